@@ -1,0 +1,163 @@
+"""The ``reportgen`` command line: a thin layer that parses options and prints results."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reportgen.config import load_config
+from reportgen.data.sources import open_source
+from reportgen.data.store import Store
+from reportgen.errors import ReportgenError
+from reportgen.metrics.summary import compute_summary, resolve_as_of
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build, archive and send the monthly US Small-Cap Outlook.")
+data_app = typer.Typer(no_args_is_help=True, help="Fill and inspect the local data store.")
+app.add_typer(data_app, name="data")
+
+# Tables stay readable when piped: a pipe has no width, so give one.
+stdout = Console(width=None if sys.stdout.isatty() else 160)
+stderr = Console(stderr=True)
+
+SourceOption = Annotated[str, typer.Option(
+    "--source", help="sample, csv:DIR (a folder of CSV files) or yfinance.")]
+StoreOption = Annotated[Path | None, typer.Option(
+    "--store", help="Where the local data store lives (default: the user cache directory, "
+    "or $REPORTGEN_STORE).")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="A YAML config file.")]
+
+
+def parse_day(value: str | None, option: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(datetime.strptime(value, "%Y-%m-%d"))
+    except ValueError:
+        raise ReportgenError(f"{option} {value!r}: dates are written YYYY-MM-DD.") from None
+
+
+def parse_tickers(values: list[str] | None) -> list[str]:
+    """``--tickers IWM,SPY --tickers QQQ`` → ``["IWM", "SPY", "QQQ"]``."""
+    return [t.strip().upper() for item in values or [] for t in item.split(",") if t.strip()]
+
+
+def fail(error: ReportgenError) -> None:
+    stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def metrics(
+    source: SourceOption = "sample",
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="YYYY-MM-DD; the last trading day on or before it is used.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="YYYY-MM-DD; adds a SINCE column.")] = None,
+    tickers: Annotated[list[str] | None, typer.Option(
+        "--tickers", help="Tickers to report (repeat the option or separate with commas).")
+    ] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", help="table or json.")] = "table",
+    store: StoreOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print returns, relative strength, risk and valuation figures."""
+    try:
+        if output_format not in ("table", "json"):
+            raise ReportgenError(f"--format {output_format!r}: use table or json.")
+        instruments = load_config(config).instruments
+        chosen = parse_tickers(tickers) or instruments.funds
+        needed = list(dict.fromkeys([*chosen, *instruments.rates,
+                                     *(t for pair in instruments.relative_pairs for t in pair)]))
+        data = Store(store).load(open_source(source), needed)
+        day = resolve_as_of(data, chosen, parse_day(as_of, "--as-of"))
+        summary = compute_summary(data, instruments, chosen, day, parse_day(since, "--since"))
+    except ReportgenError as error:
+        fail(error)
+    if output_format == "json":
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        print_summary(summary)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1%}"
+
+
+def print_summary(summary: dict) -> None:
+    title = f"Returns to {summary['as_of']} ({summary['source']})"
+    if summary["sample_data"]:
+        title += " — SAMPLE DATA, not market prices"
+    periods = list(next(iter(summary["returns"].values())))
+    table = Table(title=title)
+    table.add_column("Ticker")
+    for period in periods:
+        table.add_column(period, justify="right")
+    table.add_column("Vol 1Y", justify="right")
+    table.add_column("Max DD 1Y", justify="right")
+    table.add_column("Sharpe 1Y", justify="right")
+    for ticker, row in summary["returns"].items():
+        risk = summary["risk"][ticker]
+        sharpe = "—" if risk["sharpe_1y"] is None else f"{risk['sharpe_1y']:.2f}"
+        name = ticker + (" (stale)" if summary["series"][ticker]["stale"] else "")
+        table.add_row(name, *(percent(row[p]) for p in periods),
+                      percent(risk["volatility_1y"]).lstrip("+"),
+                      percent(risk["max_drawdown_1y"]), sharpe)
+    stdout.print(table)
+    for pair, rel in summary["relative"].items():
+        if rel["streak"] is None:
+            stdout.print(f"{pair}: less than 52 weeks of shared history.")
+            continue
+        since = rel["streak_last_as_long"] or "the start of the data"
+        stdout.print(
+            f"{pair}: relative strength {rel['ratio_rebased_52w']:.1f} (52-week high "
+            f"{rel['high_52w']:.1f} on {rel['high_52w_date']}, low {rel['low_52w']:.1f} on "
+            f"{rel['low_52w_date']}); small caps beat large caps {rel['streak']} day(s) running, "
+            f"the longest streak since {since}; spread 6M {percent(rel['spread_6m'])}, "
+            f"12M {percent(rel['spread_12m'])}."
+        )
+
+
+@data_app.command("fetch")
+def data_fetch(
+    source: SourceOption = "yfinance",
+    tickers: Annotated[list[str] | None, typer.Option("--tickers")] = None,
+    store: StoreOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Fill the store from a source, or top it up with the days it is missing."""
+    try:
+        instruments = load_config(config).instruments
+        chosen = parse_tickers(tickers) or list(dict.fromkeys([*instruments.funds, *instruments.rates,
+                                               *instruments.universe,
+                                               *instruments.large_cap_watch]))
+        data = Store(store).load(open_source(source), chosen, refresh=True)
+    except ReportgenError as error:
+        fail(error)
+    stderr.print(f"Stored {len(data.prices)} series from {data.source}.")
+
+
+@data_app.command("status")
+def data_status(store: StoreOption = None) -> None:
+    """Show what the store holds, per ticker, and flag stale series."""
+    rows = Store(store).status()
+    if not rows:
+        stdout.print("The store is empty: run `reportgen data fetch`.")
+        return
+    table = Table(title="Local data store")
+    for column in ("Ticker", "Source", "First", "Last", "Rows", "Fetched", "Stale"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.ticker, row.source, f"{row.first:%Y-%m-%d}", f"{row.last:%Y-%m-%d}",
+                      str(row.rows), f"{row.fetched_at:%Y-%m-%d %H:%M}",
+                      "[bold red]stale[/]" if row.stale else "")
+    stdout.print(table)

@@ -1,0 +1,143 @@
+"""Read prices and fundamentals from a directory of CSV files, one file per ticker.
+
+Every problem is reported with the file and the line it is on (line 1 is the header), so a
+vendor export with one bad row can be fixed rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from reportgen.data.model import (
+    FUNDAMENTAL_COLUMNS,
+    FUNDAMENTAL_NUMBERS,
+    PRICE_COLUMNS,
+    empty_fundamentals,
+)
+from reportgen.data.tickers import find_ticker_file, file_stem
+from reportgen.errors import ReportgenError
+
+FUNDAMENTALS_FILE = "fundamentals.csv"
+
+
+def read_price_csv(path: Path) -> pd.DataFrame:
+    """One ticker's daily prices, validated; ``adj_close`` falls back to ``close`` only when
+    the vendor leaves the whole ``adj_close`` column empty."""
+    cells = _read_cells(path, required=["date", "close", "adj_close"])
+    if cells.empty:
+        raise ReportgenError(f"{path}: the file has a header but no rows of prices.")
+    dates = _parse_dates(path, cells["date"])
+    frame = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
+    for column in PRICE_COLUMNS:
+        raw = cells[column] if column in cells.columns else pd.Series("", index=cells.index)
+        frame[column] = _parse_numbers(path, column, raw).to_numpy()
+    if frame["adj_close"].isna().all():
+        frame["adj_close"] = frame["close"]
+    _require_complete(path, frame["adj_close"], "adj_close")
+    _require_ascending(path, frame.index)
+    return frame
+
+
+def read_fundamentals_csv(path: Path) -> pd.DataFrame:
+    """Optional fund fundamentals: one row per ticker; see README for the columns."""
+    cells = _read_cells(path, required=["ticker", "as_of"])
+    frame = empty_fundamentals()
+    if cells.empty:
+        return frame
+    tickers = cells["ticker"].str.strip().str.upper()
+    blank = tickers == ""
+    if blank.any():
+        raise ReportgenError(f"{path}: line {_line(blank.idxmax())}: the ticker is empty.")
+    repeated = tickers.duplicated()
+    if repeated.any():
+        raise ReportgenError(
+            f"{path}: line {_line(repeated.idxmax())}: ticker {tickers[repeated.idxmax()]} "
+            "appears twice; keep one row per ticker."
+        )
+    frame = pd.DataFrame(index=pd.Index(tickers.to_numpy(), name="ticker"))
+    frame["as_of"] = _parse_dates(path, cells["as_of"])
+    for column in FUNDAMENTAL_COLUMNS[1:]:
+        raw = cells[column] if column in cells.columns else pd.Series("", index=cells.index)
+        if column in FUNDAMENTAL_NUMBERS:
+            frame[column] = _parse_numbers(path, column, raw).to_numpy()
+        else:
+            frame[column] = raw.replace("", None).to_numpy()
+    return frame
+
+
+def price_file(directory: Path, ticker: str) -> Path:
+    path = find_ticker_file(directory, ticker, ".csv")
+    if path is None:
+        raise ReportgenError(
+            f"Unknown ticker {ticker}: no file {directory / (file_stem(ticker) + '.csv')}. "
+            f"Add the file, or leave {ticker} out of --tickers."
+        )
+    return path
+
+
+def _read_cells(path: Path, required: list[str]) -> pd.DataFrame:
+    try:
+        cells = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
+        )
+    except pd.errors.EmptyDataError:
+        raise ReportgenError(f"{path}: the file is empty; expected a header line.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise ReportgenError(f"{path}: not a readable CSV file ({error}).") from None
+    cells.columns = [str(name).strip().lower() for name in cells.columns]
+    missing = [name for name in required if name not in cells.columns]
+    if missing:
+        raise ReportgenError(
+            f"{path}: line 1: missing column(s) {', '.join(missing)}; "
+            f"the header must include {', '.join(required)}."
+        )
+    return cells
+
+
+def _line(row: int) -> int:
+    return row + 2  # line 1 is the header
+
+
+def _parse_dates(path: Path, raw: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(raw.str.strip(), format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        row = bad.idxmax()
+        raise ReportgenError(
+            f"{path}: line {_line(row)}: bad date {raw[row]!r}; dates must be YYYY-MM-DD."
+        )
+    return dates
+
+
+def _parse_numbers(path: Path, column: str, raw: pd.Series) -> pd.Series:
+    text = raw.str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna() & (text != "")
+    if bad.any():
+        row = bad.idxmax()
+        raise ReportgenError(
+            f"{path}: line {_line(row)}: column {column} holds {raw[row]!r}, not a number."
+        )
+    return numbers.astype(float)
+
+
+def _require_complete(path: Path, values: pd.Series, column: str) -> None:
+    missing = values.isna().to_numpy()
+    if missing.any():
+        raise ReportgenError(
+            f"{path}: line {_line(int(missing.argmax()))}: column {column} is empty; "
+            "every row needs a price."
+        )
+
+
+def _require_ascending(path: Path, dates: pd.DatetimeIndex) -> None:
+    steps = dates[1:] <= dates[:-1]
+    if steps.any():
+        row = int(steps.argmax()) + 1
+        problem = "repeats" if dates[row] == dates[row - 1] else "comes before"
+        raise ReportgenError(
+            f"{path}: line {_line(row)}: date {dates[row]:%Y-%m-%d} {problem} the previous "
+            "row's date; rows must be in ascending date order with one row per day."
+        )

@@ -1,0 +1,92 @@
+"""The three places prices come from, behind one small interface the store drives."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from reportgen.data.csv_source import (
+    FUNDAMENTALS_FILE,
+    price_file,
+    read_fundamentals_csv,
+    read_price_csv,
+)
+from reportgen.data.model import empty_fundamentals
+from reportgen.errors import ReportgenError
+
+
+class Source(Protocol):
+    key: str  # the store's folder for this source
+    label: str  # how reports and tables name it
+    is_sample: bool
+    is_remote: bool  # remote sources are topped up by date; file sources by fingerprint
+
+    def fingerprint(self, ticker: str) -> str:
+        """Changes whenever the source's data for ``ticker`` may have changed."""
+        ...
+
+    def fetch_prices(
+        self, tickers: list[str], since: dict[str, pd.Timestamp | None]
+    ) -> dict[str, pd.DataFrame]:
+        """Daily prices per ticker, from ``since[ticker]`` (inclusive) or all history."""
+        ...
+
+    def fetch_fundamentals(self, tickers: list[str]) -> pd.DataFrame: ...
+
+
+class CsvSource:
+    """A directory of vendor CSV exports (see README for the format)."""
+
+    is_remote = False
+
+    def __init__(self, directory: Path, *, is_sample: bool = False) -> None:
+        self.directory = directory.resolve()
+        if not self.directory.is_dir():
+            raise ReportgenError(
+                f"--source csv:{directory}: no such directory. Give a folder of CSV files, "
+                "one per ticker, or use --source sample."
+            )
+        self.is_sample = is_sample
+        digest = hashlib.sha256(str(self.directory).encode()).hexdigest()[:12]
+        self.key = "sample" if is_sample else f"csv-{digest}"
+        self.label = "bundled sample data" if is_sample else f"CSV files in {self.directory}"
+
+    def fingerprint(self, ticker: str) -> str:
+        stat = price_file(self.directory, ticker).stat()
+        return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+    def fetch_prices(
+        self, tickers: list[str], since: dict[str, pd.Timestamp | None]
+    ) -> dict[str, pd.DataFrame]:
+        # Local files are cheap to read whole, and a vendor may have revised old rows.
+        return {ticker: read_price_csv(price_file(self.directory, ticker)) for ticker in tickers}
+
+    def fetch_fundamentals(self, tickers: list[str]) -> pd.DataFrame:
+        path = self.directory / FUNDAMENTALS_FILE
+        if not path.is_file():
+            return empty_fundamentals()
+        frame = read_fundamentals_csv(path)
+        return frame[frame.index.isin(tickers)]
+
+
+def sample_directory() -> Path:
+    return Path(str(resources.files("reportgen.data") / "sample"))
+
+
+def open_source(spec: str) -> Source:
+    """``sample``, ``csv:DIR`` or ``yfinance``."""
+    if spec == "sample":
+        return CsvSource(sample_directory(), is_sample=True)
+    if spec.startswith("csv:"):
+        return CsvSource(Path(spec.removeprefix("csv:")).expanduser())
+    if spec == "yfinance":
+        from reportgen.data.yahoo_source import YahooSource  # yfinance is slow to import
+
+        return YahooSource()
+    raise ReportgenError(
+        f"Unknown --source {spec!r}: use 'sample', 'csv:DIR' (a folder of CSV files) or 'yfinance'."
+    )

@@ -1,0 +1,205 @@
+"""The local Parquet store: what each source returned, kept so a second run needs no network.
+
+Layout: ``ROOT/<source key>/prices/<TICKER>.parquet``, ``fundamentals.parquet`` and
+``meta.json`` (per ticker: fingerprint, fetch time, first and last date, rows). Every file is
+written to a temporary name and renamed into place, so an interrupted fetch never leaves a
+torn file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import platformdirs
+
+from reportgen.data.model import MarketData, empty_fundamentals
+from reportgen.data.sources import Source
+from reportgen.data.tickers import file_stem
+
+# A remote series fetched within this window is used as it is.
+FRESH_FOR = timedelta(hours=12)
+# A series whose last close is more than this many business days old is flagged stale.
+STALE_AFTER_BUSINESS_DAYS = 3
+# Relative difference on the overlap day that means the source re-adjusted history
+# (a dividend or split went ex), so the whole series must be fetched again.
+ADJUSTMENT_TOLERANCE = 1e-6
+
+
+def default_store_root() -> Path:
+    override = os.environ.get("REPORTGEN_STORE")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_cache_dir("reportgen")) / "store"
+
+
+@dataclass(frozen=True)
+class SeriesStatus:
+    ticker: str
+    source: str
+    first: pd.Timestamp
+    last: pd.Timestamp
+    rows: int
+    fetched_at: datetime
+    stale: bool
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def is_stale(last: pd.Timestamp, today: pd.Timestamp) -> bool:
+    return len(pd.bdate_range(last, today)) - 1 > STALE_AFTER_BUSINESS_DAYS
+
+
+class Store:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or default_store_root()
+
+    def load(
+        self,
+        source: Source,
+        tickers: list[str],
+        *,
+        refresh: bool = False,
+        now: datetime | None = None,
+    ) -> MarketData:
+        """The tickers' data, fetching from ``source`` only what the store lacks."""
+        now = now or datetime.now(UTC)
+        meta = self._read_meta(source)
+        stored = {t: self._read_prices(source, t) for t in tickers if t in meta}
+        since = self._missing_since(source, tickers, meta, stored, refresh, now)
+        if since:
+            fetched = source.fetch_prices(list(since), since)
+            rebased = [t for t in fetched if _basis_changed(stored.get(t), fetched[t], since[t])]
+            if rebased:
+                fetched.update(source.fetch_prices(rebased, dict.fromkeys(rebased)))
+            for ticker, frame in fetched.items():
+                merged = _merge(stored.get(ticker) if since[ticker] is not None else None, frame)
+                stored[ticker] = merged
+                self._write_prices(source, ticker, merged)
+                meta[ticker] = _meta_entry(source, ticker, merged, now)
+            fundamentals = source.fetch_fundamentals(tickers)
+            self._write_fundamentals(source, fundamentals)
+            self._write_meta(source, meta)
+        else:
+            fundamentals = self._read_fundamentals(source)
+        fetched_at = {t: datetime.fromisoformat(meta[t]["fetched_at"]) for t in tickers}
+        return MarketData(
+            prices={t: stored[t] for t in tickers},
+            fundamentals=fundamentals[fundamentals.index.isin(tickers)],
+            source=source.label,
+            is_sample=source.is_sample,
+            fetched_at=fetched_at,
+        )
+
+    def status(self, today: pd.Timestamp | None = None) -> list[SeriesStatus]:
+        today = today or pd.Timestamp.now().normalize()
+        rows = []
+        for meta_path in sorted(self.root.glob("*/meta.json")):
+            for ticker, entry in sorted(json.loads(meta_path.read_text()).items()):
+                last = pd.Timestamp(entry["last"])
+                rows.append(
+                    SeriesStatus(
+                        ticker=ticker,
+                        source=entry["source"],
+                        first=pd.Timestamp(entry["first"]),
+                        last=last,
+                        rows=entry["rows"],
+                        fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+                        stale=is_stale(last, today),
+                    )
+                )
+        return rows
+
+    def _missing_since(
+        self,
+        source: Source,
+        tickers: list[str],
+        meta: dict[str, dict],
+        stored: dict[str, pd.DataFrame],
+        refresh: bool,
+        now: datetime,
+    ) -> dict[str, pd.Timestamp | None]:
+        since: dict[str, pd.Timestamp | None] = {}
+        for ticker in tickers:
+            entry = meta.get(ticker)
+            if entry is None or ticker not in stored:
+                since[ticker] = None
+            elif not source.is_remote:
+                if refresh or entry["fingerprint"] != source.fingerprint(ticker):
+                    since[ticker] = None
+            elif refresh or now - datetime.fromisoformat(entry["fetched_at"]) > FRESH_FOR:
+                # Re-fetch the last stored day too: it tells us whether history was re-adjusted.
+                since[ticker] = stored[ticker].index[-1]
+        return since
+
+    def _folder(self, source: Source) -> Path:
+        return self.root / source.key
+
+    def _price_path(self, source: Source, ticker: str) -> Path:
+        return self._folder(source) / "prices" / f"{file_stem(ticker)}.parquet"
+
+    def _read_meta(self, source: Source) -> dict[str, dict]:
+        path = self._folder(source) / "meta.json"
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+    def _write_meta(self, source: Source, meta: dict[str, dict]) -> None:
+        text = json.dumps(meta, indent=1, sort_keys=True)
+        _write_atomic(self._folder(source) / "meta.json", lambda p: p.write_text(text))
+
+    def _read_prices(self, source: Source, ticker: str) -> pd.DataFrame:
+        path = self._price_path(source, ticker)
+        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+    def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
+        _write_atomic(self._price_path(source, ticker), frame.to_parquet)
+
+    def _read_fundamentals(self, source: Source) -> pd.DataFrame:
+        path = self._folder(source) / "fundamentals.parquet"
+        return pd.read_parquet(path) if path.is_file() else empty_fundamentals()
+
+    def _write_fundamentals(self, source: Source, frame: pd.DataFrame) -> None:
+        path = self._folder(source) / "fundamentals.parquet"
+        if path.is_file():
+            kept = pd.read_parquet(path)
+            frame = pd.concat([kept[~kept.index.isin(frame.index)], frame])
+        _write_atomic(path, frame.to_parquet)
+
+
+def _basis_changed(
+    stored: pd.DataFrame | None, fetched: pd.DataFrame, since: pd.Timestamp | None
+) -> bool:
+    if since is None or stored is None or stored.empty or since not in fetched.index:
+        return since is not None  # no overlap to compare: only a full fetch is safe
+    old, new = stored.at[since, "adj_close"], fetched.at[since, "adj_close"]
+    return abs(new / old - 1) > ADJUSTMENT_TOLERANCE
+
+
+def _merge(stored: pd.DataFrame | None, fetched: pd.DataFrame) -> pd.DataFrame:
+    if stored is None or stored.empty:
+        return fetched
+    kept = stored[stored.index < fetched.index[0]] if not fetched.empty else stored
+    return pd.concat([kept, fetched])
+
+
+def _meta_entry(source: Source, ticker: str, frame: pd.DataFrame, now: datetime) -> dict:
+    return {
+        "source": source.label,
+        "fingerprint": source.fingerprint(ticker),
+        "fetched_at": now.isoformat(timespec="seconds"),
+        "first": f"{frame.index[0]:%Y-%m-%d}",
+        "last": f"{frame.index[-1]:%Y-%m-%d}",
+        "rows": len(frame),
+    }

@@ -1,0 +1,1 @@
+"""Pure functions from price and fundamentals frames to the report's figures."""

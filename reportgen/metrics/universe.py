@@ -1,0 +1,37 @@
+"""Leaders, laggards, dispersion and breadth across a universe of stocks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportgen.metrics.periods import period_return
+
+
+def universe_returns(closes: dict[str, pd.Series], period: str,
+                     as_of: pd.Timestamp) -> pd.Series:
+    """Total return of each ticker that has the history for ``period``, best first."""
+    results = {t: period_return(s, period, as_of) for t, s in closes.items()}
+    totals = {t: r.total for t, r in results.items() if r is not None}
+    return pd.Series(totals, dtype=float).sort_values(ascending=False)
+
+
+def leaders_and_laggards(returns: pd.Series, count: int) -> tuple[pd.Series, pd.Series]:
+    """The ``count`` best and worst (worst first); they never overlap in a small universe."""
+    count = min(count, len(returns) // 2)
+    return returns.head(count), returns.tail(count).sort_values()
+
+
+def dispersion(returns: pd.Series) -> float:
+    """Cross-sectional standard deviation of the universe's returns."""
+    return float(returns.std(ddof=1))
+
+
+def share_above_moving_average(closes: dict[str, pd.Series], as_of: pd.Timestamp,
+                               days: int = 200) -> float | None:
+    """Breadth: the share of tickers whose last close is above its ``days``-day average."""
+    flags = []
+    for series in closes.values():
+        history = series[series.index <= as_of]
+        if len(history) >= days:
+            flags.append(history.iloc[-1] > history.iloc[-days:].mean())
+    return sum(flags) / len(flags) if flags else None
