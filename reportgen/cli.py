@@ -137,9 +137,7 @@ def data_fetch(
     """Fill the store from a source, or top it up with the days it is missing."""
     try:
         instruments = load_config(config).instruments
-        chosen = parse_tickers(tickers) or list(dict.fromkeys([*instruments.funds, *instruments.rates,
-                                               *instruments.universe,
-                                               *instruments.large_cap_watch]))
+        chosen = parse_tickers(tickers) or instruments.all_tickers
         data = Store(store).load(open_source(source), chosen, refresh=True)
     except ReportgenError as error:
         fail(error)

@@ -35,6 +35,11 @@ class Instruments(BaseModel):
         return [self.short_rate, self.long_rate]
 
     @property
+    def all_tickers(self) -> list[str]:
+        return list(dict.fromkeys([*self.funds, *self.rates, *self.universe,
+                                   *self.large_cap_watch]))
+
+    @property
     def primary_pair(self) -> tuple[str, str]:
         return self.relative_pairs[0]
 

@@ -4,7 +4,8 @@ The sample is synthetic and deterministic: daily returns from a small factor mod
 size, value, ex-US and rates factors with calm and stressed volatility regimes) drawn from a
 fixed seed, on a NYSE-like calendar from 2013-01-02 to 2026-10-30. Rates follow hand-set
 anchor points shaped like the real path of US yields, plus noise. Nothing in it is a market
-price; every report built from it says so on every page.
+price; the fund fundamentals in fundamentals.csv are hand-written illustrative figures and
+are not touched by this script; every report built from it says so on every page.
 
     python scripts/make_sample_data.py
 """
@@ -137,29 +138,8 @@ def main() -> None:
         write_prices(ticker, closes[closes.index >= FIRST_DAY.get(ticker, START)])
     write_prices("^IRX", bills)
     write_prices("^TNX", ten_year)
-    (OUT / "fundamentals.csv").write_text(FUNDAMENTALS)
 
 
-FUNDAMENTALS = """\
-ticker,as_of,name,sector,pe_method,trailing_pe,forward_pe,price_to_book,expense_ratio,total_assets,earnings_growth,return_on_equity,profit_margin
-IWM,2026-10-30,iShares Russell 2000 ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",19.6,16.2,2.1,0.0019,70000000000,0.18,0.06,
-IJR,2026-10-30,iShares Core S&P Small-Cap ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",17.1,14.9,1.9,0.0006,86000000000,0.12,0.09,
-VTWO,2026-10-30,Vanguard Russell 2000 ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",19.4,16.1,2.1,0.0007,12000000000,0.18,0.06,
-SPY,2026-10-30,SPDR S&P 500 ETF Trust (sample),,"sample figure; holdings-weighted, loss-making companies excluded",27.4,22.6,5.1,0.0009,650000000000,0.11,0.19,
-QQQ,2026-10-30,Invesco QQQ Trust (sample),,"sample figure; holdings-weighted, loss-making companies excluded",33.8,27.9,8.9,0.0020,360000000000,0.15,0.26,
-IWB,2026-10-30,iShares Russell 1000 ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",26.5,21.8,4.8,0.0015,42000000000,0.11,0.18,
-ACWX,2026-10-30,iShares MSCI ACWI ex U.S. ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",16.2,14.1,1.9,0.0032,6500000000,0.08,0.12,
-AVUV,2026-10-30,Avantis U.S. Small Cap Value ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",12.3,11.0,1.4,0.0025,17000000000,0.07,0.12,
-VBR,2026-10-30,Vanguard Small-Cap Value ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",15.0,13.4,1.9,0.0007,57000000000,0.08,0.11,
-IJS,2026-10-30,iShares S&P Small-Cap 600 Value ETF (sample),,"sample figure; holdings-weighted, loss-making companies excluded",15.8,13.6,1.4,0.0018,6400000000,0.06,0.07,
-ICHR,2026-10-30,Ichor Holdings (sample),Technology,sample figure,,21.0,1.6,,,0.25,-0.02,-0.01
-CC,2026-10-30,The Chemours Company (sample),Basic Materials,sample figure,,11.5,3.2,,,-0.10,-0.05,-0.02
-POWL,2026-10-30,Powell Industries (sample),Industrials,sample figure,24.0,21.5,6.2,,,0.30,0.30,0.16
-BE,2026-10-30,Bloom Energy (sample),Industrials,sample figure,,60.0,12.0,,,0.80,-0.04,-0.03
-CRM,2026-10-30,Salesforce (sample),Technology,sample figure,38.0,24.0,4.3,,,0.10,0.11,0.16
-NOW,2026-10-30,ServiceNow (sample),Technology,sample figure,95.0,48.0,16.0,,,0.20,0.16,0.13
-ADBE,2026-10-30,Adobe (sample),Technology,sample figure,24.0,17.5,12.5,,,0.12,0.42,0.30
-"""
 
 if __name__ == "__main__":
     main()

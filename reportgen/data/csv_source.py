@@ -16,7 +16,7 @@ from reportgen.data.model import (
     PRICE_COLUMNS,
     empty_fundamentals,
 )
-from reportgen.data.tickers import find_ticker_file, file_stem
+from reportgen.data.tickers import file_stem, find_ticker_file
 from reportgen.errors import ReportgenError
 
 FUNDAMENTALS_FILE = "fundamentals.csv"
