@@ -11,6 +11,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from reportgen.config import load_config
@@ -18,6 +19,8 @@ from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
 from reportgen.metrics.summary import compute_summary, resolve_as_of
+from reportgen.render.edition import EditionRequest, build_edition
+from reportgen.render.pdf import DEFAULT_VARIANT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
@@ -125,6 +128,52 @@ def print_summary(summary: dict) -> None:
             f"the longest streak since {since}; spread 6M {percent(rel['spread_6m'])}, "
             f"12M {percent(rel['spread_12m'])}."
         )
+
+
+@app.command()
+def build(
+    source: SourceOption = "sample",
+    month: Annotated[str | None, typer.Option(
+        "--month", help="YYYY-MM; default: the last complete month.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="YYYY-MM-DD; default: the month's last trading day in the data.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where editions are written.")] = Path(
+        "outputs"),
+    pdf_variant: Annotated[str, typer.Option(
+        "--pdf-variant", help="pdf/a-3u (default), pdf/a-2b, pdf/ua-1, none, ...")
+    ] = DEFAULT_VARIANT,
+    commentary: Annotated[Path | None, typer.Option(
+        "--commentary", help="Analyst commentary, YAML or Markdown (see README).")] = None,
+    store: StoreOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Build the monthly PDF edition into OUT/YYYY-MM/."""
+    try:
+        settings = load_config(config)
+        request = EditionRequest(out_dir=out, month=parse_month(month),
+                                 as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
+                                 commentary=commentary)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=stderr, transient=True) as progress:
+            task = progress.add_task("Loading data")
+            data = Store(store).load(open_source(source), settings.instruments.all_tickers)
+            built = build_edition(data, settings, request,
+                                  lambda text: progress.update(task, description=text))
+    except ReportgenError as error:
+        fail(error)
+    for url in built.refused_urls:
+        stderr.print(f"[yellow]warning:[/] refused to fetch {url} (not a project asset)")
+    stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d}).")
+
+
+def parse_month(value: str | None) -> pd.Period | None:
+    if value is None:
+        return None
+    try:
+        return pd.Period(datetime.strptime(value, "%Y-%m"), "M")
+    except ValueError:
+        raise ReportgenError(f"--month {value!r}: months are written YYYY-MM.") from None
 
 
 @data_app.command("fetch")

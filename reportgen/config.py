@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -25,6 +26,17 @@ class Instruments(BaseModel):
     universe: list[str] = ["ICHR", "CC", "POWL", "BE"]
     # Large-cap names the thesis points at (e.g. software megacaps under pressure).
     large_cap_watch: list[str] = ["CRM", "NOW", "ADBE"]
+    # What each fund tracks, for the reader.
+    names: dict[str, str] = {
+        "IWM": "Russell 2000", "IJR": "S&P 600", "VTWO": "Russell 2000 (Vanguard)",
+        "SPY": "S&P 500", "QQQ": "Nasdaq 100", "IWB": "Russell 1000",
+        "ACWX": "MSCI ACWI ex USA", "AVUV": "Avantis US Small Cap Value",
+        "VBR": "Vanguard Small-Cap Value", "IJS": "S&P 600 Value",
+        "^IRX": "13-week T-bill", "^TNX": "10-year Treasury",
+    }
+
+    def name(self, ticker: str) -> str:
+        return self.names.get(ticker, ticker)
 
     @property
     def funds(self) -> list[str]:
@@ -44,11 +56,36 @@ class Instruments(BaseModel):
         return self.relative_pairs[0]
 
 
-class Config(BaseModel):
+DEFAULT_DISCLAIMER = (
+    "This document is for information only and is not investment advice, a recommendation or "
+    "an offer to buy or sell any security. Past performance is not a reliable indicator of "
+    "future results; the value of investments and the income from them can fall as well as "
+    "rise. Figures are computed from the data sources named above as of the dates shown and "
+    "may differ from other sources. Small-company shares can be more volatile and less liquid "
+    "than those of larger companies."
+)
+
+
+class Branding(BaseModel):
+    """How the firm (or a client's edition) looks; see README for each field."""
+
     model_config = ConfigDict(extra="forbid")
 
     firm_name: str = "Example Wealth Partners"
+    # A file in templates/assets/ or in ``assets_dir``.
+    logo: str = "logo.svg"
+    disclaimer: str = DEFAULT_DISCLAIMER
+    paper: Literal["A4", "Letter"] = "A4"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    branding: Branding = Branding()
     instruments: Instruments = Instruments()
+    # A folder of the firm's own assets (logo), the only place besides templates/ that the
+    # PDF renderer may read.
+    assets_dir: Path | None = None
 
 
 def load_config(path: Path | None) -> Config:

@@ -25,6 +25,7 @@ _OFFSETS = {
     "10Y": pd.DateOffset(years=10),
 }
 DAYS_PER_YEAR = 365.25
+TRADING_DAYS_3M = 63  # trading days in three months, for rolling windows
 
 
 def period_start(period: str, as_of: pd.Timestamp) -> pd.Timestamp:

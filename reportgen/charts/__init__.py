@@ -1,0 +1,1 @@
+"""Charts in the house style, drawn from plain series and tables."""

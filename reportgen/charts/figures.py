@@ -1,0 +1,294 @@
+"""The report's charts. Each function takes plain series or tables and returns a matplotlib
+Figure in the house style; ``to_image`` turns it into bytes for the PDF.
+
+Figures are built with the object-oriented API (no pyplot), so no global state is shared
+between charts.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import matplotlib
+import matplotlib.axes
+import matplotlib.axis
+import matplotlib.dates
+import matplotlib.patches
+import matplotlib.style
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from reportgen.charts.palette import GAIN, INK, LOSS, MARK_COLOURS, MUTED, colour
+from reportgen.metrics.signals import Signal
+
+STYLE = Path(__file__).with_name("house.mplstyle")
+FULL_WIDTH, HALF_WIDTH = 6.9, 3.35  # inches: the A4 text column, and half of it
+HEIGHT = 2.5
+
+# matplotlib warns once per missing family; the style names Inter with a fallback.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+
+def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    def wrapper(*args: object, **kwargs: object) -> Figure:
+        with matplotlib.style.context(STYLE):
+            return draw(*args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = draw.__name__, draw.__doc__
+    return wrapper
+
+
+def to_image(figure: Figure, fmt: str = "png") -> bytes:
+    buffer = io.BytesIO()
+    with matplotlib.style.context(STYLE):
+        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
+def downsample(series: pd.Series) -> pd.Series:
+    """Weekly closes for spans over two years, monthly over eight: print cannot show more,
+    and the PDF stays small. The last point is always the latest close."""
+    span_years = (series.index[-1] - series.index[0]).days / 365.25
+    if span_years <= 2:
+        return series
+    step = "M" if span_years > 8 else "W"
+    return series.groupby(series.index.to_period(step)).tail(1)
+
+
+def _percent_axis(axis: matplotlib.axis.Axis) -> None:
+    """Whole percents, or one decimal when the axis spans less than six points."""
+    low, high = axis.get_view_interval()
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low >= 0.06 else 1))
+
+
+def _date_axis(ax: matplotlib.axes.Axes) -> None:
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+
+
+def _legend(ax: matplotlib.axes.Axes, columns: int) -> None:
+    """On a full-width chart, in a row between the title and the plot, so it never covers
+    data; on a half-width chart there is no room, so inside."""
+    if ax.figure.get_figwidth() < FULL_WIDTH:
+        ax.legend(loc="best", ncol=min(columns, 3), handlelength=1.2, columnspacing=0.8)
+        return
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=columns, borderaxespad=0.2,
+              handlelength=1.4, columnspacing=1.0)
+
+
+def _title(ax: matplotlib.axes.Axes, title: str) -> None:
+    """Top left; lifted over a legend that sits on top of a full-width plot."""
+    legend_above = ax.get_legend() is not None and ax.figure.get_figwidth() >= FULL_WIDTH
+    ax.set_title(title, color=INK, pad=20 if legend_above else 8)
+
+
+@styled
+def growth_chart(closes: dict[str, pd.Series], title: str, width: float = FULL_WIDTH) -> Figure:
+    """Growth of 100 from each series' first close."""
+    figure = Figure(figsize=(width, HEIGHT))
+    ax = figure.add_subplot()
+    for ticker, series in closes.items():
+        line = downsample(100 * series / series.iloc[0])
+        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker)
+        if width == FULL_WIDTH:  # a half-width chart has no room for end labels
+            ax.annotate(f"{line.iloc[-1]:.0f}", (line.index[-1], line.iloc[-1]),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=7,
+                        color=colour(ticker))
+    ax.axhline(100, color=MUTED, linewidth=0.6)
+    _date_axis(ax)
+    ax.set_ylabel("Growth of 100")
+    _legend(ax, len(closes) if width == FULL_WIDTH else 3)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
+    """The ratio line, rebased to 100, with its 52-week high and low marked."""
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
+    ax = figure.add_subplot()
+    ax.plot(line.index, line.to_numpy(), color=colour("IWM"), label=label)
+    ax.axhline(100, color=MUTED, linewidth=0.6)
+    middle = line.index[len(line) // 2]
+    for day, kind in ((line.idxmax(), "52-week high"), (line.idxmin(), "52-week low")):
+        high = "high" in kind
+        ax.scatter([day], [line[day]], color=GAIN if high else LOSS, zorder=3, s=16)
+        ax.annotate(f"{kind} {line[day]:.1f}, {day.day} {day:%b %Y}", (day, line[day]),
+                    xytext=(6 if day < middle else -6, 4 if high else -4),
+                    textcoords="offset points", fontsize=7, va="bottom" if high else "top",
+                    ha="left" if day < middle else "right")
+    ax.margins(y=0.18)
+    _date_axis(ax)
+    ax.set_ylabel("Ratio, rebased to 100")
+    _legend(ax, 1)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
+    """Grouped bars: one group per period, one bar per ticker."""
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
+    ax = figure.add_subplot()
+    width = 0.8 / len(returns.index)
+    positions = np.arange(len(returns.columns))
+    for offset, (ticker, row) in enumerate(returns.iterrows()):
+        ax.bar(positions + offset * width - 0.4 + width / 2, row.fillna(0).to_numpy(),
+               width=width, color=colour(str(ticker)), label=str(ticker))
+    ax.set_xticks(positions, list(returns.columns))
+    ax.axhline(0, color=INK, linewidth=0.6)
+    _percent_axis(ax.yaxis)
+    _legend(ax, len(returns.index))
+    _title(ax, title)
+    return figure
+
+
+@styled
+def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequence[float],
+                      names: tuple[str, str], title: str, fmt: str = "{:.1f}") -> Figure:
+    """Small against large, side by side, for a few measures (valuation multiples)."""
+    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
+    ax = figure.add_subplot()
+    positions = np.arange(len(labels))
+    for shift, values, ticker in ((-0.2, small, names[0]), (0.2, large, names[1])):
+        bars = ax.bar(positions + shift, values, width=0.38, color=colour(ticker), label=ticker)
+        ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=7, padding=2)
+    ax.set_xticks(positions, labels)
+    _legend(ax, 2)
+    ax.margins(y=0.2)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title: str,
+                spread_label: str) -> Figure:
+    """Yields above, the rolling small-minus-large return below, on one time axis."""
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.35))
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    for series, ticker, name in ((bills, "^IRX", "13-week T-bill"),
+                                 (ten_year, "^TNX", "10-year Treasury")):
+        line = downsample(series)
+        top.plot(line.index, line.to_numpy(), color=colour(ticker), label=name)
+    top.set_ylabel("Yield, %")
+    _legend(top, 2)
+    line = downsample(spread)
+    bottom.fill_between(line.index, line.to_numpy(), 0, where=line.to_numpy() >= 0,
+                        color=GAIN, alpha=0.5, linewidth=0)
+    bottom.fill_between(line.index, line.to_numpy(), 0, where=line.to_numpy() < 0,
+                        color=LOSS, alpha=0.5, linewidth=0)
+    bottom.axhline(0, color=INK, linewidth=0.6)
+    bottom.set_ylabel(spread_label)
+    _date_axis(bottom)
+    _percent_axis(bottom.yaxis)
+    _title(top, title)
+    return figure
+
+
+@styled
+def fed_study_chart(stats: pd.DataFrame, title: str) -> Figure:
+    """Mean and median small-minus-large return at each horizon after a cut."""
+    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
+    ax = figure.add_subplot()
+    positions = np.arange(len(stats.index))
+    for shift, column, shade in ((-0.2, "mean", INK), (0.2, "median", MUTED)):
+        values = stats[column].fillna(0).to_numpy()
+        bars = ax.bar(positions + shift, values, width=0.38, color=shade, label=column.title())
+        ax.bar_label(bars, [f"{v:+.1%}" for v in values], fontsize=6, padding=1.5)
+    ax.set_xticks(positions, [f"{m}M" for m in stats.index])
+    ax.set_xlabel("Months after the cut")
+    ax.axhline(0, color=INK, linewidth=0.6)
+    _percent_axis(ax.yaxis)
+    ax.margins(y=0.25)
+    _legend(ax, 2)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def ranked_bars_chart(returns: pd.Series, labels: Sequence[str], title: str,
+                      width: float = HALF_WIDTH) -> Figure:
+    """Horizontal bars, best at the top, green for gains and red for losses."""
+    figure = Figure(figsize=(width, max(1.4, 0.32 * len(returns) + 0.7)))
+    ax = figure.add_subplot()
+    positions = np.arange(len(returns))[::-1]
+    bars = ax.barh(positions, returns.to_numpy(),
+                   color=[GAIN if v >= 0 else LOSS for v in returns], height=0.6)
+    ax.bar_label(bars, [f"{v:+.1%}" for v in returns], fontsize=7, padding=2)
+    ax.set_yticks(positions, labels)
+    ax.axvline(0, color=INK, linewidth=0.6)
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    _percent_axis(ax.xaxis)
+    ax.margins(x=0.25)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
+    """Annualised 3-year return against 3-year volatility, one dot per vehicle."""
+    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
+    ax = figure.add_subplot()
+    shown = vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
+    for ticker, row in shown.iterrows():
+        ax.scatter(row["volatility_3y"], row["return_3y_annualised"], color=colour(str(ticker)),
+                   s=28, zorder=3)
+        ax.annotate(str(ticker), (row["volatility_3y"], row["return_3y_annualised"]),
+                    xytext=(4, 3), textcoords="offset points", fontsize=7)
+    ax.set_xlabel("Volatility, 3 years (annualised)")
+    ax.set_ylabel("Return, 3 years a year")
+    ax.grid(axis="x")
+    _percent_axis(ax.xaxis)
+    _percent_axis(ax.yaxis)
+    ax.margins(0.2)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, percent: bool = True,
+                width: float = HALF_WIDTH, fill: bool = False) -> Figure:
+    """A few series on one axis (rolling volatility, drawdown)."""
+    figure = Figure(figsize=(width, HEIGHT))
+    ax = figure.add_subplot()
+    for ticker, series in lines.items():
+        line = downsample(series)
+        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1)
+        if fill:
+            ax.fill_between(line.index, line.to_numpy(), 0, color=colour(ticker), alpha=0.12,
+                            linewidth=0)
+    ax.set_ylabel(ylabel)
+    _date_axis(ax)
+    if percent:
+        _percent_axis(ax.yaxis)
+    _legend(ax, len(lines))
+    _title(ax, title)
+    return figure
+
+
+@styled
+def scorecard_chart(signals: list[Signal], title: str) -> Figure:
+    """One tile per signal, coloured by its mark."""
+    figure = Figure(figsize=(FULL_WIDTH, 1.25))
+    ax = figure.add_subplot()
+    for position, signal in enumerate(signals):
+        mark = signal.mark.value if signal.mark else None
+        ax.add_patch(matplotlib.patches.FancyBboxPatch(
+            (position + 0.05, 0.05), 0.9, 0.9, boxstyle="round,pad=0,rounding_size=0.08",
+            color=MARK_COLOURS[mark]))
+        ax.text(position + 0.5, 0.62, signal.rule.name, ha="center", va="center",
+                color="white", fontsize=9, fontweight="semibold")
+        ax.text(position + 0.5, 0.33, (mark or "no data").title(), ha="center", va="center",
+                color="white", fontsize=7.5)
+    ax.set_xlim(0, len(signals))
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    _title(ax, title)
+    return figure
+

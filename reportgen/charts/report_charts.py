@@ -1,0 +1,169 @@
+"""The report's set of charts, drawn from the market data and the computed figures.
+
+Titles state the finding; the source and as-of line is printed under each chart by the
+template, so it stays crisp text in the PDF.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from reportgen.charts import figures as draw
+from reportgen.config import Instruments
+from reportgen.data.model import MarketData
+from reportgen.metrics import periods, relative, risk
+from reportgen.metrics.report import ReportFigures
+from reportgen.metrics.valuation import MULTIPLES
+from reportgen.render.formatting import pct
+
+
+def _since(data: MarketData, tickers: list[str], period: str, as_of: pd.Timestamp
+           ) -> dict[str, pd.Series]:
+    """Each ticker's closes from the period's opening close to ``as_of``."""
+    start = periods.period_start(period, as_of)
+    out = {}
+    for ticker in tickers:
+        closes = data.adj_close(ticker)
+        if periods.close_on_or_before(closes, start) is not None:
+            out[ticker] = risk.window(closes, start, as_of)
+    return out
+
+
+def _leader(lines: dict[str, pd.Series]) -> str:
+    return max(lines, key=lambda t: lines[t].iloc[-1] / lines[t].iloc[0])
+
+
+def growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:
+    tickers = [ins.small_caps[0], ins.small_caps[1], ins.large_caps[0], ins.large_caps[1],
+               *ins.world_ex_us]
+    lines = _since(data, tickers, "5Y", f.as_of)
+    if len(lines) < 2:
+        return None
+    best = _leader(lines)
+    return draw.growth_chart(lines, f"Five years: {best} grew most, to "
+                             f"{100 * lines[best].iloc[-1] / lines[best].iloc[0]:.0f} per 100")
+
+
+def relative_strength(data: MarketData, f: ReportFigures) -> Figure | None:
+    pair = f.relative.get(f"{f.small}/{f.large}")
+    if pair is None:
+        return None
+    line = relative.relative_strength(data.adj_close(f.small), data.adj_close(f.large),
+                                      f.as_of, periods.period_start("3Y", f.as_of))
+    line = 100 * line / line[line.index <= f.as_of - relative.FIFTY_TWO_WEEKS].iloc[-1]
+    window = line[line.index >= f.as_of - relative.FIFTY_TWO_WEEKS]
+    trend = "up" if window.iloc[-1] > 100 else "down"
+    return draw.relative_strength_chart(
+        window, f"Small caps against large caps: {trend} {pct(window.iloc[-1] / 100 - 1)} "
+                f"over 52 weeks", f"{f.small} ÷ {f.large}")
+
+
+def returns_by_period(f: ReportFigures) -> Figure:
+    table = f.returns[["1M", "3M", "6M", "YTD", "1Y"]]
+    best = table["YTD"].idxmax()
+    return draw.returns_by_period_chart(table, f"Year to date {best} leads at "
+                                        f"{pct(table.at[best, 'YTD'])}")
+
+
+def valuation(f: ReportFigures) -> Figure | None:
+    if not f.valuation:
+        return None
+    cheapest = min(f.valuation, key=lambda v: v.ratio)
+    return draw.paired_bars_chart(
+        [MULTIPLES[v.multiple].replace("Price to book", "P/B") for v in f.valuation],
+        [v.small for v in f.valuation], [v.large for v in f.valuation], (f.small, f.large),
+        f"Small caps at {cheapest.ratio:.2f}× on {MULTIPLES[cheapest.multiple]}")
+
+
+def rates(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:
+    lines = _since(data, [ins.short_rate, ins.long_rate, f.small, f.large], "3Y", f.as_of)
+    if len(lines) < 4:
+        return None
+    both = relative.aligned(lines[f.small], lines[f.large], f.as_of)
+    spread = (both["small"].pct_change(periods.TRADING_DAYS_3M)
+              - both["large"].pct_change(periods.TRADING_DAYS_3M)).dropna()
+    tnx = lines[ins.long_rate]
+    return draw.rates_chart(lines[ins.short_rate], tnx,
+                            spread, f"Three years of rates: the 10-year at {tnx.iloc[-1]:.2f}%",
+                            "Small − large,\nrolling 3 months")
+
+
+def fed_study(f: ReportFigures) -> Figure | None:
+    stats = f.rates.fed_study
+    if stats["count"].sum() == 0:
+        return None
+    best = stats["median"].idxmax()
+    return draw.fed_study_chart(stats, f"After Fed cuts: best median at {best} months "
+                                f"({pct(stats.at[best, 'median'])})")
+
+
+def leaders(f: ReportFigures, data: MarketData, returns: pd.Series, when: str
+            ) -> Figure | None:
+    if returns.empty:
+        return None
+    labels = [f"{t} · {data.fundamental(t, 'sector') or 'sector n/a'}" for t in returns.index]
+    return draw.ranked_bars_chart(returns, labels, f"{when}: {returns.index[0]} leads at "
+                                  f"{pct(returns.iloc[0])}")
+
+
+def vehicles_growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:
+    lines = _since(data, [*ins.small_caps, *ins.small_cap_styles], "3Y", f.as_of)
+    if len(lines) < 2:
+        return None
+    best = _leader(lines)
+    return draw.growth_chart(lines, f"Three years: {best} ahead among small-cap vehicles",
+                             width=draw.HALF_WIDTH)
+
+
+def risk_return(f: ReportFigures) -> Figure | None:
+    shown = f.vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
+    if shown.empty:
+        return None
+    best = (shown["return_3y_annualised"] / shown["volatility_3y"]).idxmax()
+    return draw.risk_return_chart(shown, f"Best return per unit of risk: {best}")
+
+
+def rolling_volatility(data: MarketData, f: ReportFigures) -> Figure | None:
+    lines = _since(data, [f.small, f.large], "3Y", f.as_of)
+    if len(lines) < 2:
+        return None
+    vols = {t: risk.rolling_volatility(s, periods.TRADING_DAYS_3M) for t, s in lines.items()}
+    return draw.lines_chart(vols, f"{f.small} volatility {pct(vols[f.small].iloc[-1], 0, False)}"
+                            f" vs {pct(vols[f.large].iloc[-1], 0, False)}",
+                            "3-month volatility")
+
+
+def drawdown(data: MarketData, f: ReportFigures) -> Figure | None:
+    lines = _since(data, [f.small, f.large], "5Y", f.as_of)
+    if len(lines) < 2:
+        return None
+    under = {t: risk.underwater(s) for t, s in lines.items()}
+    return draw.lines_chart(under, f"{f.small} is {pct(-under[f.small].iloc[-1], 0, False)} "
+                            "below its five-year high", "Below previous high", fill=True)
+
+
+def scorecard(f: ReportFigures) -> Figure:
+    supportive = sum(1 for s in f.signals if s.mark and s.mark.value == "supportive")
+    return draw.scorecard_chart(f.signals, f"{supportive} of {len(f.signals)} signals "
+                                "supportive")
+
+
+def report_charts(data: MarketData, ins: Instruments, f: ReportFigures
+                  ) -> dict[str, Figure | None]:
+    """Every chart of the report by name; None where the data to draw it is missing."""
+    return {
+        "growth": growth(data, ins, f),
+        "relative_strength": relative_strength(data, f),
+        "returns_by_period": returns_by_period(f),
+        "valuation": valuation(f),
+        "rates": rates(data, ins, f),
+        "fed_study": fed_study(f),
+        "leaders_month": leaders(f, data, f.leaders_month, f"{f.as_of:%B}"),
+        "leaders_ytd": leaders(f, data, f.leaders_ytd, "Year to date"),
+        "vehicles_growth": vehicles_growth(data, ins, f),
+        "risk_return": risk_return(f),
+        "rolling_volatility": rolling_volatility(data, f),
+        "drawdown": drawdown(data, f),
+        "scorecard": scorecard(f),
+    }

@@ -1,0 +1,296 @@
+"""Every figure the monthly report prints, computed once from the market data.
+
+The result is plain data (dataclasses and DataFrames) that the charting and rendering stages
+read; nothing here formats text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from reportgen.config import Instruments
+from reportgen.data.model import MarketData
+from reportgen.metrics import fed, periods, relative, risk, universe
+from reportgen.metrics.signals import Signal
+from reportgen.metrics.valuation import ValuationRatio, valuation_ratios
+
+TABLE_PERIODS = ["1M", "3M", "6M", "YTD", "1Y", "3Y", "5Y"]
+ANNUALISED_IN_TABLE = ["3Y", "5Y"]
+
+
+@dataclass(frozen=True)
+class RatesFigures:
+    bill_yield: float | None  # percent, on the as-of date
+    ten_year_yield: float | None
+    ten_year_change_3m: float | None  # percentage points
+    bill_change_12m: float | None
+    # Monthly small-minus-large return per +1 pp monthly change in the 10-year, over 3 years.
+    spread_per_point: float | None
+    spread_rate_correlation: float | None
+    fed_study: pd.DataFrame  # horizons (months) × mean, median, count, share_positive
+    cuts_in_study: int
+    first_cut: pd.Timestamp | None
+    last_cut: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class QualityFigures:
+    fundamentals: pd.DataFrame  # funds × earnings_growth, return_on_equity, profit_margin
+    share_unprofitable: float | None
+    universe_size: int
+    dispersion_ytd: float | None
+    share_above_200d: float | None
+
+
+@dataclass(frozen=True)
+class RiskFigures:
+    volatility_3m: dict[str, float | None]
+    volatility_1y: dict[str, float | None]
+    correlation_1y: float | None
+    drawdown_now: dict[str, float | None]
+    max_drawdown_3y: dict[str, risk.Drawdown | None]
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    as_of: pd.Timestamp
+    month: pd.Period
+    source: str
+    is_sample: bool
+    small: str  # the primary pair, e.g. IWM and SPY
+    large: str
+    returns: pd.DataFrame  # tickers × TABLE_PERIODS; 3Y and 5Y annualised; NaN = no data
+    relative: dict[str, relative.RelativeSummary | None]
+    valuation: list[ValuationRatio]
+    rates: RatesFigures
+    quality: QualityFigures
+    leaders_month: pd.Series
+    leaders_ytd: pd.Series
+    watch_month: pd.Series
+    watch_ytd: pd.Series
+    vehicles: pd.DataFrame
+    risk: RiskFigures
+    signals: list[Signal]
+    series_ends: dict[str, pd.Timestamp | None]  # last close used per ticker
+    # Calendar months running, to the as-of month, that small caps beat (+) or trailed (−)
+    # large caps.
+    month_lead_streak: int
+    missing: list[str] = field(default_factory=list)  # plain-English notes of absent data
+
+
+def _history(data: MarketData, ticker: str, as_of: pd.Timestamp) -> pd.Series:
+    closes = data.adj_close(ticker)
+    return closes[closes.index <= as_of]
+
+
+def returns_with_annualised(closes: pd.Series, as_of: pd.Timestamp) -> dict[str, float]:
+    row = {}
+    for period in TABLE_PERIODS:
+        result = periods.period_return(closes, period, as_of)
+        if result is None:
+            row[period] = np.nan
+        else:
+            row[period] = result.annualised if period in ANNUALISED_IN_TABLE else result.total
+    return row
+
+
+def _value_on(series: pd.Series, day: pd.Timestamp) -> float | None:
+    found = periods.close_on_or_before(series, day)
+    return None if found is None else found[1]
+
+
+def _change(series: pd.Series, period: str, as_of: pd.Timestamp) -> float | None:
+    now = _value_on(series, as_of)
+    then = _value_on(series, periods.period_start(period, as_of))
+    return None if now is None or then is None else now - then
+
+
+def monthly_lead_streak(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> int:
+    both = relative.aligned(small, large, as_of)
+    month_ends = both.groupby(both.index.to_period("M")).tail(1)
+    spread = (month_ends["small"].pct_change() - month_ends["large"].pct_change()).dropna()
+    signs = np.sign(spread.to_numpy())[::-1]
+    if not len(signs) or signs[0] == 0:
+        return 0
+    run = int(np.argmax(signs != signs[0])) if (signs != signs[0]).any() else len(signs)
+    return run * int(signs[0])
+
+
+def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
+                     as_of: pd.Timestamp) -> tuple[float | None, float | None]:
+    """Slope and correlation of monthly small-minus-large returns on monthly changes in the
+    10-year yield (pp), over the three years to ``as_of``."""
+    start = periods.period_start("3Y", as_of)
+    frame = pd.concat({"small": small, "large": large, "yield": ten_year}, axis=1).ffill()
+    frame = frame[(frame.index >= start) & (frame.index <= as_of)].dropna()
+    monthly = frame.resample("ME").last()
+    spread = monthly["small"].pct_change() - monthly["large"].pct_change()
+    moves = monthly["yield"].diff()
+    both = pd.concat([spread, moves], axis=1).dropna()
+    if len(both) < 12:
+        return None, None
+    slope = float(both.iloc[:, 0].cov(both.iloc[:, 1]) / both.iloc[:, 1].var())
+    return slope, float(both.iloc[:, 0].corr(both.iloc[:, 1]))
+
+
+def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> RatesFigures:
+    small, large = (_history(data, t, as_of) for t in ins.primary_pair)
+    bills, ten_year = _history(data, ins.short_rate, as_of), _history(data, ins.long_rate, as_of)
+    cuts = fed.load_fomc_cuts()["date"]
+    cuts = cuts[(cuts <= as_of) & (cuts >= max(small.index[0], large.index[0]))] \
+        if len(small) and len(large) else cuts.iloc[:0]
+    table = fed.event_returns(small, large, cuts, as_of)
+    slope, corr = (rate_sensitivity(small, large, ten_year, as_of) if len(ten_year)
+                   else (None, None))
+    return RatesFigures(
+        bill_yield=_value_on(bills, as_of), ten_year_yield=_value_on(ten_year, as_of),
+        ten_year_change_3m=_change(ten_year, "3M", as_of),
+        bill_change_12m=_change(bills, "1Y", as_of),
+        spread_per_point=slope, spread_rate_correlation=corr,
+        fed_study=fed.summarise_events(table), cuts_in_study=len(table),
+        first_cut=cuts.iloc[0] if len(cuts) else None,
+        last_cut=cuts.iloc[-1] if len(cuts) else None,
+    )
+
+
+def quality_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
+                    ) -> QualityFigures:
+    columns = ["earnings_growth", "return_on_equity", "profit_margin"]
+    funds = [*ins.small_caps, *ins.large_caps]
+    table = data.fundamentals.reindex(index=funds, columns=columns).astype(float)
+    table = table.dropna(how="all")
+    margins = data.fundamentals.reindex(index=ins.universe)["profit_margin"].dropna() \
+        if "profit_margin" in data.fundamentals else pd.Series(dtype=float)
+    closes = {t: _history(data, t, as_of) for t in ins.universe if t in data.prices}
+    ytd = universe.universe_returns(closes, "YTD", as_of)
+    return QualityFigures(
+        fundamentals=table,
+        share_unprofitable=float((margins < 0).mean()) if len(margins) else None,
+        universe_size=len(closes),
+        dispersion_ytd=universe.dispersion(ytd) if len(ytd) >= 3 else None,
+        share_above_200d=universe.share_above_moving_average(closes, as_of),
+    )
+
+
+def vehicle_table(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Ways to play: 1Y and 3Y return, 3Y volatility, drawdown and Sharpe, costs and size."""
+    bills = _history(data, ins.short_rate, as_of)
+    start = periods.period_start("3Y", as_of)
+    rows = {}
+    for ticker in [*ins.small_caps, *ins.small_cap_styles]:
+        closes = _history(data, ticker, as_of)
+        if closes.empty:
+            continue
+        three = periods.period_return(closes, "3Y", as_of)
+        one = periods.period_return(closes, "1Y", as_of)
+        span = risk.window(closes, start, as_of) if three else None
+        rows[ticker] = {
+            "return_1y": one.total if one else np.nan,
+            "return_3y_annualised": three.annualised if three else np.nan,
+            "volatility_3y": risk.volatility(span) if span is not None else np.nan,
+            "max_drawdown_3y": risk.max_drawdown(span).depth if span is not None else np.nan,
+            "sharpe_3y": (risk.sharpe_ratio(closes, bills, start, as_of) or np.nan)
+            if three else np.nan,
+            "expense_ratio": data.fundamental(ticker, "expense_ratio") or np.nan,
+            "total_assets": data.fundamental(ticker, "total_assets") or np.nan,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").astype(float)
+
+
+def risk_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> RiskFigures:
+    pair = ins.primary_pair
+    closes = {t: _history(data, t, as_of) for t in pair}
+    year_start = periods.period_start("1Y", as_of)
+    three_start = periods.period_start("3Y", as_of)
+    vol_3m, vol_1y, now, worst = {}, {}, {}, {}
+    for ticker, series in closes.items():
+        rolling = risk.rolling_volatility(series, periods.TRADING_DAYS_3M)
+        vol_3m[ticker] = float(rolling.iloc[-1]) if len(rolling) else None
+        has_year = periods.close_on_or_before(series, year_start) is not None
+        vol_1y[ticker] = risk.volatility(risk.window(series, year_start, as_of)) \
+            if has_year else None
+        has_three = periods.close_on_or_before(series, three_start) is not None
+        span = risk.window(series, three_start, as_of)
+        now[ticker] = float(risk.underwater(span).iloc[-1]) if has_three else None
+        worst[ticker] = risk.max_drawdown(span) if has_three else None
+    correlation = risk.correlation(risk.window(closes[pair[0]], year_start, as_of),
+                                   risk.window(closes[pair[1]], year_start, as_of))
+    return RiskFigures(vol_3m, vol_1y, correlation, now, worst)
+
+
+def compute_signals(figures: ReportFigures, data: MarketData) -> list[Signal]:
+    small, large = figures.small, figures.large
+    by_multiple = {v.multiple: v.ratio for v in figures.valuation}
+    valuation = by_multiple.get("forward_pe", by_multiple.get("trailing_pe"))
+    pair = figures.relative.get(f"{small}/{large}")
+    growth_small = data.fundamental(small, "earnings_growth")
+    growth_large = data.fundamental(large, "earnings_growth")
+    vols = figures.risk.volatility_3m
+    return [
+        Signal("valuation", valuation),
+        Signal("momentum", pair.spread_6m if pair else None),
+        Signal("rates", figures.rates.ten_year_change_3m),
+        Signal("earnings", None if growth_small is None or growth_large is None
+               else growth_small - growth_large),
+        Signal("breadth", figures.quality.share_above_200d),
+        Signal("risk", vols[small] / vols[large] if vols.get(small) and vols.get(large)
+               else None),
+    ]
+
+
+def missing_notes(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
+                  figures_valuation: list[ValuationRatio]) -> list[str]:
+    notes = []
+    for ticker in ins.all_tickers:
+        closes = data.adj_close(ticker)
+        if closes.empty:
+            notes.append(f"No price data for {ticker} from this source.")
+        elif closes.index[0] > periods.period_start("5Y", as_of):
+            notes.append(f"{ticker} history starts {closes.index[0]:%d %b %Y}: longer-period "
+                         "figures are not available.")
+        elif (last := closes[closes.index <= as_of].index[-1]) < as_of:
+            notes.append(f"{ticker} last close is {last:%d %b %Y}, before the as-of date.")
+    if not figures_valuation:
+        notes.append("The source gives no valuation multiples for the small- and large-cap "
+                     "funds.")
+    return notes
+
+
+def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
+                           ) -> ReportFigures:
+    present = [t for t in ins.all_tickers if not data.adj_close(t).empty]
+    small, large = ins.primary_pair
+    table_tickers = [t for t in [*ins.small_caps[:2], *ins.large_caps, *ins.world_ex_us]
+                     if t in present]
+    returns = pd.DataFrame.from_dict(
+        {t: returns_with_annualised(_history(data, t, as_of), as_of) for t in table_tickers},
+        orient="index", columns=TABLE_PERIODS)
+    universe_closes = {t: _history(data, t, as_of) for t in ins.universe if t in present}
+    watch_closes = {t: _history(data, t, as_of) for t in ins.large_cap_watch if t in present}
+    valuation = valuation_ratios(data, small, large)
+    figures = ReportFigures(
+        as_of=as_of, month=as_of.to_period("M"), source=data.source, is_sample=data.is_sample,
+        small=small, large=large, returns=returns,
+        relative={f"{s}/{lg}": relative.summarise(data.adj_close(s), data.adj_close(lg), as_of)
+                  for s, lg in ins.relative_pairs},
+        valuation=valuation,
+        rates=rates_figures(data, ins, as_of),
+        quality=quality_figures(data, ins, as_of),
+        leaders_month=universe.universe_returns(universe_closes, "MTD", as_of),
+        leaders_ytd=universe.universe_returns(universe_closes, "YTD", as_of),
+        watch_month=universe.universe_returns(watch_closes, "MTD", as_of),
+        watch_ytd=universe.universe_returns(watch_closes, "YTD", as_of),
+        vehicles=vehicle_table(data, ins, as_of),
+        risk=risk_figures(data, ins, as_of),
+        signals=[],
+        series_ends={t: (periods.close_on_or_before(data.adj_close(t), as_of) or (None,))[0]
+                     for t in present},
+        month_lead_streak=monthly_lead_streak(data.adj_close(small), data.adj_close(large),
+                                              as_of),
+        missing=missing_notes(data, ins, as_of, valuation),
+    )
+    figures.signals.extend(compute_signals(figures, data))
+    return figures

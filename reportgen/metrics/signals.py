@@ -1,0 +1,85 @@
+"""The scorecard: each signal marked supportive, neutral or against by a stated threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Mark(StrEnum):
+    SUPPORTIVE = "supportive"
+    NEUTRAL = "neutral"
+    AGAINST = "against"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # the signal, e.g. "Valuation"
+    measure: str  # what is measured, in words
+    unit: str  # "ratio", "pp" (percentage points), "%" or "±%" (a signed difference)
+    supportive_if: str  # "below" or "above"
+    supportive: float
+    against: float
+
+    def mark(self, value: float) -> Mark:
+        if self.supportive_if == "below":
+            if value < self.supportive:
+                return Mark.SUPPORTIVE
+            return Mark.AGAINST if value > self.against else Mark.NEUTRAL
+        if value > self.supportive:
+            return Mark.SUPPORTIVE
+        return Mark.AGAINST if value < self.against else Mark.NEUTRAL
+
+    def describe(self) -> str:
+        """The rule in words, for the methodology section."""
+        better, worse = ("below", "above") if self.supportive_if == "below" else ("above", "below")
+        return (f"{self.measure}: supportive {better} {self.format(self.supportive)}, "
+                f"against {worse} {self.format(self.against)}, neutral in between.")
+
+    def format(self, value: float) -> str:
+        if self.unit == "ratio":
+            return f"{value:.2f}"
+        if self.unit == "pp":
+            return f"{value:+.2f} pp"
+        return f"{value:+.0%}" if self.unit == "±%" else f"{value:.0%}"
+
+
+RULES = {
+    "valuation": Rule("Valuation", "Small-cap ÷ large-cap forward P/E (trailing where no "
+                      "forward figure)", "ratio", "below", 0.85, 1.00),
+    "momentum": Rule("Momentum", "Small-minus-large total return over 6 months", "±%",
+                     "above", 0.02, -0.02),
+    "rates": Rule("Rates", "Change in the 10-year Treasury yield over 3 months", "pp",
+                  "below", -0.25, 0.25),
+    "earnings": Rule("Earnings", "Small-cap minus large-cap fund earnings growth", "±%",
+                     "above", 0.02, -0.02),
+    "breadth": Rule("Breadth", "Share of the small-cap universe above its 200-day average",
+                    "%", "above", 0.60, 0.40),
+    "risk": Rule("Risk", "Small-cap ÷ large-cap 3-month volatility", "ratio", "below",
+                 1.20, 1.50),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str
+    value: float | None  # None: the data to judge it is missing
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.key]
+
+    @property
+    def mark(self) -> Mark | None:
+        return None if self.value is None else self.rule.mark(self.value)
+
+
+def verdict_tone(signals: list[Signal]) -> str:
+    """'constructive', 'balanced' or 'cautious', from the count of judged signals."""
+    marks = [s.mark for s in signals if s.mark is not None]
+    lead = marks.count(Mark.SUPPORTIVE) - marks.count(Mark.AGAINST)
+    if lead >= 2:
+        return "constructive"
+    if lead <= -2:
+        return "cautious"
+    return "balanced"

@@ -1,0 +1,1 @@
+"""Narrative, templates and the PDF."""

@@ -1,0 +1,76 @@
+"""An analyst's optional commentary for an edition: a headline override and a paragraph per
+section, from YAML or Markdown.
+
+YAML::
+
+    headline: Small caps pause after a strong summer
+    sections:
+      performance: "A *short* paragraph in Markdown."
+
+Markdown: an optional first ``# Headline`` line, then ``## <section id>`` headings (ids as in
+the report: takeaways, performance, valuation, rates, quality, leaders, ways_to_play, risks,
+verdict, changes, sources) each followed by its text.
+
+The Markdown is rendered with raw HTML and images disabled, so commentary can format text but
+cannot inject markup or make the renderer fetch anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from reportgen.errors import ReportgenError
+from reportgen.render.context import SECTIONS
+
+SECTION_IDS = [sid for sid, _ in SECTIONS]
+
+
+def safe_markdown(text: str) -> Markup:
+    renderer = MarkdownIt("commonmark", {"html": False}).disable("image")
+    return Markup(renderer.render(text))  # safe: raw HTML is disabled above
+
+
+def _parse_markdown(text: str) -> dict[str, Any]:
+    headline, sections, current = None, {}, None
+    for line in text.splitlines():
+        if line.startswith("# ") and headline is None and current is None:
+            headline = line[2:].strip()
+        elif line.startswith("## "):
+            current = line[3:].strip().lower().replace(" ", "_")
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return {"headline": headline, "sections": sections}
+
+
+def load_commentary(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ReportgenError(
+            f"{path}: cannot read the commentary file ({error.strerror})."
+        ) from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            raw = yaml.safe_load(text) or {}
+        except yaml.YAMLError as error:
+            raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
+        if not isinstance(raw, dict):
+            raise ReportgenError(f"{path}: expected 'headline' and 'sections' keys.")
+    else:
+        raw = _parse_markdown(text)
+    sections = raw.get("sections") or {}
+    unknown = sorted(set(sections) - set(SECTION_IDS))
+    if unknown:
+        raise ReportgenError(f"{path}: unknown section(s) {', '.join(unknown)}; use "
+                             f"{', '.join(SECTION_IDS)}.")
+    headline = raw.get("headline")
+    return {"headline": str(headline).strip() if headline else None,
+            "sections": {k: safe_markdown(str(v)) for k, v in sections.items() if v}}

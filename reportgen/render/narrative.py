@@ -1,0 +1,254 @@
+"""Sentences generated from the figures by fixed rules: no number is ever typed by hand.
+
+Each function reads ``ReportFigures`` and returns plain text (the templates escape it).
+Wording follows the data: "led" or "lagged", "widest since", and a plain statement where
+the data is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportgen.config import Instruments
+from reportgen.metrics.report import ReportFigures
+from reportgen.metrics.signals import Mark, verdict_tone
+from reportgen.metrics.valuation import MULTIPLES
+from reportgen.render.formatting import (
+    day,
+    is_missing,
+    month_name,
+    number,
+    pct,
+    points,
+    times,
+)
+
+ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
+            8: "eighth", 9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth"}
+
+
+@dataclass(frozen=True)
+class Narrative:
+    figures: ReportFigures
+    instruments: Instruments
+
+    @property
+    def _pair(self) -> tuple[str, str]:
+        return self.figures.small, self.figures.large
+
+    def _label(self, ticker: str) -> str:
+        return f"{self.instruments.name(ticker)} ({ticker})"
+
+    def _month_returns(self) -> tuple[float, float]:
+        small, large = self._pair
+        return self.figures.returns.at[small, "1M"], self.figures.returns.at[large, "1M"]
+
+    @property
+    def as_of(self) -> str:
+        return day(self.figures.as_of)
+
+    # -- cover and summary -------------------------------------------------------------
+
+    def headline(self) -> str:
+        """The strongest signal of the month, in one line."""
+        small, large = self._pair
+        small_month, large_month = self._month_returns()
+        month = f"{self.figures.as_of:%B}"
+        run = abs(self.figures.month_lead_streak)
+        leading = small_month > large_month
+        verb = "lead" if leading else "trail"
+        streak = f" for a {ORDINALS[run]} month" if run in ORDINALS else ""
+        if run > 12:
+            streak = f" for {run} months running"
+        return (f"Small caps {verb}{streak}: {self.instruments.name(small)} "
+                f"{pct(small_month)} vs {self.instruments.name(large)} {pct(large_month)} "
+                f"in {month}")
+
+    def takeaways(self) -> list[str]:
+        items = [self.rotation_takeaway(), self.valuation_takeaway(), self.rates_takeaway(),
+                 self.earnings_takeaway(), self.risk_takeaway()]
+        return [item for item in items if item]
+
+    def rotation_takeaway(self) -> str:
+        small, large = self._pair
+        pair = self.figures.relative.get(f"{small}/{large}")
+        small_month, large_month = self._month_returns()
+        verb = "outperformed" if small_month > large_month else "underperformed"
+        text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
+                f"{pct(small_month)} vs {large} {pct(large_month)} (one month to {self.as_of}).")
+        if pair and pair.spread_6m is not None:
+            text += f" Over six months the gap is {pct(pair.spread_6m)}."
+        return text
+
+    def valuation_takeaway(self) -> str:
+        ratios = {v.multiple: v for v in self.figures.valuation}
+        chosen = ratios.get("forward_pe") or ratios.get("trailing_pe")
+        if chosen is None:
+            return ("Valuation: the data source gives no P/E figures for the funds this month, "
+                    "so no valuation comparison is made.")
+        cheaper = "a discount" if chosen.ratio < 1 else "a premium"
+        return (f"Valuation: small caps trade at {times(chosen.ratio)} large-cap "
+                f"{_lower_first(MULTIPLES[chosen.multiple])} ({self.figures.small} "
+                f"{chosen.small:.1f} vs {self.figures.large} {chosen.large:.1f}), {cheaper} of "
+                f"{pct(abs(chosen.ratio - 1), 0, signed=False)}.")
+
+    def rates_takeaway(self) -> str:
+        rates = self.figures.rates
+        if rates.ten_year_yield is None:
+            return ""
+        text = (f"Rates: the 10-year Treasury yield is {rates.ten_year_yield:.2f}%, "
+                f"{points(rates.ten_year_change_3m)} over three months to {self.as_of}.")
+        six = rates.fed_study.loc[6] if 6 in rates.fed_study.index else None
+        if six is not None and six["count"] > 0:
+            text += (f" In the six months after past Fed cuts, small caps beat large caps by a "
+                     f"median {pct(six['median'])} ({int(six['count'])} cuts).")
+        return text
+
+    def earnings_takeaway(self) -> str:
+        table = self.figures.quality.fundamentals
+        small, large = self._pair
+        if small not in table.index or large not in table.index or is_missing(
+                table.at[small, "earnings_growth"]) or is_missing(table.at[large,
+                                                                       "earnings_growth"]):
+            return ""
+        return (f"Earnings: {small}'s holdings report earnings growth of "
+                f"{pct(table.at[small, 'earnings_growth'], 0, signed=False)} against "
+                f"{pct(table.at[large, 'earnings_growth'], 0, signed=False)} for {large} "
+                "(fund-level figures from the data source).")
+
+    def risk_takeaway(self) -> str:
+        small, large = self._pair
+        vols = self.figures.risk.volatility_3m
+        if vols.get(small) is None or vols.get(large) is None:
+            return ""
+        return (f"Risk: {small}'s three-month volatility is "
+                f"{pct(vols[small], signed=False)} against {pct(vols[large], signed=False)} "
+                f"for {large}, {times(vols[small] / vols[large])} as volatile, to {self.as_of}.")
+
+    # -- sections ----------------------------------------------------------------------
+
+    def performance(self) -> list[str]:
+        small, large = self._pair
+        pair = self.figures.relative.get(f"{small}/{large}")
+        small_month, large_month = self._month_returns()
+        verb = "led" if small_month > large_month else "lagged"
+        paragraphs = [
+            f"In {month_name(self.figures.month)} the {self._label(small)} {verb} the "
+            f"{self._label(large)}: {pct(small_month)} against {pct(large_month)}. Year to date "
+            f"the two stand at {pct(self.figures.returns.at[small, 'YTD'])} and "
+            f"{pct(self.figures.returns.at[large, 'YTD'])}."]
+        if pair is None:
+            paragraphs.append("There is less than a year of shared history, so relative "
+                              "strength is not shown.")
+            return paragraphs
+        position = ("at its 52-week high" if pair.ratio >= pair.high_52w else
+                    "at its 52-week low" if pair.ratio <= pair.low_52w else
+                    f"{pct(pair.ratio / pair.high_52w - 1)} from its 52-week high of "
+                    f"{pair.high_52w:.1f} ({day(pair.high_52w_date)}) and "
+                    f"{pct(pair.ratio / pair.low_52w - 1)} from its low of {pair.low_52w:.1f} "
+                    f"({day(pair.low_52w_date)})")
+        paragraphs.append(
+            f"Relative strength ({small} ÷ {large}, rebased to 100 a year ago) is "
+            f"{pair.ratio:.1f}, {position}.")
+        streak = pair.streak
+        if streak.length:
+            since = (f"the longest streak since {day(streak.last_as_long)}"
+                     if streak.last_as_long else "the longest in the shared history")
+            paragraphs.append(f"Small caps have beaten large caps for {streak.length} trading "
+                              f"day{'s' if streak.length > 1 else ''} running to {self.as_of}, "
+                              f"{since}.")
+        else:
+            paragraphs.append(f"Small caps trailed large caps on {self.as_of}, so there is no "
+                              "current run of winning days.")
+        paragraphs.append(f"The small-minus-large spread is {pct(pair.spread_6m)} over six "
+                          f"months and {pct(pair.spread_12m)} over twelve.")
+        return paragraphs
+
+    def valuation(self) -> list[str]:
+        if not self.figures.valuation:
+            return ["The data source gives no valuation multiples for "
+                    f"{self.figures.small} or {self.figures.large}, so this section has no "
+                    "figures this month. Supply them in fundamentals.csv (see the README) or "
+                    "use the yfinance source."]
+        lines = []
+        for ratio in self.figures.valuation:
+            lines.append(f"{MULTIPLES[ratio.multiple]}: {self.figures.small} "
+                         f"{ratio.small:.1f} vs {self.figures.large} {ratio.large:.1f}, a "
+                         f"ratio of {ratio.ratio:.2f}.")
+        method = self.figures.valuation[0].method_small
+        if method:
+            lines.append(f"Method, as the source states it: {method}.")
+        return lines
+
+    def rates(self) -> list[str]:
+        rates = self.figures.rates
+        text = []
+        if rates.bill_yield is not None and rates.ten_year_yield is not None:
+            text.append(f"On {self.as_of} the 13-week T-bill yielded {rates.bill_yield:.2f}% "
+                        f"({points(rates.bill_change_12m)} over a year) and the 10-year "
+                        f"Treasury {rates.ten_year_yield:.2f}% ({points(rates.ten_year_change_3m)}"
+                        " over three months).")
+        if rates.spread_per_point is not None:
+            direction = "fell" if rates.spread_per_point < 0 else "rose"
+            text.append(f"Over the last three years, in months when the 10-year yield rose by "
+                        f"one percentage point, small caps' return relative to large caps "
+                        f"{direction} by {pct(abs(rates.spread_per_point), signed=False)} on "
+                        f"average (correlation {number(rates.spread_rate_correlation, 2)}).")
+        if rates.cuts_in_study:
+            text.append(f"The event study covers {rates.cuts_in_study} Fed rate cuts from "
+                        f"{day(rates.first_cut)} to {day(rates.last_cut)}.")
+        return text
+
+    def quality(self) -> list[str]:
+        quality = self.figures.quality
+        text = []
+        if quality.fundamentals.empty:
+            text.append("The data source gives no fund-level earnings or profitability "
+                        "figures this month.")
+        if quality.share_unprofitable is not None:
+            text.append(f"In the configured universe of {quality.universe_size} small "
+                        f"companies, {pct(quality.share_unprofitable, 0, signed=False)} report "
+                        "a loss over the last twelve months.")
+        if quality.dispersion_ytd is not None:
+            text.append(f"The spread of year-to-date returns across that universe (standard "
+                        f"deviation) is {pct(quality.dispersion_ytd, 0, signed=False)}: the "
+                        "raw material for stock selection.")
+        if quality.share_above_200d is not None:
+            text.append(f"{pct(quality.share_above_200d, 0, signed=False)} of the universe "
+                        "trades above its 200-day average.")
+        return text
+
+    def leaders(self) -> list[str]:
+        month = self.figures.leaders_month
+        if month.empty:
+            return ["No small-cap universe is configured, or the source has none of its "
+                    "prices."]
+        return [f"Best in {month_name(self.figures.month)}: {month.index[0]} "
+                f"{pct(month.iloc[0])}; worst: {month.index[-1]} {pct(month.iloc[-1])}."]
+
+    def verdict(self) -> str:
+        signals = self.figures.signals
+        tone = verdict_tone(signals)
+        by_mark = {mark: [s.rule.name.lower() for s in signals if s.mark == mark]
+                   for mark in Mark}
+        missing = [s.rule.name.lower() for s in signals if s.mark is None]
+        parts = []
+        for mark in Mark:
+            if by_mark[mark]:
+                parts.append(f"{_join(by_mark[mark])} {_be(by_mark[mark])} {mark.value}")
+        text = (f"The evidence reads {tone} for small caps: {'; '.join(parts)}.")
+        if missing:
+            text += f" No judgement on {_join(missing)}: the data is missing."
+        return text + " This is a summary of the signals, not a recommendation."
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _be(words: list[str]) -> str:
+    return "is" if len(words) == 1 else "are"
