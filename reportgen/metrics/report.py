@@ -124,7 +124,8 @@ def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
     """Slope and correlation of monthly small-minus-large returns on monthly changes in the
     10-year yield (pp), over the three years to ``as_of``."""
     start = periods.period_start("3Y", as_of)
-    frame = pd.concat({"small": small, "large": large, "yield": ten_year}, axis=1).ffill()
+    frame = pd.concat({"small": small, "large": large, "yield": ten_year}, axis=1,
+                      sort=True).ffill()
     frame = frame[(frame.index >= start) & (frame.index <= as_of)].dropna()
     monthly = frame.resample("ME").last()
     spread = monthly["small"].pct_change() - monthly["large"].pct_change()

@@ -1,0 +1,132 @@
+"""The built PDF, parsed back: structure, metadata, fonts and the figures it prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.render.context import SECTIONS
+from reportgen.render.formatting import pct
+
+HEADINGS = [f"{n}. {title}" for n, (_, title) in enumerate(SECTIONS, start=2)]
+
+
+def build(out: Path, *args: str) -> Path:
+    result = CliRunner().invoke(app, ["build", "--out", str(out), *args])
+    assert result.exit_code == 0, result.stderr
+    [pdf] = out.glob("*/us-small-cap-outlook-*.pdf")
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("sample"), "--source", "sample")
+
+
+@pytest.fixture(scope="module")
+def real_pdf(tmp_path_factory: pytest.TempPathFactory, real_prices: Path) -> Path:
+    return build(tmp_path_factory.mktemp("real"), "--source", f"csv:{real_prices}",
+                 "--month", "2026-09")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def test_sample_edition_lands_where_the_issue_says(sample_pdf: Path) -> None:
+    assert sample_pdf.parent.name == "2026-10"
+    assert sample_pdf.name == "us-small-cap-outlook-2026-10.pdf"
+
+
+def test_sections_come_in_order_and_are_bookmarked(sample_pdf: Path) -> None:
+    text = "\n".join(page_texts(sample_pdf))
+    positions = [text.find(f"\n{heading}\n") for heading in HEADINGS]
+    assert -1 not in positions, [h for h, p in zip(HEADINGS, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+    reader = PdfReader(sample_pdf)
+    assert [item.title for item in reader.outline] == HEADINGS
+    # Each bookmark points at the page that opens its section.
+    for item in reader.outline:
+        page = reader.get_destination_page_number(item)
+        assert item.title in reader.pages[page].extract_text()
+
+
+def test_contents_entries_link_to_their_sections(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
+    targets = {link["/Dest"] for link in links}
+    assert targets == {section_id for section_id, _ in SECTIONS}
+    named = reader.named_destinations
+    contents = reader.pages[1].extract_text()
+    for number, (section_id, title) in enumerate(SECTIONS, start=2):
+        page = reader.get_destination_page_number(named[section_id])
+        assert f"{number}. {title}" in reader.pages[page].extract_text()
+        # The contents line ends with that page's number.
+        line = next(line for line in contents.splitlines() if title in line)
+        assert line.rstrip().endswith(str(page + 1)), line
+
+
+def test_fonts_are_embedded_and_metadata_set(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+                if "/DescendantFonts" in font else font.get("/FontDescriptor")
+            fonts[font["/BaseFont"]] = any(k in descriptor for k in
+                                           ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    assert any("Inter" in name for name in fonts)
+    meta = reader.metadata
+    assert meta.title == "US Small-Cap Outlook — October 2026"
+    assert meta.author == "Example Wealth Partners"
+    assert "small caps" in meta.subject.lower()
+    assert "Russell 2000" in meta["/Keywords"]
+    assert meta.creation_date is not None
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+
+
+def test_every_page_of_a_sample_edition_says_so(sample_pdf: Path) -> None:
+    for number, text in enumerate(page_texts(sample_pdf), start=1):
+        assert "SAMPLE DATA" in text.upper(), f"page {number}"
+
+
+def returns_row(text: str, ticker: str) -> str:
+    # Chart legends are text too; the table row is the one with seven percentages.
+    [line] = [line for line in text.splitlines()
+              if line.startswith(f"{ticker} ") and line.count("%") == 7]
+    return line
+
+
+def assert_returns_match_metrics(pdf: Path, metrics_args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["metrics", *metrics_args, "--format", "json"])
+    summary = json.loads(result.stdout)
+    text = next(t for t in page_texts(pdf) if "\n3. Performance and rotation\n" in "\n" + t)
+    assert f"to {int(summary['as_of'][8:])} " in text
+    for ticker in ("IWM", "IJR", "SPY", "QQQ", "IWB", "ACWX"):
+        expected = [pct(summary["returns"][ticker][p]) for p in ("1M", "3M", "6M", "YTD", "1Y")]
+        expected += [pct(summary["annualized"][ticker][p]) for p in ("3Y", "5Y")]
+        assert returns_row(text, ticker).split()[-7:] == expected, ticker
+
+
+def test_printed_returns_equal_the_metrics_json(sample_pdf: Path) -> None:
+    assert_returns_match_metrics(sample_pdf, ["--source", "sample", "--as-of", "2026-10-30"])
+
+
+def test_real_data_edition_matches_metrics_and_names_missing_data(real_pdf: Path,
+                                                                  real_prices: Path) -> None:
+    assert_returns_match_metrics(real_pdf, ["--source", f"csv:{real_prices}", "--as-of",
+                                            "2026-09-30"])
+    texts = page_texts(real_pdf)
+    joined = "\n".join(texts)
+    assert "SAMPLE DATA" not in joined.upper()
+    assert "gives no valuation multiples" in joined
+    assert "No valuation chart" in joined
+    assert "34 Fed rate cuts" in joined
