@@ -112,7 +112,7 @@ def vehicles_growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Fig
     if len(lines) < 2:
         return None
     best = _leader(lines)
-    return draw.growth_chart(lines, f"Three years: {best} ahead among small-cap vehicles",
+    return draw.growth_chart(lines, f"{best} ahead over three years",
                              width=draw.HALF_WIDTH)
 
 

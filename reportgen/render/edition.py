@@ -25,7 +25,7 @@ from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render import changes
 from reportgen.render.commentary import load_commentary
 from reportgen.render.context import build_context
-from reportgen.render.pdf import DEFAULT_VARIANT, render_html, render_pdf
+from reportgen.render.pdf import DEFAULT_VARIANT, check_variant, render_html, render_pdf
 
 FILE_STEM = "us-small-cap-outlook"
 
@@ -51,8 +51,9 @@ class BuiltEdition:
 def edition_dates(data: MarketData, tickers: list[str], month: pd.Period | None,
                   as_of: pd.Timestamp | None, today: pd.Timestamp | None = None
                   ) -> tuple[pd.Period, pd.Timestamp]:
-    """The edition's month and as-of date: the last complete month and its last trading day
-    in the data, unless either is given."""
+    """The edition's month and as-of date: the last complete calendar month (or the data's
+    last month, when the data ends earlier) and its last trading day in the data, unless
+    either is given."""
     calendar = pd.DatetimeIndex(sorted(set().union(*(data.prices[t].index for t in tickers))))
     if as_of is not None:
         days = calendar[calendar <= as_of]
@@ -61,7 +62,8 @@ def edition_dates(data: MarketData, tickers: list[str], month: pd.Period | None,
                                  f"({calendar[0]:%Y-%m-%d}).")
         return days[-1].to_period("M"), days[-1]
     if month is None:
-        month = (today or pd.Timestamp.now()).to_period("M") - 1
+        last_complete = (today or pd.Timestamp.now()).to_period("M") - 1
+        month = min(last_complete, calendar[-1].to_period("M"))
     days = calendar[calendar.to_period("M") == month]
     if days.empty:
         raise ReportgenError(
@@ -76,6 +78,7 @@ def pdf_name(month: pd.Period) -> str:
 
 def build_edition(data: MarketData, config: Config, request: EditionRequest,
                   stage: Callable[[str], None] = lambda _: None) -> BuiltEdition:
+    check_variant(request.variant)
     ins = config.instruments
     present = [t for t in ins.funds if t in data.prices]
     month, as_of = edition_dates(data, present, request.month, request.as_of)

@@ -8,6 +8,7 @@ named, whatever a template or a commentary file asks for.
 from __future__ import annotations
 
 import logging
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 PDF_VARIANTS = ["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4",
                 "pdf/ua-1", "none"]
 DEFAULT_VARIANT = "pdf/a-3u"
+
+
+def check_variant(variant: str) -> None:
+    if variant not in PDF_VARIANTS:
+        raise ReportgenError(f"--pdf-variant {variant!r}: choose one of {', '.join(PDF_VARIANTS)}.")
 
 
 class RefusedURL(ValueError):
@@ -56,15 +62,24 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
+def _template_line(error: BaseException) -> str:
+    """Where in a template a rendering error happened, from the traceback."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}: line {frames[-1].lineno}" if frames else "a template"
+
+
 def render_html(context: dict[str, Any], templates_dir: Path = TEMPLATES_DIR,
                 template: str = "report.html.j2") -> str:
+    env = environment(templates_dir)
     try:
-        return environment(templates_dir).get_template(template).render(**context)
+        for name in env.list_templates(extensions=["j2"]):
+            env.get_template(name)  # parse all first: included ones would fail late and vaguely
+        return env.get_template(template).render(**context)
     except jinja2.TemplateSyntaxError as error:
         raise ReportgenError(f"{error.filename or error.name}: line {error.lineno}: "
                              f"template error: {error.message}. Fix the template.") from None
     except jinja2.TemplateError as error:
-        raise ReportgenError(f"Template {template} failed: {error}. A template refers to "
+        raise ReportgenError(f"{_template_line(error)}: {error}: the template asks for "
                              "something the report does not provide; fix the template.") from None
 
 
@@ -81,8 +96,7 @@ def render_pdf(html: str, *, templates_dir: Path = TEMPLATES_DIR,
                assets_dir: Path | None = None, variant: str = DEFAULT_VARIANT,
                identifier: bytes | None = None) -> tuple[bytes, list[str]]:
     """The PDF bytes, and the URLs the renderer refused to fetch."""
-    if variant not in PDF_VARIANTS:
-        raise ReportgenError(f"--pdf-variant {variant!r}: choose one of {', '.join(PDF_VARIANTS)}.")
+    check_variant(variant)
     fetcher = ProjectAssetFetcher([templates_dir, *([assets_dir] if assets_dir else [])])
     loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
     log = _WeasyLog()

@@ -1,0 +1,59 @@
+"""Benchmark `reportgen build` as a whole process: wall time and peak memory, median of runs.
+
+    python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10]
+
+The first, unmeasured run warms the data store (a fresh temporary one); each measured run
+then builds into its own empty output folder, as a user's monthly run would. Peak memory is
+the child process's maximum resident set size, from wait4(2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MiB of one run of ``command``."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"run failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--source", default="sample")
+    parser.add_argument("--month", default="2026-10")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
+
+        def command(out: str) -> list[str]:
+            return [sys.executable, "-m", "reportgen", "build", "--source", args.source,
+                    "--month", args.month, "--out", out]
+
+        run_once(command(f"{scratch}/warm"), env)
+        results = [run_once(command(f"{scratch}/run{i}"), env) for i in range(args.runs)]
+        size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
+    walls, peaks = zip(*results, strict=True)
+    print(f"reportgen build --source {args.source} --month {args.month} (warm store), "
+          f"{args.runs} runs")
+    print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
+    print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
+          f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Scorecard rules and the wording rules of the narrative, on hand-set figures."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from reportgen.config import Config
+from reportgen.data.sources import open_source
+from reportgen.data.store import Store
+from reportgen.metrics.report import compute_report_figures
+from reportgen.metrics.signals import RULES, Mark, Signal, verdict_tone
+from reportgen.render.narrative import Narrative
+
+
+@pytest.mark.parametrize(("key", "value", "mark"), [
+    ("valuation", 0.80, Mark.SUPPORTIVE), ("valuation", 0.90, Mark.NEUTRAL),
+    ("valuation", 1.05, Mark.AGAINST), ("momentum", 0.03, Mark.SUPPORTIVE),
+    ("momentum", -0.03, Mark.AGAINST), ("rates", -0.5, Mark.SUPPORTIVE),
+    ("rates", 0.5, Mark.AGAINST), ("breadth", 0.5, Mark.NEUTRAL),
+    ("risk", 1.6, Mark.AGAINST),
+])
+def test_rules_mark_by_their_stated_thresholds(key: str, value: float, mark: Mark) -> None:
+    assert Signal(key, value).mark is mark
+
+
+def test_rules_describe_themselves_for_the_methodology() -> None:
+    assert RULES["valuation"].describe().endswith(
+        "supportive below 0.85, against above 1.00, neutral in between.")
+    assert "supportive above +2%" in RULES["momentum"].describe()
+    assert "supportive below −0.25 pp" in RULES["rates"].describe().replace("-", "−")
+
+
+def test_verdict_tone_follows_the_count() -> None:
+    assert verdict_tone([Signal("valuation", 0.7), Signal("momentum", 0.05)]) == "constructive"
+    assert verdict_tone([Signal("valuation", 1.2), Signal("rates", 1.0)]) == "cautious"
+    assert verdict_tone([Signal("valuation", 0.7), Signal("rates", 1.0)]) == "balanced"
+
+
+@pytest.fixture(scope="module")
+def figures():
+    config = Config()
+    data = Store().load(open_source("sample"), config.instruments.all_tickers)
+    return compute_report_figures(data, config.instruments, pd.Timestamp("2026-10-30"))
+
+
+def with_month(figures, small: float, large: float, streak: int):
+    returns = figures.returns.copy()
+    returns.loc["IWM", "1M"], returns.loc["SPY", "1M"] = small, large
+    return dataclasses.replace(figures, returns=returns, month_lead_streak=streak)
+
+
+def test_headline_says_lead_or_trail_with_the_months_running(figures) -> None:
+    narrative = Narrative(with_month(figures, 0.041, 0.012, 3), Config().instruments)
+    assert narrative.headline() == ("Small caps lead for a third month: Russell 2000 +4.1% vs "
+                                    "S&P 500 +1.2% in October")
+    narrative = Narrative(with_month(figures, -0.02, 0.01, -1), Config().instruments)
+    assert narrative.headline() == ("Small caps trail: Russell 2000 −2.0% vs S&P 500 +1.0% in "
+                                    "October")
+
+
+def test_missing_valuation_is_said_plainly(figures) -> None:
+    narrative = Narrative(dataclasses.replace(figures, valuation=[]), Config().instruments)
+    assert "gives no P/E figures" in narrative.valuation_takeaway()
+    assert "no figures this month" in narrative.valuation()[0]
+
+
+def test_verdict_names_each_signal_by_its_mark(figures) -> None:
+    signals = [Signal("valuation", 0.7), Signal("momentum", -0.05), Signal("rates", None)]
+    text = Narrative(dataclasses.replace(figures, signals=signals), Config().instruments).verdict()
+    assert text.startswith("The evidence reads balanced for small caps: valuation is "
+                           "supportive; momentum is against.")
+    assert "No judgement on rates: the data is missing." in text
