@@ -10,6 +10,7 @@ import pytest
 from reportgen.config import Config
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
+from reportgen.metrics.relative import Streak
 from reportgen.metrics.report import compute_report_figures
 from reportgen.metrics.signals import RULES, Mark, Signal, verdict_tone
 from reportgen.render.narrative import Narrative
@@ -47,9 +48,11 @@ def figures():
 
 
 def with_month(figures, small: float, large: float, streak: int):
-    returns = figures.returns.copy()
-    returns.loc["IWM", "1M"], returns.loc["SPY", "1M"] = small, large
-    return dataclasses.replace(figures, returns=returns, month_lead_streak=streak)
+    """The figures with this month's returns set, and nothing else remarkable."""
+    month = figures.month_returns.copy()
+    month["IWM"], month["SPY"] = small, large
+    return dataclasses.replace(figures, month_returns=month, month_lead_streak=streak,
+                               valuation=[])
 
 
 def test_headline_says_lead_or_trail_with_the_months_running(figures) -> None:
@@ -59,6 +62,18 @@ def test_headline_says_lead_or_trail_with_the_months_running(figures) -> None:
     narrative = Narrative(with_month(figures, -0.02, 0.01, -1), Config().instruments)
     assert narrative.headline() == ("Small caps trail: Russell 2000 −2.0% vs S&P 500 +1.0% in "
                                     "October")
+
+
+def test_headline_picks_the_strongest_signal(figures) -> None:
+    quiet = with_month(figures, 0.012, 0.010, 1)
+    summary = quiet.relative["IWM/SPY"]
+    long_run = dataclasses.replace(summary, streak=Streak(12, pd.Timestamp("2013-10-01")))
+    streaky = dataclasses.replace(quiet, relative={**quiet.relative, "IWM/SPY": long_run})
+    assert Narrative(streaky, Config().instruments).headline() == (
+        "Small caps beat large caps 12 days running, the longest run since 1 Oct 2013")
+    cheap = dataclasses.replace(quiet, valuation=figures.valuation)
+    assert Narrative(cheap, Config().instruments).headline() == (
+        "Small caps trade at a 28% discount to large caps on forward P/E")
 
 
 def test_missing_valuation_is_said_plainly(figures) -> None:

@@ -114,6 +114,11 @@ def assert_returns_match_metrics(pdf: Path, metrics_args: list[str]) -> None:
         expected = [pct(summary["returns"][ticker][p]) for p in ("1M", "3M", "6M", "YTD", "1Y")]
         expected += [pct(summary["annualized"][ticker][p]) for p in ("3Y", "5Y")]
         assert returns_row(text, ticker).split()[-7:] == expected, ticker
+    # "In <month>" in the takeaways means the calendar month: the MTD figures.
+    takeaways = next(t for t in page_texts(pdf) if "\n2. Key takeaways\n" in "\n" + t)
+    month = (f"IWM {pct(summary['returns']['IWM']['MTD'])} vs SPY "
+             f"{pct(summary['returns']['SPY']['MTD'])} (month to")
+    assert month in takeaways.replace("\n", " ")
 
 
 def test_printed_returns_equal_the_metrics_json(sample_pdf: Path) -> None:

@@ -61,3 +61,20 @@ def test_summary_marks_52_week_high_and_low() -> None:
 def test_summary_needs_a_year_of_history() -> None:
     short = from_returns("2026-01-05", [0.01] * 30)
     assert summarise(short, short, short.index[-1]) is None
+
+
+def test_rolling_spread_uses_the_period_rule_and_finds_the_last_as_wide() -> None:
+    from reportgen.metrics.periods import period_return
+    from reportgen.metrics.relative import last_as_wide, rolling_spread
+
+    large = from_returns("2024-01-01", [0.0005] * 400)
+    small = from_returns("2024-01-01", [0.002] * 150 + [-0.002] * 150 + [0.003] * 100)
+    spreads = rolling_spread(small, large, 6, large.index[-1])
+    for day in spreads.index[::37]:
+        expected = (period_return(small, "6M", day).total
+                    - period_return(large, "6M", day).total)
+        assert spreads[day] == pytest.approx(expected)
+    series = pd.Series([0.05, 0.08, 0.02, -0.01, 0.06],
+                       index=pd.bdate_range("2026-01-05", periods=5))
+    assert last_as_wide(series) == series.index[1]
+    assert last_as_wide(series.iloc[:4]) is None  # widest negative gap on record

@@ -282,10 +282,11 @@ def scorecard_chart(signals: list[Signal], title: str) -> Figure:
         ax.add_patch(matplotlib.patches.FancyBboxPatch(
             (position + 0.05, 0.05), 0.9, 0.9, boxstyle="round,pad=0,rounding_size=0.08",
             color=MARK_COLOURS[mark]))
+        ink = "white" if mark else INK  # the pale "no data" tile needs dark text
         ax.text(position + 0.5, 0.62, signal.rule.name, ha="center", va="center",
-                color="white", fontsize=9, fontweight="semibold")
+                color=ink, fontsize=9, fontweight="semibold")
         ax.text(position + 0.5, 0.33, (mark or "no data").title(), ha="center", va="center",
-                color="white", fontsize=7.5)
+                color=ink, fontsize=7.5)
     ax.set_xlim(0, len(signals))
     ax.set_ylim(0, 1)
     ax.axis("off")

@@ -102,7 +102,8 @@ def leaders(f: ReportFigures, data: MarketData, returns: pd.Series, when: str
             ) -> Figure | None:
     if returns.empty:
         return None
-    labels = [f"{t} · {data.fundamental(t, 'sector') or 'sector n/a'}" for t in returns.index]
+    sectors = {t: data.fundamental(t, "sector") for t in returns.index}
+    labels = [f"{t} · {sectors[t]}" if sectors[t] else t for t in returns.index]
     return draw.ranked_bars_chart(returns, labels, f"{when}: {returns.index[0]} leads at "
                                   f"{pct(returns.iloc[0])}")
 

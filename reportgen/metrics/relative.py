@@ -96,3 +96,24 @@ def summarise(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> Relati
         spread_6m=spread(small, large, "6M", as_of),
         spread_12m=spread(small, large, "1Y", as_of),
     )
+
+
+def rolling_spread(small: pd.Series, large: pd.Series, months: int, as_of: pd.Timestamp
+                   ) -> pd.Series:
+    """On each shared date, small-minus-large total return over the preceding ``months``,
+    by the same opening rule as period returns (last close on or before the start)."""
+    both = aligned(small, large, as_of)
+    starts = both.index - pd.DateOffset(months=months)
+    opening = both.index.searchsorted(starts, side="right") - 1
+    valid = opening >= 0
+    values = both.to_numpy()
+    growth = values[valid] / values[opening[valid]] - 1.0
+    return pd.Series(growth[:, 0] - growth[:, 1], index=both.index[valid])
+
+
+def last_as_wide(spreads: pd.Series) -> pd.Timestamp | None:
+    """The last earlier date on which the spread was at least as wide, on the same side of
+    zero, as on the last date; None if it never was."""
+    current, earlier = spreads.iloc[-1], spreads.iloc[:-1]
+    hits = earlier[earlier >= current] if current > 0 else earlier[earlier <= current]
+    return hits.index[-1] if len(hits) else None

@@ -63,6 +63,7 @@ class ReportFigures:
     small: str  # the primary pair, e.g. IWM and SPY
     large: str
     returns: pd.DataFrame  # tickers × TABLE_PERIODS; 3Y and 5Y annualised; NaN = no data
+    month_returns: pd.Series  # calendar month to the as-of date (MTD), same tickers
     relative: dict[str, relative.RelativeSummary | None]
     valuation: list[ValuationRatio]
     rates: RatesFigures
@@ -78,6 +79,8 @@ class ReportFigures:
     # Calendar months running, to the as-of month, that small caps beat (+) or trailed (−)
     # large caps.
     month_lead_streak: int
+    # The last earlier day the six-month small-minus-large spread was as wide (same sign).
+    spread_6m_last_as_wide: pd.Timestamp | None
     missing: list[str] = field(default_factory=list)  # plain-English notes of absent data
 
 
@@ -117,6 +120,12 @@ def monthly_lead_streak(small: pd.Series, large: pd.Series, as_of: pd.Timestamp)
         return 0
     run = int(np.argmax(signs != signs[0])) if (signs != signs[0]).any() else len(signs)
     return run * int(signs[0])
+
+
+def _last_as_wide_6m(small: pd.Series, large: pd.Series, as_of: pd.Timestamp
+                     ) -> pd.Timestamp | None:
+    spreads = relative.rolling_spread(small, large, 6, as_of)
+    return relative.last_as_wide(spreads) if len(spreads) else None
 
 
 def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
@@ -269,12 +278,14 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
     returns = pd.DataFrame.from_dict(
         {t: returns_with_annualised(_history(data, t, as_of), as_of) for t in table_tickers},
         orient="index", columns=TABLE_PERIODS)
+    month_returns = universe.universe_returns(
+        {t: _history(data, t, as_of) for t in table_tickers}, "MTD", as_of)
     universe_closes = {t: _history(data, t, as_of) for t in ins.universe if t in present}
     watch_closes = {t: _history(data, t, as_of) for t in ins.large_cap_watch if t in present}
     valuation = valuation_ratios(data, small, large)
     figures = ReportFigures(
         as_of=as_of, month=as_of.to_period("M"), source=data.source, is_sample=data.is_sample,
-        small=small, large=large, returns=returns,
+        small=small, large=large, returns=returns, month_returns=month_returns,
         relative={f"{s}/{lg}": relative.summarise(data.adj_close(s), data.adj_close(lg), as_of)
                   for s, lg in ins.relative_pairs},
         valuation=valuation,
@@ -291,6 +302,8 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
                      for t in present},
         month_lead_streak=monthly_lead_streak(data.adj_close(small), data.adj_close(large),
                                               as_of),
+        spread_6m_last_as_wide=_last_as_wide_6m(data.adj_close(small), data.adj_close(large),
+                                                as_of),
         missing=missing_notes(data, ins, as_of, valuation),
     )
     figures.signals.extend(compute_signals(figures, data))

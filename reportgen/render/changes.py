@@ -35,8 +35,8 @@ def key_figures(f: ReportFigures) -> dict[str, Any]:
     pair = f.relative.get(f"{small}/{large}")
     by_multiple = {v.multiple: v.ratio for v in f.valuation}
     entries = {
-        f"{small} return, 1 month": (f.returns.at[small, "1M"], "pct"),
-        f"{large} return, 1 month": (f.returns.at[large, "1M"], "pct"),
+        f"{small} return, month": (f.month_returns.get(small), "pct"),
+        f"{large} return, month": (f.month_returns.get(large), "pct"),
         f"{small} return, year to date": (f.returns.at[small, "YTD"], "pct"),
         f"{large} return, year to date": (f.returns.at[large, "YTD"], "pct"),
         f"Relative strength {small} ÷ {large}": (pair.ratio if pair else None, "number"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from reportgen.config import Instruments
 from reportgen.metrics.report import ReportFigures
 from reportgen.metrics.signals import Mark, verdict_tone
@@ -27,6 +29,11 @@ ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "se
             8: "eighth", 9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth"}
 
 
+# What counts as one unit of "remarkable" for each headline candidate: a 2-point monthly
+# gap, a 5-day winning run, a 25% valuation gap; a 52-week extreme scores 2.
+HEADLINE_SCALES = {"rotation": 0.02, "streak": 5, "valuation": 0.25, "extreme": 2.0}
+
+
 @dataclass(frozen=True)
 class Narrative:
     figures: ReportFigures
@@ -40,8 +47,9 @@ class Narrative:
         return f"{self.instruments.name(ticker)} ({ticker})"
 
     def _month_returns(self) -> tuple[float, float]:
+        """Calendar-month returns: what "in October" means."""
         small, large = self._pair
-        return self.figures.returns.at[small, "1M"], self.figures.returns.at[large, "1M"]
+        return self.figures.month_returns[small], self.figures.month_returns[large]
 
     @property
     def as_of(self) -> str:
@@ -50,19 +58,52 @@ class Narrative:
     # -- cover and summary -------------------------------------------------------------
 
     def headline(self) -> str:
-        """The strongest signal of the month, in one line."""
+        """The strongest signal of the month, in one line: each candidate is scored by how
+        far it is beyond what would be unremarkable (see HEADLINE_SCALES)."""
+        candidates = [self._rotation_headline(), self._streak_headline(),
+                      self._extreme_headline(), self._valuation_headline()]
+        return max((c for c in candidates if c is not None), key=lambda c: c[0])[1]
+
+    def _rotation_headline(self) -> tuple[float, str]:
         small, large = self._pair
         small_month, large_month = self._month_returns()
-        month = f"{self.figures.as_of:%B}"
         run = abs(self.figures.month_lead_streak)
-        leading = small_month > large_month
-        verb = "lead" if leading else "trail"
+        verb = "lead" if small_month > large_month else "trail"
         streak = f" for a {ORDINALS[run]} month" if run in ORDINALS else ""
         if run > 12:
             streak = f" for {run} months running"
-        return (f"Small caps {verb}{streak}: {self.instruments.name(small)} "
+        text = (f"Small caps {verb}{streak}: {self.instruments.name(small)} "
                 f"{pct(small_month)} vs {self.instruments.name(large)} {pct(large_month)} "
-                f"in {month}")
+                f"in {self.figures.as_of:%B}")
+        return abs(small_month - large_month) / HEADLINE_SCALES["rotation"], text
+
+    def _streak_headline(self) -> tuple[float, str] | None:
+        pair = self.figures.relative.get("/".join(self._pair))
+        if pair is None or pair.streak.length < 5:
+            return None
+        since = (f"the longest run since {day(pair.streak.last_as_long)}"
+                 if pair.streak.last_as_long else "the longest on record")
+        return (pair.streak.length / HEADLINE_SCALES["streak"],
+                f"Small caps beat large caps {pair.streak.length} days running, {since}")
+
+    def _extreme_headline(self) -> tuple[float, str] | None:
+        pair = self.figures.relative.get("/".join(self._pair))
+        if pair is None or pair.low_52w < pair.ratio < pair.high_52w:
+            return None
+        level = "high" if pair.ratio >= pair.high_52w else "low"
+        return (HEADLINE_SCALES["extreme"],
+                f"Small caps at a 52-week {level} against large caps: "
+                f"{' ÷ '.join(self._pair)} {pct(pair.ratio / 100 - 1)} in a year")
+
+    def _valuation_headline(self) -> tuple[float, str] | None:
+        ratios = {v.multiple: v for v in self.figures.valuation}
+        chosen = ratios.get("forward_pe") or ratios.get("trailing_pe")
+        if chosen is None:
+            return None
+        gap = "discount" if chosen.ratio < 1 else "premium"
+        return (abs(1 - chosen.ratio) / HEADLINE_SCALES["valuation"],
+                f"Small caps trade at a {pct(abs(1 - chosen.ratio), 0, signed=False)} {gap} "
+                f"to large caps on {_lower_first(MULTIPLES[chosen.multiple])}")
 
     def takeaways(self) -> list[str]:
         items = [self.rotation_takeaway(), self.valuation_takeaway(), self.rates_takeaway(),
@@ -75,7 +116,7 @@ class Narrative:
         small_month, large_month = self._month_returns()
         verb = "outperformed" if small_month > large_month else "underperformed"
         text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
-                f"{pct(small_month)} vs {large} {pct(large_month)} (one month to {self.as_of}).")
+                f"{pct(small_month)} vs {large} {pct(large_month)} (month to {self.as_of}).")
         if pair and pair.spread_6m is not None:
             text += f" Over six months the gap is {pct(pair.spread_6m)}."
         return text
@@ -160,8 +201,15 @@ class Narrative:
         else:
             paragraphs.append(f"Small caps trailed large caps on {self.as_of}, so there is no "
                               "current run of winning days.")
-        paragraphs.append(f"The small-minus-large spread is {pct(pair.spread_6m)} over six "
-                          f"months and {pct(pair.spread_12m)} over twelve.")
+        spread = (f"The small-minus-large spread is {pct(pair.spread_6m)} over six months and "
+                  f"{pct(pair.spread_12m)} over twelve.")
+        widest = self.figures.spread_6m_last_as_wide
+        if pair.spread_6m is not None and (widest is None or widest < self.figures.as_of
+                                           - pd.DateOffset(months=1)):
+            side = "in small caps' favour" if pair.spread_6m > 0 else "against small caps"
+            since = f"since {day(widest)}" if widest is not None else "in the shared history"
+            spread += f" That six-month gap {side} is the widest {since}."
+        paragraphs.append(spread)
         return paragraphs
 
     def valuation(self) -> list[str]:
