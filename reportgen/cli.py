@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reportgen.archive.editions import INDEX, Edition, list_editions, verify
+from reportgen.archive.rebuild import rebuild
 from reportgen.config import load_config
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
@@ -26,6 +29,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
 data_app = typer.Typer(no_args_is_help=True, help="Fill and inspect the local data store.")
 app.add_typer(data_app, name="data")
+archive_app = typer.Typer(no_args_is_help=True, help="List, check and rebuild editions.")
+app.add_typer(archive_app, name="archive")
 
 # Tables stay readable when piped: a pipe has no width, so give one.
 stdout = Console(width=None if sys.stdout.isatty() else 160)
@@ -37,6 +42,9 @@ StoreOption = Annotated[Path | None, typer.Option(
     "--store", help="Where the local data store lives (default: the user cache directory, "
     "or $REPORTGEN_STORE).")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="A YAML config file.")]
+ClientsOption = Annotated[Path | None, typer.Option(
+    "--clients", help="A clients YAML file (see README).")]
+OutOption = Annotated[Path, typer.Option("--out", help="The editions folder.")]
 
 
 def parse_day(value: str | None, option: str) -> pd.Timestamp | None:
@@ -138,22 +146,26 @@ def build(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="YYYY-MM-DD; default: the month's last trading day in the data.")
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Where editions are written.")] = Path(
-        "outputs"),
+    out: OutOption = Path("outputs"),
     pdf_variant: Annotated[str, typer.Option(
         "--pdf-variant", help="pdf/a-3u (default), pdf/a-2b, pdf/ua-1, none, ...")
     ] = DEFAULT_VARIANT,
     commentary: Annotated[Path | None, typer.Option(
         "--commentary", help="Analyst commentary, YAML or Markdown (see README).")] = None,
+    clients: ClientsOption = None,
+    revision: Annotated[str | None, typer.Option(
+        "--revision", help="Publish a corrected edition YYYY-MM-rN beside the original; "
+        "give the reason.")] = None,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Build the monthly PDF edition into OUT/YYYY-MM/."""
+    """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
     try:
         settings = load_config(config)
-        request = EditionRequest(out_dir=out, month=parse_month(month),
+        request = EditionRequest(out_dir=out, source_spec=source, month=parse_month(month),
                                  as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
-                                 commentary=commentary)
+                                 commentary=commentary, clients=clients,
+                                 revision_reason=revision)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=stderr, transient=True) as progress:
             task = progress.add_task("Loading data")
@@ -164,7 +176,9 @@ def build(
         fail(error)
     for url in built.refused_urls:
         stderr.print(f"[yellow]warning:[/] refused to fetch {url} (not a project asset)")
-    stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d}).")
+    stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d})"
+                 + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
+                    else "."))
 
 
 def parse_month(value: str | None) -> pd.Period | None:
@@ -208,3 +222,97 @@ def data_status(store: StoreOption = None) -> None:
                       str(row.rows), f"{row.fetched_at:%Y-%m-%d %H:%M}",
                       "[bold red]stale[/]" if row.stale else "")
     stdout.print(table)
+
+
+def find_edition(out: Path, name: str) -> Edition:
+    editions = {e.name: e for e in list_editions(out)}
+    if name in editions:
+        return editions[name]
+    latest = [e for e in editions.values() if e.manifest["month"] == name]
+    if latest:
+        return latest[-1]
+    raise ReportgenError(f"No edition {name} in {out}; `reportgen archive list --out {out}` "
+                         "shows what there is.")
+
+
+@archive_app.command("list")
+def archive_list(out: OutOption = Path("outputs")) -> None:
+    """Every edition, newest first, as in OUT/index.html."""
+    editions = list_editions(out)
+    if not editions:
+        stdout.print(f"No editions in {out}.")
+        return
+    table = Table(title=f"Editions in {out} (index: {out / INDEX})")
+    for column in ("Edition", "Data to", "Source", "Built", "Clients", "Revision reason"):
+        table.add_column(column)
+    for edition in reversed(editions):
+        m = edition.manifest
+        table.add_row(edition.name, m["as_of"], m["source"], m["built_at"][:16],
+                      str(len(m["client_pdfs"])), m["revision_reason"] or "")
+    stdout.print(table)
+
+
+@archive_app.command("show")
+def archive_show(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM-rN")],
+                 out: OutOption = Path("outputs")) -> None:
+    """An edition's manifest: dates, source, versions and files."""
+    try:
+        found = find_edition(out, edition)
+    except ReportgenError as error:
+        fail(error)
+    m = found.manifest
+    stdout.print(f"[bold]{found.name}[/]  data to {m['as_of']}  built {m['built_at']}\n"
+                 f"source: {m['source']}{' (sample data)' if m['sample_data'] else ''}\n"
+                 f"headline: {m['headline']}", highlight=False)
+    if m["revision_reason"]:
+        stdout.print(f"revision {m['revision']}: {m['revision_reason']}", highlight=False)
+    stdout.print("versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+                 highlight=False)
+    for name, digest in m["files"].items():
+        stdout.print(f"  {digest[:16]}  {name}", highlight=False)
+
+
+@archive_app.command("verify")
+def archive_verify(edition: Annotated[str | None, typer.Argument(
+                       help="One edition; all when left out.")] = None,
+                   out: OutOption = Path("outputs")) -> None:
+    """Recompute every checksum; name any file that changed or went missing."""
+    try:
+        editions = [find_edition(out, edition)] if edition else list_editions(out)
+    except ReportgenError as error:
+        fail(error)
+    problems = [problem for e in editions for problem in verify(e)]
+    for problem in problems:
+        stderr.print(f"[bold red]{problem}[/]", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    stdout.print(f"{len(editions)} edition(s) verified: every file matches its manifest.")
+
+
+@archive_app.command("rebuild")
+def archive_rebuild(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM-rN")],
+                    out: OutOption = Path("outputs"),
+                    into: Annotated[Path | None, typer.Option(
+                        "--into", help="Where to write the rebuilt copy (default: a new "
+                        "folder under OUT/.rebuilds/).")] = None) -> None:
+    """Regenerate an edition from its stored snapshot, offline, and compare it."""
+    try:
+        found = find_edition(out, edition)
+        target = into or Path(tempfile.mkdtemp(prefix=f"{found.name}-",
+                                               dir=ensure_folder(out / ".rebuilds")))
+        report = rebuild(found, target)
+    except ReportgenError as error:
+        fail(error)
+    stdout.print(f"Rebuilt {found.name} into {report.folder}.")
+    stdout.print("Figures: " + ("identical." if report.figures_match else "[red]DIFFERENT[/]."))
+    for name, same in report.pdfs.items():
+        stdout.print(f"{name}: " + ("byte-identical." if same else "bytes differ."))
+    for package, (then, now) in report.versions_differ.items():
+        stdout.print(f"  {package}: built with {then}, installed {now}", highlight=False)
+    if not report.figures_match:
+        raise typer.Exit(1)
+
+
+def ensure_folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reportgen.errors import ReportgenError
 
@@ -66,6 +66,9 @@ DEFAULT_DISCLAIMER = (
 )
 
 
+Paper = Literal["A4", "Letter"]
+
+
 class Branding(BaseModel):
     """How the firm (or a client's edition) looks; see README for each field."""
 
@@ -74,8 +77,10 @@ class Branding(BaseModel):
     firm_name: str = "Example Wealth Partners"
     # A file in templates/assets/ or in ``assets_dir``.
     logo: str = "logo.svg"
+    # The accent colour of headings, rules and the cover.
+    colour: str = Field("#0b5394", pattern=r"^#[0-9a-fA-F]{6}$")
     disclaimer: str = DEFAULT_DISCLAIMER
-    paper: Literal["A4", "Letter"] = "A4"
+    paper: Paper = "A4"
 
 
 class Config(BaseModel):
@@ -91,16 +96,23 @@ class Config(BaseModel):
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except OSError as error:
-        raise ReportgenError(f"{path}: cannot read the config file ({error.strerror}).") from None
-    except yaml.YAMLError as error:
-        raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
+    raw = read_yaml(path, "config file") or {}
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-        raise ReportgenError(f"{path}: {problems}") from None
+        raise ReportgenError(f"{path}: {describe_errors(error)}") from None
+
+
+def read_yaml(path: Path, what: str) -> object:
+    try:
+        return yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise ReportgenError(f"{path}: cannot read the {what} ({error.strerror}).") from None
+    except yaml.YAMLError as error:
+        raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
+
+
+def describe_errors(error: ValidationError) -> str:
+    """pydantic's errors as 'where: what' phrases, joined."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                     for e in error.errors())

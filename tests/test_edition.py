@@ -56,7 +56,7 @@ def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
     with pytest.raises(ReportgenError, match="never overwritten"):
         build_edition(sample_data, config, request)
     assert built.pdf.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10", "index.html"]
 
 
 def test_section_eleven_compares_with_the_previous_edition(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_section_eleven_compares_with_the_previous_edition(tmp_path: Path) -> No
     (["--month", "2026-13"], "months are written YYYY-MM"),
     (["--month", "1990-01"], "no trading days in 1990-01"),
     (["--pdf-variant", "pdf/z"], "--pdf-variant 'pdf/z'"),
-    (["--commentary", "/no/such.yaml"], "cannot read the commentary file"),
+    (["--commentary", "/no/such.yaml"], "/no/such.yaml: cannot read it"),
 ])
 def test_build_errors_are_one_clear_message(tmp_path: Path, args: list[str], message: str
                                             ) -> None:

@@ -77,6 +77,21 @@ def find_previous(out_dir: Path, month: pd.Period) -> PreviousEdition | None:
     return PreviousEdition(name, pd.Timestamp(raw["as_of"]), raw["figures"], raw["signals"])
 
 
+def as_dict(previous: PreviousEdition | None) -> dict[str, Any] | None:
+    """For the manifest, so a rebuild makes the same comparison."""
+    if previous is None:
+        return None
+    return {"edition": previous.edition, "as_of": f"{previous.as_of:%Y-%m-%d}",
+            "figures": previous.figures, "signals": previous.signals}
+
+
+def from_dict(raw: dict[str, Any] | None) -> PreviousEdition | None:
+    if raw is None:
+        return None
+    return PreviousEdition(raw["edition"], pd.Timestamp(raw["as_of"]), raw["figures"],
+                           raw["signals"])
+
+
 def _write(value: float | None, kind: str) -> str:
     if kind == "pct":
         return pct(value)

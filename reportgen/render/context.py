@@ -7,7 +7,6 @@ that read it back agree on how a figure is written.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 
 import reportgen
 from reportgen.charts.figures import to_image
+from reportgen.clients import Client
 from reportgen.config import Config
 from reportgen.data.model import MarketData
 from reportgen.metrics.fed import fomc_source_note
@@ -68,12 +68,6 @@ STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
           "VBR": "CRSP small-cap value index", "IJS": "S&P 600 value index"}
 
 
-@dataclass(frozen=True)
-class Client:
-    name: str
-    adviser: str | None = None
-
-
 def data_uri(figure: Figure | None, fmt: str = CHART_FORMAT) -> str | None:
     if figure is None:
         return None
@@ -92,7 +86,8 @@ def edition_context(figures: ReportFigures, config: Config, created: datetime) -
         "keywords": "small caps, Russell 2000, S&P 600, market outlook, "
                     f"{figures.month:%Y-%m}",
         "version": reportgen.__version__, "created": created.isoformat(timespec="seconds"),
-        "paper": brand.paper, "is_sample": figures.is_sample, "source": figures.source,
+        "paper": brand.paper, "colour": brand.colour, "is_sample": figures.is_sample,
+        "source": figures.source,
         "disclaimer": brand.disclaimer,
     }
 
@@ -215,11 +210,22 @@ def sources_context(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
             "rules": [rule.describe() for rule in RULES.values()]}
 
 
+def chart_uris(charts: dict[str, Figure | None]) -> dict[str, str | None]:
+    """Each chart encoded once, for every PDF of the edition."""
+    return {name: data_uri(figure) for name, figure in charts.items()}
+
+
+def for_client(context: dict[str, Any], figures: ReportFigures, config: Config,
+               created: datetime, client: Client | None) -> dict[str, Any]:
+    """The same edition with another branding and, on the cover, a client."""
+    return {**context, "edition": edition_context(figures, config, created), "client": client}
+
+
 def build_context(figures: ReportFigures, data: MarketData, config: Config,
-                  charts: dict[str, Figure | None], created: datetime,
+                  charts: dict[str, str | None], created: datetime,
                   previous: changes.PreviousEdition | None = None,
                   commentary: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the templates read, except the per-client fields."""
+    """Everything the templates read; ``charts`` are data URIs (see ``chart_uris``)."""
     narrative = Narrative(figures, config.instruments)
     commentary = commentary or {}
     return {
@@ -242,7 +248,7 @@ def build_context(figures: ReportFigures, data: MarketData, config: Config,
         "scorecard": scorecard_rows(figures),
         "changes": changes.compare(previous, changes.key_figures(figures)),
         "sources": sources_context(figures, data),
-        "charts": {name: data_uri(figure) for name, figure in charts.items()},
+        "charts": charts,
         "commentary": commentary.get("sections", {}),
         "missing": figures.missing,
         "client": None,

@@ -1,0 +1,1 @@
+"""Dated editions on disk: the PDFs, the data they were built from, and a manifest."""
