@@ -1,0 +1,164 @@
+"""Dated editions: manifest, verify, revisions, rebuild from the snapshot, clients."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.clients import load_clients
+from reportgen.errors import ReportgenError
+
+CLIENTS = """\
+clients:
+  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
+  - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
+  - id: cedar
+    name: Cedar Pension Fund
+    email: [pm@cedar.example]
+    branding: {colour: "#7a1f5c", paper: Letter, firm_name: Cedar Advisory}
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive with one sample edition for three clients, built from a copy of the
+    sample CSVs (which the rebuild test then deletes)."""
+    root = tmp_path_factory.mktemp("archive")
+    from reportgen.data.sources import sample_directory
+    shutil.copytree(sample_directory(), root / "csv")
+    (root / "clients.yaml").write_text(CLIENTS)
+    code, _, err = run("build", "--source", f"csv:{root / 'csv'}", "--month", "2026-10",
+                       "--out", str(root / "out"), "--clients", str(root / "clients.yaml"),
+                       "--store", str(root / "store"))
+    assert code == 0, err
+    return root
+
+
+def manifest(archive: Path, edition: str = "2026-10") -> dict:
+    return json.loads((archive / "out" / edition / "manifest.json").read_text())
+
+
+def test_manifest_lists_every_file_with_its_checksum(archive: Path) -> None:
+    m = manifest(archive)
+    folder = archive / "out" / "2026-10"
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert set(m["files"]) == on_disk - {"manifest.json"}
+    for name, digest in m["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert {"us-small-cap-outlook-2026-10.pdf", "data-prices.parquet",
+            "data-fundamentals.parquet", "inputs/clients.yaml"} <= set(m["files"])
+    assert m["as_of"] == "2026-10-30" and m["edition"] == "2026-10"
+    assert m["versions"]["weasyprint"] and m["versions"]["pandas"]
+    assert m["client_pdfs"] == {c: f"clients/us-small-cap-outlook-2026-10-{c}.pdf"
+                                for c in ("acme", "birch", "cedar")}
+
+
+def test_client_editions_carry_their_names_as_written_and_the_whole_report(archive: Path
+                                                                          ) -> None:
+    folder = archive / "out" / "2026-10"
+    master = PdfReader(folder / "us-small-cap-outlook-2026-10.pdf")
+    for client, name in (("acme", "Acme Family Office"), ("birch", "Birch & Co <Trust>"),
+                         ("cedar", "Cedar Pension Fund")):
+        reader = PdfReader(folder / "clients" / f"us-small-cap-outlook-2026-10-{client}.pdf")
+        assert f"Prepared for {name}" in reader.pages[0].extract_text()
+        assert len(reader.pages) == len(master.pages)
+        assert [o.title for o in reader.outline] == [o.title for o in master.outline]
+    acme = PdfReader(folder / "clients" / "us-small-cap-outlook-2026-10-acme.pdf")
+    assert "Your adviser: Jane Doe" in acme.pages[0].extract_text()
+    assert acme.pages[3].extract_text() == master.pages[3].extract_text()  # shared body
+    cedar = PdfReader(folder / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf")
+    assert round(float(cedar.pages[5].mediabox.width)) == 612  # Letter, throughout
+    assert "Cedar Advisory" in cedar.pages[5].extract_text()
+    assert "Prepared for" not in master.pages[0].extract_text()
+
+
+def test_verify_names_changed_and_missing_files(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(archive / "out", out)
+    code, stdout, _ = run("archive", "verify", "--out", str(out))
+    assert code == 0 and "every file matches" in stdout
+    with (out / "2026-10" / "us-small-cap-outlook-2026-10.pdf").open("ab") as pdf:
+        pdf.write(b"%")
+    (out / "2026-10" / "data-prices.parquet").unlink()
+    code, _, stderr = run("archive", "verify", "--out", str(out))
+    assert code == 1
+    assert "2026-10/us-small-cap-outlook-2026-10.pdf: changed" in stderr
+    assert "2026-10/data-prices.parquet: missing" in stderr
+
+
+def test_rebuild_from_the_snapshot_gives_the_same_figures_and_bytes(archive: Path,
+                                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(archive / "out", out)
+    # Neither the source files nor a store are needed: it all comes from the edition folder.
+    (archive / "csv").rename(archive / "csv-away")
+    try:
+        code, stdout, stderr = run("archive", "rebuild", "2026-10", "--out", str(out),
+                                   "--into", str(tmp_path / "rebuilt"))
+    finally:
+        (archive / "csv-away").rename(archive / "csv")
+    assert code == 0, stderr
+    assert "Figures: identical." in stdout
+    assert stdout.count("byte-identical.") == 4  # the master and three client editions
+
+
+def test_a_month_is_never_overwritten_and_a_revision_records_its_reason(archive: Path,
+                                                                        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(archive / "out", out)
+    before = manifest(archive)["files"]
+    code, _, stderr = run("build", "--month", "2026-10", "--out", str(out))
+    assert code == 1 and "never overwritten" in stderr and "--revision" in stderr
+    code, _, stderr = run("build", "--month", "2026-10", "--out", str(out), "--revision",
+                          "Corrected the disclaimer")
+    assert code == 0, stderr
+    revised = json.loads((out / "2026-10-r2" / "manifest.json").read_text())
+    assert (revised["revision"], revised["revision_reason"]) == (2, "Corrected the disclaimer")
+    assert json.loads((out / "2026-10" / "manifest.json").read_text())["files"] == before
+    code, stdout, _ = run("archive", "list", "--out", str(out))
+    assert "2026-10-r2" in stdout and "Corrected the disclaimer" in stdout
+    index = (out / "index.html").read_text()
+    assert 'href="2026-10-r2/us-small-cap-outlook-2026-10.pdf"' in index
+    assert 'href="2026-10/clients/us-small-cap-outlook-2026-10-birch.pdf"' in index
+    code, _, stderr = run("build", "--month", "2026-09", "--out", str(out), "--revision", "x")
+    assert code == 1 and "no edition of 2026-09" in stderr.replace("\n", " ")
+
+
+def test_show_prints_the_manifest(archive: Path) -> None:
+    code, stdout, _ = run("archive", "show", "2026-10", "--out", str(archive / "out"))
+    assert code == 0
+    assert "data to 2026-10-30" in stdout and "data-prices.parquet" in stdout
+    code, _, stderr = run("archive", "show", "2030-01", "--out", str(archive / "out"))
+    assert code == 1 and "No edition 2030-01" in stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("clients:\n  - {id: acme, name: Acme, email: [not-an-address]}\n",
+     "clients[1] (acme): email: Value error, 'not-an-address' is not an email address"),
+    ("clients:\n  - {id: acme, name: Acme, email: [a@b.co]}\n"
+     "  - {id: acme, name: Other, email: [c@d.co]}\n", "clients[2] (acme): id: the id is used"),
+    ("clients:\n  - {id: acme, email: [a@b.co]}\n", "clients[1] (acme): name: Field required"),
+    ("clients:\n  - {id: acme, name: A, email: [a@b.co], branding: {colour: red}}\n",
+     "clients[1] (acme): branding.colour: String should match pattern"),
+    ("clients: [\n", "not valid YAML"),
+])
+def test_clients_file_errors_name_the_entry_and_field(tmp_path: Path, text: str,
+                                                      message: str) -> None:
+    path = tmp_path / "clients.yaml"
+    path.write_text(text)
+    with pytest.raises(ReportgenError, match=None) as caught:
+        load_clients(path)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(str(path))
