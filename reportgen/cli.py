@@ -12,14 +12,24 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from reportgen.archive.editions import INDEX, Edition, list_editions, verify
+from reportgen.archive.editions import INDEX, Edition, latest_of_month, list_editions, verify
 from reportgen.archive.rebuild import rebuild
+from reportgen.clients import load_clients
 from reportgen.config import load_config
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
+from reportgen.distribute.send import send_edition
+from reportgen.distribute.settings import SmtpSettings, smtp_settings
 from reportgen.errors import ReportgenError
 from reportgen.metrics.summary import compute_summary, resolve_as_of
 from reportgen.render.edition import EditionRequest, build_edition
@@ -222,6 +232,53 @@ def data_status(store: StoreOption = None) -> None:
                       str(row.rows), f"{row.fetched_at:%Y-%m-%d %H:%M}",
                       "[bold red]stale[/]" if row.stale else "")
     stdout.print(table)
+
+
+@app.command()
+def send(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM: its latest edition.")],
+    clients: Annotated[Path, typer.Option("--clients", help="The clients YAML file.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write each message as OUT/outbox/EDITION/ID.eml; send nothing.")
+    ] = False,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Client ids, comma-separated.")] = None,
+    out: OutOption = Path("outputs"),
+    config: ConfigOption = None,
+) -> None:
+    """Email each client its personalised edition, exactly once."""
+    try:
+        client_list = load_clients(clients)
+        selected = client_list.select([c.strip() for c in (only or "").split(",") if c.strip()])
+        edition = latest_of_month(out, parse_month(month))
+        if edition is None:
+            raise ReportgenError(f"No edition of {month} in {out}: build it first.")
+        settings = dry_run_settings(config) if dry_run else smtp_settings(load_config(config).smtp)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=stderr, transient=True) as progress:
+            task = progress.add_task(f"Sending {edition.name}", total=len(selected))
+            outcomes = send_edition(out, edition, client_list, selected, settings, dry_run,
+                                    lambda outcome: progress.advance(task))
+    except ReportgenError as error:
+        fail(error)
+    for outcome in outcomes:
+        colour = {"failed": "red", "already sent": "dim"}.get(outcome.status, "green")
+        stdout.print(f"[{colour}]{outcome.client_id}: {outcome.status}[/] {outcome.detail}",
+                     highlight=False)
+    failures = [o for o in outcomes if o.status == "failed"]
+    if failures:
+        stderr.print(f"[bold red]{len(failures)} client(s) not fully sent:[/] "
+                     + ", ".join(o.client_id for o in failures)
+                     + ". Run the same command again to retry only what was not accepted.")
+        raise typer.Exit(1)
+
+
+def dry_run_settings(config: Path | None) -> SmtpSettings | None:
+    """A dry run needs no mail server, but uses the configured sender if there is one."""
+    try:
+        return smtp_settings(load_config(config).smtp)
+    except ReportgenError:
+        return None
 
 
 def find_edition(out: Path, name: str) -> Edition:

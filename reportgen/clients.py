@@ -46,6 +46,13 @@ class Client(BaseModel):
     adviser: str | None = None
     branding: BrandingOverride = BrandingOverride()
 
+    @field_validator("name", "adviser")
+    @classmethod
+    def _one_line(cls, text: str | None) -> str | None:
+        if text is not None and any(ch in text for ch in "\r\n\t\x00"):
+            raise ValueError("must be a single line of text")
+        return text
+
     @field_validator("email")
     @classmethod
     def _addresses(cls, addresses: list[str]) -> list[str]:

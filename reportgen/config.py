@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reportgen.errors import ReportgenError
 
@@ -83,10 +83,32 @@ class Branding(BaseModel):
     paper: Paper = "A4"
 
 
+class SmtpConfig(BaseModel):
+    """Mail server settings from the config file; the environment overrides each, and the
+    password comes only from the environment (REPORTGEN_SMTP_PASSWORD)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    from_address: str | None = Field(None, alias="from")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, raw: object) -> object:
+        if isinstance(raw, dict) and "password" in raw:
+            raise ValueError("the SMTP password is never read from a file; set "
+                             "REPORTGEN_SMTP_PASSWORD in the environment instead")
+        return raw
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     branding: Branding = Branding()
+    smtp: SmtpConfig = SmtpConfig()
     instruments: Instruments = Instruments()
     # A folder of the firm's own assets (logo), the only place besides templates/ that the
     # PDF renderer may read.

@@ -55,7 +55,10 @@ class ProjectAssetFetcher(URLFetcher):
 
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=True,
+    # Everything is escaped except plain-text templates (*.txt.j2), which are not markup.
+    escape = jinja2.select_autoescape(disabled_extensions=("txt.j2",), default=True,
+                                      default_for_string=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=escape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters.update(FILTERS)

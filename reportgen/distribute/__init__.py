@@ -1,0 +1,1 @@
+"""Sending each client its edition by email, exactly once."""

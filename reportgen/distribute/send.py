@@ -1,0 +1,150 @@
+"""Send an edition to its clients: one message per client, to all of its addresses, each
+address at most once whatever happens (crash, dropped connection, refused recipient).
+
+Before a message goes out, the send log says which of the client's addresses the mail server
+has already accepted for this edition; only the others are used as envelope recipients. Each
+outcome is committed to the log the moment the server answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.archive.editions import Edition
+from reportgen.clients import Client, ClientList
+from reportgen.distribute.message import compose
+from reportgen.distribute.sendlog import SendLog
+from reportgen.distribute.settings import SmtpSettings
+from reportgen.errors import ReportgenError
+
+SEND_LOG = "send-log.sqlite"
+OUTBOX = "outbox"
+TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Outcome:
+    client_id: str
+    status: str  # "sent", "already sent", "written" (dry run), "failed"
+    detail: str = ""
+
+
+class Mailer:
+    """One SMTP connection, opened when first needed and again after it drops."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self.connection: smtplib.SMTP | None = None
+
+    def connect(self) -> smtplib.SMTP:
+        if self.connection is not None:
+            return self.connection
+        s = self.settings
+        try:
+            if s.security == "ssl":
+                connection = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS,
+                                              context=ssl.create_default_context())
+            else:
+                connection = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS)
+                if s.security == "starttls":
+                    connection.starttls(context=ssl.create_default_context())
+            if s.user:
+                connection.login(s.user, s.password or "")
+        except smtplib.SMTPAuthenticationError:
+            raise ReportgenError(f"The mail server {s.host}:{s.port} refused the login for "
+                                 f"{s.user}; check REPORTGEN_SMTP_USER and _PASSWORD.") from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise ReportgenError(f"Cannot reach the mail server {s.host}:{s.port} ({error}). "
+                                 "Check REPORTGEN_SMTP_HOST, _PORT and _SECURITY.") from None
+        self.connection = connection
+        return connection
+
+    def drop(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
+        self.connection = None
+
+
+def client_pdf(edition: Edition, client: Client) -> Path:
+    name = edition.manifest["client_pdfs"].get(client.id)
+    if name is None:
+        raise ReportgenError(f"{edition.name} has no edition for client {client.id}: build "
+                             "it with --clients (use --revision if the month is published).")
+    return edition.folder / name
+
+
+def send_one(mailer: Mailer, log: SendLog, edition: Edition, client: Client,
+             clients: ClientList) -> Outcome:
+    done = log.accepted(edition.name, client.id)
+    pending = [address for address in client.email if address not in done]
+    if not pending:
+        return Outcome(client.id, "already sent")
+    pdf = client_pdf(edition, client)
+    message = compose(edition, client, clients, mailer.settings.from_address, pdf)
+    digest = edition.manifest["files"][pdf.relative_to(edition.folder).as_posix()]
+    record = functools.partial(log.record, edition.name, client.id,
+                               message_id=message["Message-ID"], pdf_sha256=digest)
+    try:
+        refused = mailer.connect().send_message(message, to_addrs=pending)
+    except smtplib.SMTPRecipientsRefused as error:
+        record(pending, "refused", detail=_reasons(error.recipients))
+        return Outcome(client.id, "failed", f"every address refused: {_reasons(error.recipients)}")
+    except (OSError, smtplib.SMTPException) as error:
+        mailer.drop()  # the next client gets a fresh connection
+        record(pending, "failed", detail=str(error))
+        return Outcome(client.id, "failed", f"not sent: {error}")
+    record([a for a in pending if a not in refused], "accepted")
+    if refused:
+        record(list(refused), "refused", detail=_reasons(refused))
+        return Outcome(client.id, "failed", f"refused: {_reasons(refused)}")
+    return Outcome(client.id, "sent", ", ".join(pending))
+
+
+def _reasons(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{address} ({code} {text.decode(errors='replace')})"
+                     for address, (code, text) in refused.items())
+
+
+def send_edition(out_dir: Path, edition: Edition, clients: ClientList, selected: list[Client],
+                 settings: SmtpSettings | None, dry_run: bool,
+                 progress: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
+    """Send (or, with ``dry_run``, write as .eml files) each selected client's message."""
+    for client in selected:
+        client_pdf(edition, client)  # every client has an edition, before anything is sent
+    if dry_run:
+        sender = settings.from_address if settings else "dry-run@reportgen.invalid"
+        return [_write_eml(out_dir, edition, client, clients, sender, progress)
+                for client in selected]
+    if settings is None:
+        raise ReportgenError("No mail settings: set REPORTGEN_SMTP_HOST and _FROM.")
+    mailer, log = Mailer(settings), SendLog(out_dir / SEND_LOG)
+    outcomes = []
+    try:
+        if any(set(c.email) - log.accepted(edition.name, c.id) for c in selected):
+            mailer.connect()  # an unreachable server is one clear error, before any message
+        for client in selected:
+            outcomes.append(send_one(mailer, log, edition, client, clients))
+            progress(outcomes[-1])
+    finally:
+        mailer.drop()
+        log.close()
+    return outcomes
+
+
+def _write_eml(out_dir: Path, edition: Edition, client: Client, clients: ClientList,
+               sender: str, progress: Callable[[Outcome], None]) -> Outcome:
+    folder = out_dir / OUTBOX / edition.name
+    folder.mkdir(parents=True, exist_ok=True)
+    message = compose(edition, client, clients, sender, client_pdf(edition, client))
+    path = folder / f"{client.id}.eml"
+    path.write_bytes(bytes(message))
+    outcome = Outcome(client.id, "written", str(path))
+    progress(outcome)
+    return outcome

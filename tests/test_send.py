@@ -1,0 +1,227 @@
+"""``reportgen send`` against real SMTP servers (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import socket
+import sqlite3
+from collections.abc import Iterator
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+
+CLIENTS = """\
+clients:
+  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
+  - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
+  - {id: cedar, name: Cedar Pension Fund, email: [pm@cedar.example]}
+"""
+
+
+class Inbox:
+    """Accepts mail; can refuse chosen addresses or drop the connection on a chosen message."""
+
+    def __init__(self, refuse: set[str] = frozenset(), drop_on: int | None = None) -> None:
+        self.refuse, self.drop_on = refuse, drop_on
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.data_commands = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_commands += 1
+        if self.data_commands == self.drop_on:
+            server.transport.close()  # the connection drops before the message is accepted
+            return "421 4.3.0 Going away"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start servers on loopback; the environment points reportgen at the last one."""
+    started = []
+
+    def start(inbox: Inbox, **options) -> Inbox:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        started.append(controller)
+        monkeypatch.setenv("REPORTGEN_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(port))
+        monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "none")
+        monkeypatch.setenv("REPORTGEN_SMTP_FROM", "outlook@ewp.example")
+        return inbox
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("send")
+    (root / "clients.yaml").write_text(CLIENTS)
+    result = CliRunner().invoke(app, ["build", "--source", "sample", "--month", "2026-10",
+                                      "--out", str(root / "out"), "--clients",
+                                      str(root / "clients.yaml"), "--pdf-variant", "none"])
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def archive(built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the built archive (and so a fresh send log) for each test."""
+    import shutil
+    shutil.copytree(built / "out", tmp_path / "out")
+    shutil.copy(built / "clients.yaml", tmp_path / "clients.yaml")
+    return tmp_path
+
+
+def send(archive: Path, *extra: str):
+    return CliRunner().invoke(app, ["send", "--month", "2026-10", "--clients",
+                                    str(archive / "clients.yaml"), "--out",
+                                    str(archive / "out"), *extra])
+
+
+def pdf_sha256(archive: Path, client: str) -> str:
+    manifest = json.loads((archive / "out" / "2026-10" / "manifest.json").read_text())
+    return manifest["files"][manifest["client_pdfs"][client]]
+
+
+def recipients(inbox: Inbox) -> list[str]:
+    return sorted(address for rcpts, _ in inbox.received for address in rcpts)
+
+
+def test_each_client_gets_one_message_with_its_own_pdf_and_never_twice(smtp, archive: Path
+                                                                       ) -> None:
+    inbox = smtp(Inbox())
+    result = send(archive)
+    assert result.exit_code == 0, result.stderr
+    assert recipients(inbox) == ["a@birch.example", "b@birch.example", "cio@acme.example",
+                                 "pm@cedar.example"]
+    assert len(inbox.received) == 3  # one message per client, to all of its addresses
+    for _, message in inbox.received:
+        client = message["Message-ID"].split(".")[1]
+        assert message["Subject"] == "US Small-Cap Outlook, October 2026"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert "Small caps" in text and "<li>" in html
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == f"us-small-cap-outlook-2026-10-{client}.pdf"
+        digest = hashlib.sha256(attachment.get_content()).hexdigest()
+        assert digest == pdf_sha256(archive, client)
+    birch = next(m for _, m in inbox.received if "birch" in m["Message-ID"])
+    assert "Dear Birch & Co <Trust>," in birch.get_body(("plain",)).get_content()
+    assert "Dear Birch &amp; Co &lt;Trust&gt;," in birch.get_body(("html",)).get_content()
+    again = send(archive)
+    assert again.exit_code == 0
+    assert len(inbox.received) == 3
+    assert again.stdout.count("already sent") == 3
+
+
+def test_a_refused_recipient_is_reported_and_only_it_is_retried(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox(refuse={"b@birch.example"}))
+    result = send(archive)
+    assert result.exit_code == 1
+    assert "birch: failed" in result.stdout and "b@birch.example (550" in result.stdout
+    assert "1 client(s) not fully sent" in result.stderr
+    assert recipients(inbox) == ["a@birch.example", "cio@acme.example", "pm@cedar.example"]
+    fixed = smtp(Inbox())
+    retry = send(archive)
+    assert retry.exit_code == 0, retry.stdout
+    assert recipients(fixed) == ["b@birch.example"]
+
+
+def test_a_dropped_connection_loses_nothing_and_sends_nothing_twice(smtp, archive: Path
+                                                                   ) -> None:
+    inbox = smtp(Inbox(drop_on=2))
+    result = send(archive)
+    assert result.exit_code == 1
+    assert "birch: failed" in result.stdout
+    assert "acme: sent" in result.stdout and "cedar: sent" in result.stdout  # reconnected
+    assert recipients(inbox) == ["cio@acme.example", "pm@cedar.example"]
+    later = smtp(Inbox())
+    assert send(archive).exit_code == 0
+    assert recipients(later) == ["a@birch.example", "b@birch.example"]
+    log = sqlite3.connect(archive / "out" / "send-log.sqlite")
+    statuses = dict(log.execute("SELECT recipient, status FROM deliveries").fetchall())
+    assert set(statuses.values()) == {"accepted"} and len(statuses) == 4
+
+
+def test_only_and_dry_run(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    dry = send(archive, "--dry-run")
+    assert dry.exit_code == 0 and not inbox.received
+    assert sorted(p.name for p in (archive / "out" / "outbox" / "2026-10").iterdir()) == [
+        "acme.eml", "birch.eml", "cedar.eml"]
+    assert not (archive / "out" / "send-log.sqlite").exists()
+    only = send(archive, "--only", "cedar")
+    assert only.exit_code == 0
+    assert recipients(inbox) == ["pm@cedar.example"]
+    unknown = send(archive, "--only", "zeta")
+    assert unknown.exit_code == 1 and "no client with id zeta" in unknown.stderr
+
+
+def test_an_unreachable_server_is_one_clear_error(archive: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPORTGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "none")
+    monkeypatch.setenv("REPORTGEN_SMTP_FROM", "outlook@ewp.example")
+    result = send(archive)
+    assert result.exit_code == 1
+    assert "Cannot reach the mail server 127.0.0.1" in result.stderr
+    assert result.stderr.count("error:") == 1
+
+
+class Accounts:
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"reports" and auth_data.password == b"s3cret-pw"
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_login_uses_the_environment_password_and_never_shows_it(smtp, archive: Path,
+                                                                monkeypatch) -> None:
+    # Loopback test server: AUTH without TLS is acceptable here, and PLAIN alone is offered.
+    inbox = smtp(Inbox(), authenticator=Accounts(), auth_require_tls=False,
+                 auth_required=True, auth_exclude_mechanism=["LOGIN"])
+    monkeypatch.setenv("REPORTGEN_SMTP_USER", "reports")
+    monkeypatch.setenv("REPORTGEN_SMTP_PASSWORD", "wrong-pw")
+    refused = send(archive)
+    assert refused.exit_code == 1 and "refused the login for reports" in refused.stderr
+    assert "wrong-pw" not in refused.stderr + refused.stdout
+    monkeypatch.setenv("REPORTGEN_SMTP_PASSWORD", "s3cret-pw")
+    result = send(archive)
+    assert result.exit_code == 0, result.stderr
+    assert len(inbox.received) == 3
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert b"s3cret-pw" not in (archive / "out" / "send-log.sqlite").read_bytes()
+
+
+def test_the_password_is_refused_in_a_config_file(archive: Path) -> None:
+    config = archive / "config.yaml"
+    config.write_text("smtp: {host: mail.example, password: hunter2}\n")
+    result = send(archive, "--config", str(config))
+    assert result.exit_code == 1
+    assert "never read from a file" in result.stderr and "hunter2" not in result.stderr
