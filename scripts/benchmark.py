@@ -1,10 +1,11 @@
 """Benchmark `reportgen build` as a whole process: wall time and peak memory, median of runs.
 
-    python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10]
+    python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
-then builds into its own empty output folder, as a user's monthly run would. Peak memory is
-the child process's maximum resident set size, from wait4(2).
+then builds into its own empty output folder, as a user's monthly run would. With
+``--clients N`` each run also builds N personalised editions from a generated clients file.
+Peak memory is the child process's maximum resident set size, from wait4(2).
 """
 
 from __future__ import annotations
@@ -31,25 +32,38 @@ def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def clients_file(count: int) -> str:
+    lines = ["clients:"]
+    for n in range(count):
+        lines.append(f"  - {{id: client-{n:03d}, name: Client {n} Family Office, "
+                     f"email: [cio{n}@client{n}.example], adviser: Adviser {n % 7}}}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--source", default="sample")
     parser.add_argument("--month", default="2026-10")
+    parser.add_argument("--clients", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
+        clients = []
+        if args.clients:
+            Path(scratch, "clients.yaml").write_text(clients_file(args.clients))
+            clients = ["--clients", f"{scratch}/clients.yaml"]
 
         def command(out: str) -> list[str]:
             return [sys.executable, "-m", "reportgen", "build", "--source", args.source,
-                    "--month", args.month, "--out", out]
+                    "--month", args.month, "--out", out, *clients]
 
         run_once(command(f"{scratch}/warm"), env)
         results = [run_once(command(f"{scratch}/run{i}"), env) for i in range(args.runs)]
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
-    print(f"reportgen build --source {args.source} --month {args.month} (warm store), "
-          f"{args.runs} runs")
+    print(f"reportgen build --source {args.source} --month {args.month} --clients "
+          f"{args.clients} (warm store), {args.runs} runs")
     print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
     print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
           f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")

@@ -59,6 +59,11 @@ def downsample(series: pd.Series) -> pd.Series:
     return series.groupby(series.index.to_period(step)).tail(1)
 
 
+def _canvas(width: float, height: float) -> tuple[Figure, matplotlib.axes.Axes]:
+    figure = Figure(figsize=(width, height))
+    return figure, figure.add_subplot()
+
+
 def _percent_axis(axis: matplotlib.axis.Axis) -> None:
     """Whole percents, or one decimal when the axis spans less than six points."""
     low, high = axis.get_view_interval()
@@ -90,8 +95,7 @@ def _title(ax: matplotlib.axes.Axes, title: str) -> None:
 @styled
 def growth_chart(closes: dict[str, pd.Series], title: str, width: float = FULL_WIDTH) -> Figure:
     """Growth of 100 from each series' first close."""
-    figure = Figure(figsize=(width, HEIGHT))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(width, HEIGHT)
     for ticker, series in closes.items():
         line = downsample(100 * series / series.iloc[0])
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker)
@@ -110,8 +114,7 @@ def growth_chart(closes: dict[str, pd.Series], title: str, width: float = FULL_W
 @styled
 def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
     """The ratio line, rebased to 100, with its 52-week high and low marked."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
     ax.plot(line.index, line.to_numpy(), color=colour("IWM"), label=label)
     ax.axhline(100, color=MUTED, linewidth=0.6)
     middle = line.index[len(line) // 2]
@@ -133,8 +136,7 @@ def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
 @styled
 def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
     """Grouped bars: one group per period, one bar per ticker."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
     width = 0.8 / len(returns.index)
     positions = np.arange(len(returns.columns))
     for offset, (ticker, row) in enumerate(returns.iterrows()):
@@ -148,17 +150,23 @@ def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
     return figure
 
 
+def _bar_pair(ax: matplotlib.axes.Axes, labels: Sequence[str],
+              pair: list[tuple[Sequence[float], str, str]], fmt: str, label_size: float) -> None:
+    """Two bars per label, side by side, each with its value written above it."""
+    positions = np.arange(len(labels))
+    for shift, (values, shade, name) in zip((-0.2, 0.2), pair, strict=True):
+        bars = ax.bar(positions + shift, values, width=0.38, color=shade, label=name)
+        ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=label_size, padding=1.5)
+    ax.set_xticks(positions, labels)
+
+
 @styled
 def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequence[float],
                       names: tuple[str, str], title: str, fmt: str = "{:.1f}") -> Figure:
     """Small against large, side by side, for a few measures (valuation multiples)."""
-    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
-    ax = figure.add_subplot()
-    positions = np.arange(len(labels))
-    for shift, values, ticker in ((-0.2, small, names[0]), (0.2, large, names[1])):
-        bars = ax.bar(positions + shift, values, width=0.38, color=colour(ticker), label=ticker)
-        ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=7, padding=2)
-    ax.set_xticks(positions, labels)
+    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    _bar_pair(ax, labels, [(small, colour(names[0]), names[0]), (large, colour(names[1]),
+                                                                   names[1])], fmt, 7)
     _legend(ax, 2)
     ax.margins(y=0.2)
     _title(ax, title)
@@ -193,14 +201,10 @@ def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title:
 @styled
 def fed_study_chart(stats: pd.DataFrame, title: str) -> Figure:
     """Mean and median small-minus-large return at each horizon after a cut."""
-    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
-    ax = figure.add_subplot()
-    positions = np.arange(len(stats.index))
-    for shift, column, shade in ((-0.2, "mean", INK), (0.2, "median", MUTED)):
-        values = stats[column].fillna(0).to_numpy()
-        bars = ax.bar(positions + shift, values, width=0.38, color=shade, label=column.title())
-        ax.bar_label(bars, [f"{v:+.1%}" for v in values], fontsize=6, padding=1.5)
-    ax.set_xticks(positions, [f"{m}M" for m in stats.index])
+    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    _bar_pair(ax, [f"{m}M" for m in stats.index],
+              [(stats["mean"].fillna(0).to_numpy(), INK, "Mean"),
+               (stats["median"].fillna(0).to_numpy(), MUTED, "Median")], "{:+.1%}", 6)
     ax.set_xlabel("Months after the cut")
     ax.axhline(0, color=INK, linewidth=0.6)
     _percent_axis(ax.yaxis)
@@ -233,8 +237,7 @@ def ranked_bars_chart(returns: pd.Series, labels: Sequence[str], title: str,
 @styled
 def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
     """Annualised 3-year return against 3-year volatility, one dot per vehicle."""
-    figure = Figure(figsize=(HALF_WIDTH, HEIGHT))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     shown = vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
     for ticker, row in shown.iterrows():
         ax.scatter(row["volatility_3y"], row["return_3y_annualised"], color=colour(str(ticker)),
@@ -255,8 +258,7 @@ def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
 def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, percent: bool = True,
                 width: float = HALF_WIDTH, fill: bool = False) -> Figure:
     """A few series on one axis (rolling volatility, drawdown)."""
-    figure = Figure(figsize=(width, HEIGHT))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(width, HEIGHT)
     for ticker, series in lines.items():
         line = downsample(series)
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1)
@@ -275,8 +277,7 @@ def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, percent: b
 @styled
 def scorecard_chart(signals: list[Signal], title: str) -> Figure:
     """One tile per signal, coloured by its mark."""
-    figure = Figure(figsize=(FULL_WIDTH, 1.25))
-    ax = figure.add_subplot()
+    figure, ax = _canvas(FULL_WIDTH, 1.25)
     for position, signal in enumerate(signals):
         mark = signal.mark.value if signal.mark else None
         ax.add_patch(matplotlib.patches.FancyBboxPatch(

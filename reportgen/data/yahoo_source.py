@@ -7,11 +7,9 @@ ticker named, a rate limit retried with back-off) and nothing is printed to the 
 
 from __future__ import annotations
 
-import logging
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pandas as pd
@@ -19,6 +17,7 @@ import yfinance as yf
 
 from reportgen.data.model import FUNDAMENTAL_COLUMNS, PRICE_COLUMNS, empty_fundamentals
 from reportgen.errors import ReportgenError
+from reportgen.quiet import captured_logs
 
 YAHOO_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close",
                  "Adj Close": "adj_close", "Volume": "volume"}
@@ -37,31 +36,9 @@ UNREACHABLE = ("ConnectionError", "Could not resolve", "Failed to resolve", "Tim
                "timed out", "Connection refused", "curl: (6)", "curl: (7)", "curl: (28)")
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def captured_yfinance_log() -> Iterator[list[str]]:
-    """Collect what yfinance logs during the block instead of letting it print; its (and its
-    HTML parser's) warnings are silenced too."""
-    loggers = [logging.getLogger(name) for name in ("yfinance", "bs4")]
-    collector = _Collector()
-    saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.handlers, logger.propagate = [collector], False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield collector.messages
-    finally:
-        for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
-            logger.handlers, logger.propagate = handlers, propagate
+def captured_yfinance_log() -> AbstractContextManager[list[str]]:
+    """What yfinance (and its HTML parser) would have printed, collected instead."""
+    return captured_logs("yfinance", "bs4")
 
 
 def _mentions(messages: list[str], ticker: str) -> list[str]:

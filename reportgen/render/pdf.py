@@ -7,7 +7,7 @@ named, whatever a template or a commentary file asks for.
 
 from __future__ import annotations
 
-import logging
+import functools
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from reportgen.errors import ReportgenError
+from reportgen.quiet import captured_logs
 from reportgen.render.formatting import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -54,7 +55,9 @@ class ProjectAssetFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+@functools.cache
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """One environment per template folder: Jinja caches compiled templates in it."""
     # Everything is escaped except plain-text templates (*.txt.j2), which are not markup.
     escape = jinja2.select_autoescape(disabled_extensions=("txt.j2",), default=True,
                                       default_for_string=True)
@@ -86,34 +89,17 @@ def render_html(context: dict[str, Any], templates_dir: Path = TEMPLATES_DIR,
                              "something the report does not provide; fix the template.") from None
 
 
-class _WeasyLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def render_pdf(html: str, *, templates_dir: Path = TEMPLATES_DIR,
                assets_dir: Path | None = None, variant: str = DEFAULT_VARIANT,
                identifier: bytes | None = None) -> tuple[bytes, list[str]]:
     """The PDF bytes, and the URLs the renderer refused to fetch."""
     check_variant(variant)
     fetcher = ProjectAssetFetcher([templates_dir, *([assets_dir] if assets_dir else [])])
-    loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
-    log = _WeasyLog()
-    saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.handlers, logger.propagate = [log], False
-    try:
+    with captured_logs("weasyprint", "fontTools"):
         document = HTML(string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher)
         # Fonts are subset. With libharfbuzz-subset0 installed (.ci/run does) this is fast;
         # embedding whole fonts instead loses the Unicode map of Inter's tabular figures, so
         # the PDF's digits could not be searched, copied or read aloud.
         pdf = document.write_pdf(pdf_variant=None if variant == "none" else variant,
                                  pdf_identifier=identifier, custom_metadata=True)
-    finally:
-        for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
-            logger.handlers, logger.propagate = handlers, propagate
     return pdf, fetcher.refused
