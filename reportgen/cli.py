@@ -25,8 +25,9 @@ from rich.table import Table
 from reportgen.archive.editions import INDEX, Edition, latest_of_month, list_editions, verify
 from reportgen.archive.rebuild import rebuild
 from reportgen.clients import load_clients
-from reportgen.config import load_config
-from reportgen.data.sources import open_source
+from reportgen.config import Config, load_config
+from reportgen.data.model import MarketData
+from reportgen.data.sources import Source, open_source
 from reportgen.data.store import Store
 from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
@@ -179,7 +180,7 @@ def build(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=stderr, transient=True) as progress:
             task = progress.add_task("Loading data")
-            data = Store(store).load(open_source(source), settings.instruments.all_tickers)
+            data = load_for_report(open_source(source), settings, store)
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:
@@ -189,6 +190,18 @@ def build(
     stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d})"
                  + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
                     else "."))
+
+
+def load_for_report(source: Source, settings: Config, store: Path | None) -> MarketData:
+    """The instruments the source has; the report names the others as missing. The primary
+    pair and the bill rate are essential: without them there is no report."""
+    ins = settings.instruments
+    essential = [t for t in (*ins.primary_pair, ins.short_rate) if not source.has(t)]
+    if essential:
+        raise ReportgenError(f"{source.label} has no prices for {', '.join(essential)}, which "
+                             "the report cannot do without. Add them, or choose other "
+                             "instruments in the config file.")
+    return Store(store).load(source, [t for t in ins.all_tickers if source.has(t)])
 
 
 def parse_month(value: str | None) -> pd.Period | None:

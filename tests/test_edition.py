@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -87,3 +88,25 @@ def test_build_errors_are_one_clear_message(tmp_path: Path, args: list[str], mes
     assert result.exit_code == 1
     assert message in result.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_absent_tickers_are_named_in_the_report_not_fatal(tmp_path: Path) -> None:
+    from reportgen.data.sources import sample_directory
+
+    folder = tmp_path / "csv"
+    shutil.copytree(sample_directory(), folder)
+    for ticker in ("ACWX", "TNX", "AVUV"):
+        (folder / f"{ticker}.csv").unlink()
+    result = CliRunner().invoke(app, ["build", "--source", f"csv:{folder}", "--out",
+                                      str(tmp_path / "out"), "--pdf-variant", "none"])
+    assert result.exit_code == 0, result.stderr
+    [pdf] = (tmp_path / "out").glob("*/*.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    for ticker in ("ACWX", "^TNX", "AVUV"):
+        assert f"No price data for {ticker} from this source." in text
+    assert "Rate history is missing from the source." in text
+    (folder / "SPY.csv").unlink()
+    result = CliRunner().invoke(app, ["build", "--source", f"csv:{folder}", "--out",
+                                      str(tmp_path / "out2")])
+    assert result.exit_code == 1
+    assert "has no prices for SPY, which the report cannot do without" in result.stderr

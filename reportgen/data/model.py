@@ -49,7 +49,7 @@ class MarketData:
         """The ticker's adjusted closes; an empty series when the source has none."""
         frame = self.prices.get(ticker)
         if frame is None:
-            return pd.Series(dtype=float, name=ticker)
+            return pd.Series(dtype=float, name=ticker, index=pd.DatetimeIndex([], name="date"))
         return frame["adj_close"].dropna().rename(ticker)
 
     def fundamental(self, ticker: str, column: str) -> float | str | None:

@@ -16,6 +16,7 @@ from reportgen.data.csv_source import (
     read_price_csv,
 )
 from reportgen.data.model import empty_fundamentals
+from reportgen.data.tickers import find_ticker_file
 from reportgen.errors import ReportgenError
 
 
@@ -27,6 +28,10 @@ class Source(Protocol):
 
     def fingerprint(self, ticker: str) -> str:
         """Changes whenever the source's data for ``ticker`` may have changed."""
+        ...
+
+    def has(self, ticker: str) -> bool:
+        """Whether the source can be asked for ``ticker`` at all."""
         ...
 
     def fetch_prices(
@@ -54,6 +59,9 @@ class CsvSource:
         digest = hashlib.sha256(str(self.directory).encode()).hexdigest()[:12]
         self.key = "sample" if is_sample else f"csv-{digest}"
         self.label = "bundled sample data" if is_sample else f"CSV files in {self.directory}"
+
+    def has(self, ticker: str) -> bool:
+        return find_ticker_file(self.directory, ticker, ".csv") is not None
 
     def fingerprint(self, ticker: str) -> str:
         stat = price_file(self.directory, ticker).stat()

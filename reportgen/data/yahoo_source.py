@@ -61,6 +61,9 @@ class YahooSource:
     def fingerprint(self, ticker: str) -> str:
         return ""
 
+    def has(self, ticker: str) -> bool:
+        return True  # only a download can tell; an unknown ticker is then named in an error
+
     def fetch_prices(self, tickers: list[str], since: dict[str, pd.Timestamp | None]
                      ) -> dict[str, pd.DataFrame]:
         by_start: dict[pd.Timestamp | None, list[str]] = {}

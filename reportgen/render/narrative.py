@@ -231,11 +231,15 @@ class Narrative:
     def rates(self) -> list[str]:
         rates = self.figures.rates
         text = []
-        if rates.bill_yield is not None and rates.ten_year_yield is not None:
-            text.append(f"On {self.as_of} the 13-week T-bill yielded {rates.bill_yield:.2f}% "
-                        f"({points(rates.bill_change_12m)} over a year) and the 10-year "
-                        f"Treasury {rates.ten_year_yield:.2f}% ({points(rates.ten_year_change_3m)}"
-                        " over three months).")
+        yields = []
+        if rates.bill_yield is not None:
+            yields.append(f"the 13-week T-bill yielded {rates.bill_yield:.2f}% "
+                          f"({points(rates.bill_change_12m)} over a year)")
+        if rates.ten_year_yield is not None:
+            yields.append(f"the 10-year Treasury {rates.ten_year_yield:.2f}% "
+                          f"({points(rates.ten_year_change_3m)} over three months)")
+        if yields:
+            text.append(f"On {self.as_of} {' and '.join(yields)}.")
         if rates.spread_per_point is not None:
             direction = "fell" if rates.spread_per_point < 0 else "rose"
             text.append(f"Over the last three years, in months when the 10-year yield rose by "
