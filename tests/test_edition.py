@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,17 +63,22 @@ def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
 
 def test_section_eleven_compares_with_the_previous_edition(tmp_path: Path) -> None:
     runner = CliRunner()
-    for month in ("2026-09", "2026-10"):
+    for month in ("2026-08", "2026-09", "2026-10"):
         result = runner.invoke(app, ["build", "--source", "sample", "--month", month, "--out",
                                      str(tmp_path), "--pdf-variant", "none"])
         assert result.exit_code == 0, result.stderr
     first = "\n".join(p.extract_text() for p in PdfReader(
-        tmp_path / "2026-09" / "us-small-cap-outlook-2026-09.pdf").pages)
+        tmp_path / "2026-08" / "us-small-cap-outlook-2026-08.pdf").pages)
     assert "No earlier edition is archived yet" in first
     second = "\n".join(p.extract_text() for p in PdfReader(
         tmp_path / "2026-10" / "us-small-cap-outlook-2026-10.pdf").pages)
     assert "Compared with the 2026-09 edition (data to 30 Sep 2026)" in second
     assert "10-year Treasury yield, %" in second
+    # Section 4 places the forward P/E ratio among the archived editions' ratios.
+    earlier = [json.loads((tmp_path / m / "figures.json").read_text())["figures"][
+        "Small ÷ large forward P/E"]["value"] for m in ("2026-08", "2026-09")]
+    assert "Against the 2 archived editions since 31 Aug 2026, the forward P/E ratio ranged " \
+           f"from {min(earlier):.2f} to {max(earlier):.2f}" in second.replace("\n", " ")
 
 
 @pytest.mark.parametrize(("args", "message"), [

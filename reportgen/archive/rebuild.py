@@ -40,7 +40,9 @@ def rebuild(edition: Edition, into: Path) -> RebuildReport:
         as_of=pd.Timestamp(manifest["as_of"]), variant=manifest["pdf_variant"],
         commentary=_input(edition, "commentary"), clients=_input(edition, "clients"),
         created=datetime.fromisoformat(manifest["built_at"]),
-        previous=changes.from_dict(manifest["previous_edition"]), name=edition.name)
+        previous=changes.from_dict(manifest["previous_edition"]),
+        valuation_history={pd.Timestamp(d): v for d, v in manifest["valuation_history"].items()},
+        name=edition.name)
     built = build_edition(data, Config.model_validate(manifest["config"]), request)
     archived_figures = json.loads((edition.folder / changes.FIGURES_FILE).read_text())
     rebuilt_figures = json.loads((built.folder / changes.FIGURES_FILE).read_text())

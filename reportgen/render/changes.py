@@ -17,6 +17,7 @@ from reportgen.metrics.report import ReportFigures
 from reportgen.render.formatting import day, is_missing, number, pct, points, times
 
 FIGURES_FILE = "figures.json"
+FORWARD_PE_RATIO = "Small ÷ large forward P/E"  # section 4 shows this figure's history
 # How much of a change in each kind of figure counts as "one unit" when ranking moves.
 SCALE = {"pct": 0.01, "pp": 0.1, "ratio": 0.02, "number": 1.0}
 
@@ -40,7 +41,7 @@ def key_figures(f: ReportFigures) -> dict[str, Any]:
         f"{small} return, year to date": (f.returns.at[small, "YTD"], "pct"),
         f"{large} return, year to date": (f.returns.at[large, "YTD"], "pct"),
         f"Relative strength {small} ÷ {large}": (pair.ratio if pair else None, "number"),
-        "Small ÷ large forward P/E": (by_multiple.get("forward_pe"), "ratio"),
+        FORWARD_PE_RATIO: (by_multiple.get("forward_pe"), "ratio"),
         "Small ÷ large trailing P/E": (by_multiple.get("trailing_pe"), "ratio"),
         "10-year Treasury yield, %": (f.rates.ten_year_yield, "pp"),
         "13-week T-bill yield, %": (f.rates.bill_yield, "pp"),
@@ -58,6 +59,24 @@ def key_figures(f: ReportFigures) -> dict[str, Any]:
 def write_key_figures(folder: Path, edition: str, f: ReportFigures) -> None:
     (folder / FIGURES_FILE).write_text(json.dumps({"edition": edition, **key_figures(f)},
                                                   indent=1))
+
+
+def figure_history(out_dir: Path, month: pd.Period, name: str) -> pd.Series:
+    """One figure across the archived editions before ``month`` (the latest revision of each
+    month), indexed by as-of date."""
+    by_month: dict[str, tuple[str, Path]] = {}
+    for path in out_dir.glob(f"*/{FIGURES_FILE}"):
+        edition = path.parent.name
+        if edition[:7] < f"{month}" and (edition[:7] not in by_month
+                                         or edition > by_month[edition[:7]][0]):
+            by_month[edition[:7]] = (edition, path)
+    points = {}
+    for _, path in by_month.values():
+        raw = json.loads(path.read_text())
+        value = raw["figures"].get(name, {}).get("value")
+        if value is not None:
+            points[pd.Timestamp(raw["as_of"])] = value
+    return pd.Series(points, dtype=float).sort_index()
 
 
 def find_previous(out_dir: Path, month: pd.Period) -> PreviousEdition | None:

@@ -100,15 +100,29 @@ def returns_rows(figures: ReportFigures, config: Config) -> dict[str, Any]:
     return {"periods": TABLE_PERIODS, "annualised": ANNUALISED_IN_TABLE, "rows": rows}
 
 
-def valuation_rows(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
+def valuation_history(figures: ReportFigures, history: pd.Series) -> str:
+    """Where this month's ratio sits among the archived editions' ratios."""
+    by_multiple = {v.multiple: v.ratio for v in figures.valuation}
+    now = by_multiple.get("forward_pe")
+    if now is None or len(history) < 2:
+        return ("Where this ratio sits against its own history builds month by month from the "
+                f"archive of past editions; {len(history)} earlier edition"
+                f"{'' if len(history) == 1 else 's'} with a forward P/E ratio so far.")
+    below = float((history < now).mean())
+    return (f"Against the {len(history)} archived editions since {day(history.index[0])}, the "
+            f"forward P/E ratio ranged from {history.min():.2f} to {history.max():.2f}; at "
+            f"{now:.2f} it is above {pct(below, 0, signed=False)} of them.")
+
+
+def valuation_rows(figures: ReportFigures, data: MarketData, history: pd.Series
+                   ) -> dict[str, Any]:
     as_of = data.fundamental(figures.small, "as_of")
     return {
         "small": figures.small, "large": figures.large,
         "as_of": day(pd.Timestamp(as_of)) if as_of is not None else None,
         "rows": [{"name": MULTIPLES[v.multiple], "small": number(v.small),
                   "large": number(v.large), "ratio": times(v.ratio)} for v in figures.valuation],
-        "history": "Where this ratio sits against its own history builds month by month from "
-                   "the archive of past editions; see section 11 for last month's figure.",
+        "history": valuation_history(figures, history) if figures.valuation else "",
     }
 
 
@@ -224,8 +238,10 @@ def for_client(context: dict[str, Any], figures: ReportFigures, config: Config,
 def build_context(figures: ReportFigures, data: MarketData, config: Config,
                   charts: dict[str, str | None], created: datetime,
                   previous: changes.PreviousEdition | None = None,
-                  commentary: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the templates read; ``charts`` are data URIs (see ``chart_uris``)."""
+                  commentary: dict[str, Any] | None = None,
+                  valuation_history: pd.Series | None = None) -> dict[str, Any]:
+    """Everything the templates read; ``charts`` are data URIs (see ``chart_uris``);
+    ``valuation_history`` holds the forward P/E ratio of archived editions."""
     narrative = Narrative(figures, config.instruments)
     commentary = commentary or {}
     return {
@@ -238,7 +254,8 @@ def build_context(figures: ReportFigures, data: MarketData, config: Config,
                       "rates": narrative.rates(), "quality": narrative.quality(),
                       "leaders": narrative.leaders(), "verdict": narrative.verdict()},
         "returns": returns_rows(figures, config),
-        "valuation": valuation_rows(figures, data),
+        "valuation": valuation_rows(figures, data, valuation_history
+                                    if valuation_history is not None else pd.Series(dtype=float)),
         "pair": f"{figures.small} minus {figures.large}",
         "fed": fed_rows(figures),
         "quality": quality_rows(figures, data),

@@ -44,6 +44,7 @@ class EditionRequest:
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     # For rebuilds: the comparison the original edition made, instead of searching out_dir.
     previous: changes.PreviousEdition | None = None
+    valuation_history: dict[pd.Timestamp, float] | None = None
     name: str | None = None
 
 
@@ -168,8 +169,12 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     stage("Drawing charts")
     charts = chart_uris(report_charts(data, ins, figures))
     previous = request.previous or changes.find_previous(request.out_dir, month)
+    history = (pd.Series(request.valuation_history, dtype=float)
+               if request.valuation_history is not None
+               else changes.figure_history(request.out_dir, month,
+                                             changes.FORWARD_PE_RATIO))
     context = build_context(figures, data, config, charts, request.created, previous,
-                            commentary)
+                            commentary, history)
     renderer = _Renderer(context, figures, config, request, month)
     stage("Rendering PDF")
     files = {pdf_name(month): renderer.master()}
@@ -204,6 +209,7 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
             "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
             "config": config.model_dump(mode="json"),
             "previous_edition": changes.as_dict(previous),
+            "valuation_history": {f"{d:%Y-%m-%d}": v for d, v in history.items()},
         })
     return BuiltEdition(folder, folder / pdf_name(month),
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
