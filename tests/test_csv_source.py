@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -56,6 +57,7 @@ def test_fundamentals_columns_and_errors(tmp_path: Path) -> None:
         tmp_path, "fundamentals.csv",
         "ticker,as_of,trailing_pe,pe_method\niwm,2026-02-18,19.5,ex-negative\n"))
     assert frame.at["IWM", "trailing_pe"] == 19.5
+    assert frame.at["IWM", "as_of"] == pd.Timestamp("2026-02-18")
     assert frame.at["IWM", "pe_method"] == "ex-negative"
     assert frame.at["IWM", "forward_pe"] != frame.at["IWM", "forward_pe"]  # NaN: not given
     with pytest.raises(ReportgenError, match="line 3: ticker IWM appears twice"):
@@ -73,3 +75,16 @@ def test_cli_reports_a_bad_file_once_on_stderr_and_exits_non_zero(tmp_path: Path
     assert result.stdout == ""
     assert "SPY.csv: line 3: column close holds 'x'" in result.stderr
     assert result.stderr.count("error:") == 1
+
+
+def test_fund_composition_files_are_read_and_validated(tmp_path: Path) -> None:
+    from reportgen.data.csv_source import read_weights_csv
+    from reportgen.data.model import SECTOR_WEIGHT_COLUMNS
+
+    frame = read_weights_csv(write(tmp_path, "sector_weights.csv",
+                                   "fund,sector,weight\niwm,technology,0.15\n"),
+                             SECTOR_WEIGHT_COLUMNS)
+    assert frame.to_dict("records") == [{"fund": "IWM", "sector": "technology", "weight": 0.15}]
+    with pytest.raises(ReportgenError, match="line 2: column weight holds '15%'"):
+        read_weights_csv(write(tmp_path, "bad.csv", "fund,sector,weight\nIWM,tech,15%\n"),
+                         SECTOR_WEIGHT_COLUMNS)

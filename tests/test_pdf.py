@@ -135,3 +135,10 @@ def test_real_data_edition_matches_metrics_and_names_missing_data(real_pdf: Path
     assert "gives no valuation multiples" in joined
     assert "No valuation chart" in joined
     assert "34 Fed rate cuts" in joined
+
+
+def test_fund_data_is_printed_with_its_date(sample_pdf: Path) -> None:
+    text = next(t for t in page_texts(sample_pdf) if "\n6. Earnings and quality\n" in "\n" + t)
+    assert "Fund-level fundamentals from the source, as of 30 Oct 2026." in text
+    assert "Industrials 17.8% 8.1% +9.7 pts" in text  # from the sample's sector_weights.csv
+    assert "Technology 14.3% 33.5% −19.2 pts" in text

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportgen.data.model import PRICE_COLUMNS, empty_fundamentals
+from reportgen.data.model import PRICE_COLUMNS, FundData
 from reportgen.data.sources import CsvSource
 from reportgen.data.store import Store
 
@@ -37,7 +37,7 @@ class FakeRemote:
                 for t in tickers}
 
     def fetch_fundamentals(self, tickers):
-        return empty_fundamentals()
+        return FundData()
 
 
 def test_a_second_run_needs_no_fetch_and_a_refresh_fetches_only_missing_days(

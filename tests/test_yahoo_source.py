@@ -30,6 +30,11 @@ def yahoo() -> FakeYahoo:
                       "longName": "iShares Russell 2000 ETF"},
               "SPY": {"longName": "SPDR S&P 500 ETF Trust"}},
         holdings={"SPY": {"priceToEarnings": 27.5, "priceToBook": 5.0}},
+        sectors={"IWM": {"technology": 0.16, "healthcare": 0.15, "industrials": 0.18}},
+        top={"IWM": [("CRDO", "Credo Technology Group", 0.0071),
+                     ("BE", "Bloom Energy Corp", 0.0065)]},
+        valuation={"IWM": {"ForwardPeRatio": 16.1}, "SPY": {"ForwardPeRatio": 22.4,
+                                                            "PeRatio": 99.0}},
     )
 
 
@@ -87,15 +92,23 @@ def test_no_network_says_how_to_work_offline() -> None:
         YahooSource(session=session).fetch_prices(["IWM"], {"IWM": None})
 
 
-def test_fundamentals_come_from_info_and_fund_holdings(yahoo: FakeYahoo) -> None:
-    frame = source(yahoo).fetch_fundamentals(["IWM", "SPY", "^IRX"])
+def test_fund_data_comes_from_info_valuation_measures_and_fund_holdings(yahoo: FakeYahoo
+                                                                        ) -> None:
+    funds = source(yahoo).fetch_fundamentals(["IWM", "SPY", "^IRX"])
+    frame = funds.fundamentals
     assert frame.at["IWM", "trailing_pe"] == 18.4
+    assert frame.at["IWM", "forward_pe"] == 16.1  # Ticker.valuation, where info has none
+    assert frame.at["SPY", "forward_pe"] == 22.4
     assert frame.at["IWM", "total_assets"] == 7.1e10
     assert frame.at["IWM", "name"] == "iShares Russell 2000 ETF"
-    assert frame.at["SPY", "trailing_pe"] == 27.5  # from the holdings averages
-    assert frame.at["SPY", "price_to_book"] == 5.0
+    assert frame.at["SPY", "trailing_pe"] == 99.0  # valuation measures before holdings
+    assert frame.at["SPY", "price_to_book"] == 5.0  # from the holdings averages
     assert "Yahoo" in frame.at["SPY", "pe_method"]
     assert "^IRX" not in frame.index
+    sectors = funds.sector_weights.set_index("sector")
+    assert (sectors["fund"] == "IWM").all() and sectors.at["industrials", "weight"] == 0.18
+    assert funds.top_holdings.to_dict("records")[0] == {
+        "fund": "IWM", "symbol": "CRDO", "name": "Credo Technology Group", "weight": 0.0071}
 
 
 def test_store_tops_up_only_the_missing_days(yahoo: FakeYahoo, tmp_path: Path) -> None:

@@ -28,11 +28,17 @@ def _bar_time(day: pd.Timestamp) -> int:
 class FakeYahoo(BaseAdapter):
     def __init__(self, prices: dict[str, pd.DataFrame], info: dict[str, dict] | None = None,
                  holdings: dict[str, dict] | None = None,
-                 rate_limited: dict[str, int] | None = None) -> None:
+                 rate_limited: dict[str, int] | None = None,
+                 sectors: dict[str, dict[str, float]] | None = None,
+                 top: dict[str, list[tuple[str, str, float]]] | None = None,
+                 valuation: dict[str, dict[str, float]] | None = None) -> None:
         super().__init__()
         self.prices = prices  # ticker → frame with close and adj_close columns
         self.info = info or {}
-        self.holdings = holdings or {}
+        self.holdings = holdings or {}  # ticker → equityHoldings averages
+        self.sectors = sectors or {}  # ticker → {sector: weight}
+        self.top = top or {}  # ticker → [(symbol, name, weight)]
+        self.valuation = valuation or {}  # ticker → {"PeRatio": 15.0, ...} (trailing series)
         self.rate_limited = dict(rate_limited or {})  # ticker → chart requests to refuse
         self.chart_requests: list[tuple[str, dict[str, str]]] = []
 
@@ -57,8 +63,8 @@ class FakeYahoo(BaseAdapter):
             body = {"quoteResponse": {"result": [{"symbol": symbol}], "error": None}}
             return _response(request, 200, json.dumps(body))
         if url.path.startswith("/ws/fundamentals-timeseries/"):
-            return _response(request, 200, json.dumps({"timeseries": {"result": [],
-                                                                      "error": None}}))
+            return _response(request, 200, json.dumps(
+                self._timeseries(url.path.rsplit("/", 1)[1])))
         if url.path == "/v1/test/getcrumb":
             return _response(request, 200, "fake-crumb")
         return _response(request, 200 if url.netloc == "fc.yahoo.com" else 404, "")
@@ -93,12 +99,26 @@ class FakeYahoo(BaseAdapter):
                               if k not in ("quoteType", "longName", "sector")},
             "assetProfile": {"sector": info["sector"]} if "sector" in info else {},
             "summaryProfile": {"longBusinessSummary": ""},
-            "topHoldings": {"holdings": [], "equityHoldings": {
-                k: {"raw": v, "fmt": str(v)} for k, v in self.holdings.get(symbol, {}).items()}},
+            "topHoldings": {
+                "holdings": [{"symbol": s, "holdingName": n, "holdingPercent": w}
+                             for s, n, w in self.top.get(symbol, [])],
+                "sectorWeightings": [{k: v} for k, v in self.sectors.get(symbol, {}).items()],
+                "equityHoldings": {k: {"raw": v, "fmt": str(v)}
+                                   for k, v in self.holdings.get(symbol, {}).items()}},
             "fundProfile": {"categoryName": "Small Blend", "feesExpensesInvestment": {}},
         }
         return _response(request, 200, json.dumps({"quoteSummary": {"result": [result],
                                                                     "error": None}}))
+
+
+    def _timeseries(self, symbol: str) -> dict:
+        """Yahoo's fundamentals-timeseries shape: one result per measure."""
+        result = [{"meta": {"symbol": [symbol], "type": [f"trailing{name}"]},
+                   "timestamp": [1791504000],
+                   f"trailing{name}": [{"asOfDate": "2026-10-09", "periodType": "TTM",
+                                        "reportedValue": {"raw": value, "fmt": str(value)}}]}
+                  for name, value in self.valuation.get(symbol, {}).items()]
+        return {"timeseries": {"result": result, "error": None}}
 
 
 def _chart_body(symbol: str, frame: pd.DataFrame) -> dict:

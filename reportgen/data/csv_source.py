@@ -20,6 +20,8 @@ from reportgen.data.tickers import file_stem, find_ticker_file
 from reportgen.errors import ReportgenError
 
 FUNDAMENTALS_FILE = "fundamentals.csv"
+SECTOR_WEIGHTS_FILE = "sector_weights.csv"  # fund,sector,weight
+HOLDINGS_FILE = "holdings.csv"  # fund,symbol,name,weight
 
 
 def read_price_csv(path: Path) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def read_fundamentals_csv(path: Path) -> pd.DataFrame:
             "appears twice; keep one row per ticker."
         )
     frame = pd.DataFrame(index=pd.Index(tickers.to_numpy(), name="ticker"))
-    frame["as_of"] = _parse_dates(path, cells["as_of"])
+    frame["as_of"] = _parse_dates(path, cells["as_of"]).to_numpy()
     for column in FUNDAMENTAL_COLUMNS[1:]:
         raw = cells[column] if column in cells.columns else pd.Series("", index=cells.index)
         if column in FUNDAMENTAL_NUMBERS:
@@ -65,6 +67,16 @@ def read_fundamentals_csv(path: Path) -> pd.DataFrame:
         else:
             frame[column] = raw.replace("", None).to_numpy()
     return frame
+
+
+def read_weights_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Fund composition rows (sector weights or top holdings); ``weight`` is a fraction."""
+    cells = _read_cells(path, required=columns)
+    frame = cells[columns].copy()
+    frame["fund"] = frame["fund"].str.strip().str.upper()
+    frame["weight"] = _parse_numbers(path, "weight", cells["weight"]).to_numpy()
+    _require_complete(path, frame["weight"], "weight")
+    return frame.reset_index(drop=True)
 
 
 def price_file(directory: Path, ticker: str) -> Path:

@@ -24,10 +24,36 @@ FUNDAMENTAL_TEXT = ["name", "sector", "pe_method"]
 FUNDAMENTAL_COLUMNS = ["as_of", *FUNDAMENTAL_TEXT, *FUNDAMENTAL_NUMBERS]
 
 
+SECTOR_WEIGHT_COLUMNS = ["fund", "sector", "weight"]
+HOLDING_COLUMNS = ["fund", "symbol", "name", "weight"]
+
+
 def empty_fundamentals() -> pd.DataFrame:
     frame = pd.DataFrame(columns=FUNDAMENTAL_COLUMNS)
     frame.index.name = "ticker"
     return frame
+
+
+def empty_sector_weights() -> pd.DataFrame:
+    return pd.DataFrame(columns=SECTOR_WEIGHT_COLUMNS).astype({"weight": float})
+
+
+def empty_holdings() -> pd.DataFrame:
+    return pd.DataFrame(columns=HOLDING_COLUMNS).astype({"weight": float})
+
+
+@dataclass(frozen=True)
+class FundData:
+    """What a source knows about funds besides prices. Weights are fractions of the fund."""
+
+    fundamentals: pd.DataFrame = field(default_factory=empty_fundamentals)
+    sector_weights: pd.DataFrame = field(default_factory=empty_sector_weights)
+    top_holdings: pd.DataFrame = field(default_factory=empty_holdings)
+
+    def only(self, tickers: list[str]) -> FundData:
+        return FundData(self.fundamentals[self.fundamentals.index.isin(tickers)],
+                        self.sector_weights[self.sector_weights["fund"].isin(tickers)],
+                        self.top_holdings[self.top_holdings["fund"].isin(tickers)])
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,8 @@ class MarketData:
 
     prices: dict[str, pd.DataFrame]
     fundamentals: pd.DataFrame = field(default_factory=empty_fundamentals)
+    sector_weights: pd.DataFrame = field(default_factory=empty_sector_weights)
+    top_holdings: pd.DataFrame = field(default_factory=empty_holdings)
     source: str = ""
     is_sample: bool = False
     fetched_at: dict[str, datetime] = field(default_factory=dict)

@@ -11,11 +11,21 @@ import pandas as pd
 
 from reportgen.data.csv_source import (
     FUNDAMENTALS_FILE,
+    HOLDINGS_FILE,
+    SECTOR_WEIGHTS_FILE,
     price_file,
     read_fundamentals_csv,
     read_price_csv,
+    read_weights_csv,
 )
-from reportgen.data.model import empty_fundamentals
+from reportgen.data.model import (
+    HOLDING_COLUMNS,
+    SECTOR_WEIGHT_COLUMNS,
+    FundData,
+    empty_fundamentals,
+    empty_holdings,
+    empty_sector_weights,
+)
 from reportgen.data.tickers import find_ticker_file
 from reportgen.errors import ReportgenError
 
@@ -40,7 +50,7 @@ class Source(Protocol):
         """Daily prices per ticker, from ``since[ticker]`` (inclusive) or all history."""
         ...
 
-    def fetch_fundamentals(self, tickers: list[str]) -> pd.DataFrame: ...
+    def fetch_fundamentals(self, tickers: list[str]) -> FundData: ...
 
 
 class CsvSource:
@@ -73,12 +83,17 @@ class CsvSource:
         # Local files are cheap to read whole, and a vendor may have revised old rows.
         return {ticker: read_price_csv(price_file(self.directory, ticker)) for ticker in tickers}
 
-    def fetch_fundamentals(self, tickers: list[str]) -> pd.DataFrame:
-        path = self.directory / FUNDAMENTALS_FILE
-        if not path.is_file():
-            return empty_fundamentals()
-        frame = read_fundamentals_csv(path)
-        return frame[frame.index.isin(tickers)]
+    def fetch_fundamentals(self, tickers: list[str]) -> FundData:
+        """From the optional fundamentals.csv, sector_weights.csv and holdings.csv."""
+        paths = [self.directory / name for name in (FUNDAMENTALS_FILE, SECTOR_WEIGHTS_FILE,
+                                                    HOLDINGS_FILE)]
+        return FundData(
+            read_fundamentals_csv(paths[0]) if paths[0].is_file() else empty_fundamentals(),
+            read_weights_csv(paths[1], SECTOR_WEIGHT_COLUMNS) if paths[1].is_file()
+            else empty_sector_weights(),
+            read_weights_csv(paths[2], HOLDING_COLUMNS) if paths[2].is_file()
+            else empty_holdings(),
+        ).only(tickers)
 
 
 def sample_directory() -> Path:

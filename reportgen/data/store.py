@@ -1,9 +1,9 @@
 """The local Parquet store: what each source returned, kept so a second run needs no network.
 
-Layout: ``ROOT/<source key>/prices/<TICKER>.parquet``, ``fundamentals.parquet`` and
-``meta.json`` (per ticker: fingerprint, fetch time, first and last date, rows). Every file is
-written to a temporary name and renamed into place, so an interrupted fetch never leaves a
-torn file behind.
+Layout: ``ROOT/<source key>/prices/<TICKER>.parquet``, one Parquet file per fund-data table
+(fundamentals, sector weights, top holdings) and ``meta.json`` (per ticker: fingerprint,
+fetch time, first and last date, rows). Every file is written to a temporary name and renamed
+into place, so an interrupted fetch never leaves a torn file behind.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 import platformdirs
 
-from reportgen.data.model import MarketData, empty_fundamentals
+from reportgen.data.model import FundData, MarketData
 from reportgen.data.sources import Source
 from reportgen.data.tickers import file_stem
 
+FUND_TABLES = ("fundamentals", "sector_weights", "top_holdings")  # FundData's fields, in order
 # A remote series fetched within this window is used as it is.
 FRESH_FOR = timedelta(hours=12)
 # A series whose last close is more than this many business days old is flagged stale.
@@ -90,15 +91,17 @@ class Store:
                 stored[ticker] = merged
                 self._write_prices(source, ticker, merged)
                 meta[ticker] = _meta_entry(source, ticker, merged, now)
-            fundamentals = source.fetch_fundamentals(tickers)
-            self._write_fundamentals(source, fundamentals)
+            funds = self._write_fund_data(source, tickers, source.fetch_fundamentals(tickers))
             self._write_meta(source, meta)
         else:
-            fundamentals = self._read_fundamentals(source)
+            funds = self._read_fund_data(source)
+        funds = funds.only(tickers)
         fetched_at = {t: datetime.fromisoformat(meta[t]["fetched_at"]) for t in tickers}
         return MarketData(
             prices={t: stored[t] for t in tickers},
-            fundamentals=fundamentals[fundamentals.index.isin(tickers)],
+            fundamentals=funds.fundamentals,
+            sector_weights=funds.sector_weights,
+            top_holdings=funds.top_holdings,
             source=source.label,
             is_sample=source.is_sample,
             fetched_at=fetched_at,
@@ -166,16 +169,28 @@ class Store:
     def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
         _write_atomic(self._price_path(source, ticker), frame.to_parquet)
 
-    def _read_fundamentals(self, source: Source) -> pd.DataFrame:
-        path = self._folder(source) / "fundamentals.parquet"
-        return pd.read_parquet(path) if path.is_file() else empty_fundamentals()
+    def _read_fund_data(self, source: Source) -> FundData:
+        folder, empty = self._folder(source), FundData()
+        return FundData(*(
+            pd.read_parquet(folder / f"{name}.parquet")
+            if (folder / f"{name}.parquet").is_file() else getattr(empty, name)
+            for name in FUND_TABLES))
 
-    def _write_fundamentals(self, source: Source, frame: pd.DataFrame) -> None:
-        path = self._folder(source) / "fundamentals.parquet"
-        if path.is_file():
-            kept = pd.read_parquet(path)
-            frame = pd.concat([kept[~kept.index.isin(frame.index)], frame])
-        _write_atomic(path, frame.to_parquet)
+    def _write_fund_data(self, source: Source, tickers: list[str], fresh: FundData
+                         ) -> FundData:
+        """Replace what is stored for ``tickers``, keep the other tickers' rows."""
+        kept = self._read_fund_data(source)
+        merged = FundData(
+            pd.concat([kept.fundamentals[~kept.fundamentals.index.isin(tickers)],
+                       fresh.fundamentals]),
+            *(pd.concat([table[~table["fund"].isin(tickers)], getattr(fresh, name)],
+                        ignore_index=True)
+              for name, table in (("sector_weights", kept.sector_weights),
+                                  ("top_holdings", kept.top_holdings))))
+        for name in FUND_TABLES:
+            _write_atomic(self._folder(source) / f"{name}.parquet",
+                          getattr(merged, name).to_parquet)
+        return merged
 
 
 def _basis_changed(

@@ -15,7 +15,14 @@ from typing import Any
 import pandas as pd
 import yfinance as yf
 
-from reportgen.data.model import FUNDAMENTAL_COLUMNS, PRICE_COLUMNS, empty_fundamentals
+from reportgen.data.model import (
+    FUNDAMENTAL_COLUMNS,
+    HOLDING_COLUMNS,
+    PRICE_COLUMNS,
+    SECTOR_WEIGHT_COLUMNS,
+    FundData,
+    empty_fundamentals,
+)
 from reportgen.errors import ReportgenError
 from reportgen.quiet import captured_logs
 
@@ -27,7 +34,10 @@ INFO_FIELDS = {"trailingPE": "trailing_pe", "forwardPE": "forward_pe",
                "totalAssets": "total_assets", "earningsGrowth": "earnings_growth",
                "returnOnEquity": "return_on_equity", "profitMargins": "profit_margin",
                "longName": "name", "sector": "sector"}
-# Fund holdings averages (Ticker.funds_data.equity_holdings) used where info lacks a multiple.
+# Ticker.valuation rows ("Current" column) used where info lacks a multiple.
+VALUATION_FIELDS = {"Trailing P/E": "trailing_pe", "Forward P/E": "forward_pe",
+                    "Price/Book": "price_to_book"}
+# Fund holdings averages (Ticker.funds_data.equity_holdings), the last resort for funds.
 HOLDINGS_FIELDS = {"Price/Earnings": "trailing_pe", "Price/Book": "price_to_book"}
 PE_METHOD = ("Yahoo Finance: fund trailing P/E as reported by Yahoo (holdings-based; Yahoo does "
              "not document whether loss-making holdings are excluded)")
@@ -122,35 +132,67 @@ class YahooSource:
             "ticker spelling (indices take a caret, e.g. ^IRX) or remove it from the list."
         )
 
-    def fetch_fundamentals(self, tickers: list[str]) -> pd.DataFrame:
-        rows = {}
+    def fetch_fundamentals(self, tickers: list[str]) -> FundData:
+        rows, sectors, holdings = {}, [], []
         today = pd.Timestamp.now().normalize()
         with captured_yfinance_log():
             for ticker in tickers:
                 if ticker.startswith("^"):
                     continue  # indices and yields have no fundamentals
-                rows[ticker] = self._fundamentals_row(yf.Ticker(ticker, session=self.session),
-                                                      today)
-        if not rows:
-            return empty_fundamentals()
+                yahoo = yf.Ticker(ticker, session=self.session)
+                info = _quietly(lambda yahoo=yahoo: yahoo.info) or {}
+                rows[ticker] = _fundamentals_row(yahoo, info, today)
+                if info.get("quoteType") == "ETF":
+                    sectors.extend(_sector_weights(yahoo, ticker))
+                    holdings.extend(_top_holdings(yahoo, ticker))
         frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=FUNDAMENTAL_COLUMNS)
         frame.index.name = "ticker"
-        return frame
+        return FundData(
+            frame if rows else empty_fundamentals(),
+            pd.DataFrame(sectors, columns=SECTOR_WEIGHT_COLUMNS).astype({"weight": float}),
+            pd.DataFrame(holdings, columns=HOLDING_COLUMNS).astype({"weight": float}))
 
-    def _fundamentals_row(self, ticker: yf.Ticker, today: pd.Timestamp) -> dict[str, Any]:
-        info = _quietly(lambda: ticker.info) or {}
-        row: dict[str, Any] = {ours: info.get(theirs) for theirs, ours in INFO_FIELDS.items()}
-        if info.get("quoteType") == "ETF":
-            holdings = _quietly(lambda: ticker.funds_data.equity_holdings)
-            if holdings is not None and not holdings.empty:
-                column = holdings.columns[0]
-                for label, ours in HOLDINGS_FIELDS.items():
-                    if row.get(ours) is None and label in holdings.index:
-                        value = holdings.at[label, column]
-                        row[ours] = None if pd.isna(value) else float(value)
-        row["as_of"] = today
-        row["pe_method"] = PE_METHOD if row.get("trailing_pe") is not None else None
-        return row
+
+
+def _fundamentals_row(ticker: yf.Ticker, info: dict[str, Any], today: pd.Timestamp
+                      ) -> dict[str, Any]:
+    """Ticker.info first; then Yahoo's valuation measures; for funds, the holdings'
+    averages, for whichever multiples are still missing."""
+    row: dict[str, Any] = {ours: info.get(theirs) for theirs, ours in INFO_FIELDS.items()}
+    measures = _quietly(lambda: ticker.valuation)
+    if measures is not None and not measures.empty and "Current" in measures:
+        _fill(row, {ours: measures.at[label, "Current"]
+                    for label, ours in VALUATION_FIELDS.items() if label in measures.index})
+    if info.get("quoteType") == "ETF":
+        holdings = _quietly(lambda: ticker.funds_data.equity_holdings)
+        if holdings is not None and not holdings.empty:
+            column = holdings.columns[0]
+            _fill(row, {ours: holdings.at[label, column]
+                        for label, ours in HOLDINGS_FIELDS.items() if label in holdings.index})
+    row["as_of"] = today
+    row["pe_method"] = PE_METHOD if row.get("trailing_pe") is not None else None
+    return row
+
+
+def _fill(row: dict[str, Any], candidates: dict[str, Any]) -> None:
+    """Set the fields ``row`` lacks from ``candidates`` that hold a number."""
+    for field, value in candidates.items():
+        if row.get(field) is None and value is not None and not pd.isna(value):
+            row[field] = float(value)
+
+
+def _sector_weights(ticker: yf.Ticker, fund: str) -> list[tuple[str, str, float]]:
+    weights = _quietly(lambda: ticker.funds_data.sector_weightings) or {}
+    return [(fund, sector, float(weight)) for sector, weight in weights.items()
+            if weight is not None]
+
+
+def _top_holdings(ticker: yf.Ticker, fund: str) -> list[tuple[str, str, str, float]]:
+    table = _quietly(lambda: ticker.funds_data.top_holdings)
+    if table is None or table.empty:
+        return []
+    return [(fund, str(symbol), str(row["Name"]), float(row["Holding Percent"]))
+            for symbol, row in table.iterrows()]
 
 
 def _quietly(read: Callable[[], Any]) -> Any:

@@ -139,13 +139,29 @@ def fed_rows(figures: ReportFigures) -> dict[str, Any]:
     }
 
 
+def sector_rows(data: MarketData, small: str, large: str) -> list[dict[str, str]]:
+    """Sector weights of the two funds side by side, the small-cap fund's largest first."""
+    weights = data.sector_weights.pivot_table(index="sector", columns="fund", values="weight",
+                                              aggfunc="sum")
+    if small not in weights or large not in weights:
+        return []
+    weights = weights.sort_values(small, ascending=False)
+    return [{"sector": str(sector).replace("_", " ").replace("realestate", "real estate")
+             .capitalize(), "small": pct(row[small], 1, signed=False),
+             "large": pct(row[large], 1, signed=False),
+             "gap": f"{100 * (row[small] - row[large]):+.1f} pts".replace("-", "−")}
+            for sector, row in weights.iterrows()]
+
+
 def quality_rows(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
     table = figures.quality.fundamentals
     as_of = data.fundamental(figures.small, "as_of")
     return {"as_of": day(pd.Timestamp(as_of)) if as_of is not None else None,
             "rows": [{"ticker": t, "growth": pct(r["earnings_growth"], 0),
                       "roe": pct(r["return_on_equity"], 0, signed=False)}
-                     for t, r in table.iterrows()]}
+                     for t, r in table.iterrows()],
+            "small": figures.small, "large": figures.large,
+            "sectors": sector_rows(data, figures.small, figures.large)}
 
 
 def watch_rows(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
