@@ -109,3 +109,16 @@ def test_data_fetch_and_status_commands(tmp_path: Path) -> None:
     assert status.exit_code == 0
     assert "IWM" in status.stdout and "bundled sample data" in status.stdout
     assert "stale" in status.stdout  # the sample ends in October 2026
+
+
+def test_a_store_written_in_an_older_format_is_fetched_again(tmp_path: Path) -> None:
+    import json
+
+    store, remote = Store(tmp_path), FakeRemote()
+    store.load(remote, ["AAA"], now=NOW)
+    meta_path = tmp_path / "remote" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["AAA"]["format"] = 1
+    meta_path.write_text(json.dumps(meta))
+    store.load(remote, ["AAA"], now=NOW + timedelta(hours=1))
+    assert remote.calls[-1] == {"AAA": None}

@@ -23,6 +23,9 @@ from reportgen.data.sources import Source
 from reportgen.data.tickers import file_stem
 
 FUND_TABLES = ("fundamentals", "sector_weights", "top_holdings")  # FundData's fields, in order
+# Bumped whenever what the sources return changes shape or meaning (a parsing fix included):
+# series stored under another format are fetched again.
+STORE_FORMAT = 2
 # A remote series fetched within this window is used as it is.
 FRESH_FOR = timedelta(hours=12)
 # A series whose last close is more than this many business days old is flagged stale.
@@ -138,7 +141,7 @@ class Store:
         since: dict[str, pd.Timestamp | None] = {}
         for ticker in tickers:
             entry = meta.get(ticker)
-            if entry is None or ticker not in stored:
+            if entry is None or ticker not in stored or entry.get("format") != STORE_FORMAT:
                 since[ticker] = None
             elif not source.is_remote:
                 if refresh or entry["fingerprint"] != source.fingerprint(ticker):
@@ -211,6 +214,7 @@ def _merge(stored: pd.DataFrame | None, fetched: pd.DataFrame) -> pd.DataFrame:
 
 def _meta_entry(source: Source, ticker: str, frame: pd.DataFrame, now: datetime) -> dict:
     return {
+        "format": STORE_FORMAT,
         "source": source.label,
         "fingerprint": source.fingerprint(ticker),
         "fetched_at": now.isoformat(timespec="seconds"),
