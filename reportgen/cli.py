@@ -23,7 +23,6 @@ from rich.progress import (
 from rich.table import Table
 
 from reportgen.archive.editions import INDEX, Edition, latest_of_month, list_editions, verify
-from reportgen.archive.rebuild import rebuild
 from reportgen.clients import load_clients
 from reportgen.config import Config, load_config
 from reportgen.data.model import MarketData
@@ -33,8 +32,7 @@ from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
 from reportgen.errors import ReportgenError
 from reportgen.metrics.summary import compute_summary, resolve_as_of
-from reportgen.render.edition import EditionRequest, build_edition
-from reportgen.render.pdf import DEFAULT_VARIANT
+from reportgen.render.templates import DEFAULT_VARIANT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
@@ -171,6 +169,9 @@ def build(
     config: ConfigOption = None,
 ) -> None:
     """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
+    # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
+    from reportgen.render.edition import EditionRequest, build_edition
+
     try:
         settings = load_config(config)
         request = EditionRequest(out_dir=out, source_spec=source, month=parse_month(month),
@@ -366,6 +367,8 @@ def archive_rebuild(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY
                         "--into", help="Where to write the rebuilt copy (default: a new "
                         "folder under OUT/.rebuilds/).")] = None) -> None:
     """Regenerate an edition from its stored snapshot, offline, and compare it."""
+    from reportgen.archive.rebuild import rebuild  # loads the whole build, as above
+
     try:
         found = find_edition(out, edition)
         target = into or Path(tempfile.mkdtemp(prefix=f"{found.name}-",

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from reportgen.errors import ReportgenError
 from reportgen.render.commentary import load_commentary
-from reportgen.render.pdf import TEMPLATES_DIR, render_html, render_pdf
+from reportgen.render.pdf import render_pdf
+from reportgen.render.templates import TEMPLATES_DIR, render_html
 
 PAGE = """<!DOCTYPE html><html><head><title>t</title></head><body>
 <p>Hello</p>

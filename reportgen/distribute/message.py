@@ -13,7 +13,7 @@ from reportgen.archive.editions import Edition
 from reportgen.clients import Client, ClientList
 from reportgen.config import Config
 from reportgen.render.formatting import day, month_name
-from reportgen.render.pdf import environment
+from reportgen.render.templates import environment
 
 
 def message_id(edition: Edition, client: Client, sender: str) -> str:

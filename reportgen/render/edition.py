@@ -24,8 +24,9 @@ from reportgen.render import changes
 from reportgen.render.commentary import load_commentary
 from reportgen.render.context import build_context, chart_uris, for_client
 from reportgen.render.narrative import Narrative
-from reportgen.render.pdf import DEFAULT_VARIANT, check_variant, render_html, render_pdf
+from reportgen.render.pdf import render_pdf
 from reportgen.render.personalise import splice_cover
+from reportgen.render.templates import DEFAULT_VARIANT, check_variant, render_html
 
 FILE_STEM = "us-small-cap-outlook"
 INPUTS = "inputs"  # what else shaped the edition: commentary and clients files, as given
