@@ -225,3 +225,16 @@ def test_the_password_is_refused_in_a_config_file(archive: Path) -> None:
     result = send(archive, "--config", str(config))
     assert result.exit_code == 1
     assert "never read from a file" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_an_edition_without_client_copies_is_refused_before_anything_is_sent(
+        smtp, tmp_path: Path) -> None:
+    inbox = smtp(Inbox())
+    (tmp_path / "clients.yaml").write_text(CLIENTS)
+    built = CliRunner().invoke(app, ["build", "--source", "sample", "--month", "2026-10",
+                                     "--out", str(tmp_path / "out"), "--pdf-variant", "none"])
+    assert built.exit_code == 0, built.stderr
+    result = send(tmp_path)
+    assert result.exit_code == 1
+    assert "2026-10 has no edition for client acme: build it with --clients" in result.stderr
+    assert not inbox.received
