@@ -4,9 +4,11 @@ the project's own assets."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from reportgen.errors import ReportgenError
@@ -90,3 +92,31 @@ def test_a_template_asking_for_missing_data_names_its_line(tmp_path: Path) -> No
     (tmp_path / "t.html.j2").write_text("<p>ok</p>\n<p>{{ nothing.here }}</p>\n")
     with pytest.raises(ReportgenError, match=r"t\.html\.j2: line 2: 'nothing' is undefined"):
         render_html({}, tmp_path, "t.html.j2")
+
+
+def test_a_logo_from_the_firms_assets_folder_is_used(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "acme.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        '<rect width="40" height="40" fill="#7a1f5c"/></svg>')
+    config = tmp_path / "config.yaml"
+    config.write_text(f"assets_dir: {assets}\nbranding: {{firm_name: Acme Capital, "
+                      "logo: acme.svg}\n")
+    result = CliRunner().invoke(app, ["build", "--source", "sample", "--out",
+                                      str(tmp_path / "out"), "--config", str(config),
+                                      "--pdf-variant", "none"])
+    assert result.exit_code == 0, result.stderr
+    assert "refused" not in result.stderr
+    [pdf] = (tmp_path / "out").glob("*/*.pdf")
+    assert "ACME CAPITAL" in PdfReader(pdf).pages[0].extract_text()
+    # The logo is drawn: its colour, used nowhere else, appears on the rendered cover.
+    subprocess.run(["pdftoppm", "-r", "30", "-f", "1", "-l", "1", "-png", str(pdf),
+                    str(tmp_path / "cover")], check=True)
+    [png] = tmp_path.glob("cover*.png")
+    pixels = Image.open(png).convert("RGB").get_flattened_data()
+    assert sum(1 for r, g, b in pixels if abs(r - 122) + abs(g - 31) + abs(b - 92) < 30) > 50

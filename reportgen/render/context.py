@@ -75,12 +75,20 @@ def data_uri(figure: Figure | None, fmt: str = CHART_FORMAT) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(to_image(figure, fmt)).decode()}"
 
 
+def logo_url(config: Config) -> str:
+    """The logo from the firm's assets folder if it is there, else from templates/assets/."""
+    logo = config.branding.logo
+    if config.assets_dir is not None and (config.assets_dir / logo).is_file():
+        return (config.assets_dir / logo).resolve().as_uri()
+    return f"assets/{logo}"
+
+
 def edition_context(figures: ReportFigures, config: Config, created: datetime) -> dict[str, Any]:
     brand = config.branding
     return {
         "title": TITLE, "month_name": month_name(figures.month),
         "month_short": f"{figures.as_of:%b}", "as_of": day(figures.as_of),
-        "firm": brand.firm_name, "logo": f"assets/{brand.logo}",
+        "firm": brand.firm_name, "logo": logo_url(config),
         "subject": f"US small caps against large caps: performance, valuation, rates and risk, "
                    f"data to {day(figures.as_of)}",
         "keywords": "small caps, Russell 2000, S&P 600, market outlook, "
