@@ -32,6 +32,7 @@ from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
 from reportgen.errors import ReportgenError
 from reportgen.metrics.summary import compute_summary, resolve_as_of
+from reportgen.render.formatting import number, pct
 from reportgen.render.templates import DEFAULT_VARIANT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -109,10 +110,6 @@ def metrics(
         print_summary(summary)
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1%}"
-
-
 def print_summary(summary: dict) -> None:
     title = f"Returns to {summary['as_of']} ({summary['source']})"
     if summary["sample_data"]:
@@ -127,24 +124,26 @@ def print_summary(summary: dict) -> None:
     table.add_column("Sharpe 1Y", justify="right")
     for ticker, row in summary["returns"].items():
         risk = summary["risk"][ticker]
-        sharpe = "—" if risk["sharpe_1y"] is None else f"{risk['sharpe_1y']:.2f}"
         name = ticker + (" (stale)" if summary["series"][ticker]["stale"] else "")
-        table.add_row(name, *(percent(row[p]) for p in periods),
-                      percent(risk["volatility_1y"]).lstrip("+"),
-                      percent(risk["max_drawdown_1y"]), sharpe)
+        table.add_row(name, *(pct(row[p]) for p in periods),
+                      pct(risk["volatility_1y"], signed=False), pct(risk["max_drawdown_1y"]),
+                      number(risk["sharpe_1y"], 2))
     stdout.print(table)
     for pair, rel in summary["relative"].items():
         if rel["streak"] is None:
             stdout.print(f"{pair}: less than 52 weeks of shared history.")
             continue
-        since = rel["streak_last_as_long"] or "the start of the data"
+        if rel["streak"]:
+            since = rel["streak_last_as_long"] or "the start of the shared data"
+            streak = (f"small caps beat large caps {rel['streak']} day(s) running, the longest "
+                      f"streak since {since}")
+        else:
+            streak = "small caps trailed large caps on the last day"
         stdout.print(
             f"{pair}: relative strength {rel['ratio_rebased_52w']:.1f} (52-week high "
             f"{rel['high_52w']:.1f} on {rel['high_52w_date']}, low {rel['low_52w']:.1f} on "
-            f"{rel['low_52w_date']}); small caps beat large caps {rel['streak']} day(s) running, "
-            f"the longest streak since {since}; spread 6M {percent(rel['spread_6m'])}, "
-            f"12M {percent(rel['spread_12m'])}."
-        )
+            f"{rel['low_52w_date']}); {streak}; spread 6M {pct(rel['spread_6m'])}, "
+            f"12M {pct(rel['spread_12m'])}.", highlight=False)
 
 
 @app.command()
