@@ -234,16 +234,29 @@ def ranked_bars_chart(returns: pd.Series, labels: Sequence[str], title: str,
     return figure
 
 
+def _label_offsets(points: pd.DataFrame, near: float = 0.06) -> list[tuple[int, int]]:
+    """Label positions (in points) beside each dot; a dot close to one already labelled gets
+    its label below instead, so the two names do not print over each other."""
+    spans = (points.max() - points.min()).replace(0, 1).to_numpy()
+    placed: list[tuple[float, float, int]] = []
+    offsets = []
+    for x, y in points.to_numpy():
+        clashes = sum(1 for px, py, _ in placed
+                      if abs(x - px) / spans[0] < near and abs(y - py) / spans[1] < near)
+        offsets.append((4, 3 - 9 * clashes))
+        placed.append((x, y, clashes))
+    return offsets
+
+
 @styled
 def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
     """Annualised 3-year return against 3-year volatility, one dot per vehicle."""
     figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     shown = vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
-    for ticker, row in shown.iterrows():
-        ax.scatter(row["volatility_3y"], row["return_3y_annualised"], color=colour(str(ticker)),
-                   s=28, zorder=3)
-        ax.annotate(str(ticker), (row["volatility_3y"], row["return_3y_annualised"]),
-                    xytext=(4, 3), textcoords="offset points", fontsize=7)
+    points = shown[["volatility_3y", "return_3y_annualised"]]
+    for (ticker, (x, y)), offset in zip(points.iterrows(), _label_offsets(points), strict=True):
+        ax.scatter(x, y, color=colour(str(ticker)), s=28, zorder=3)
+        ax.annotate(str(ticker), (x, y), xytext=offset, textcoords="offset points", fontsize=7)
     ax.set_xlabel("Volatility, 3 years (annualised)")
     ax.set_ylabel("Return, 3 years a year")
     ax.grid(axis="x")

@@ -1,0 +1,24 @@
+"""Chart helpers that decide layout, on toy data."""
+
+import pandas as pd
+
+from reportgen.charts.figures import _label_offsets, downsample
+
+
+def test_labels_of_coinciding_dots_are_moved_apart() -> None:
+    points = pd.DataFrame({"x": [0.19, 0.1901, 0.25], "y": [0.094, 0.093, 0.15]},
+                          index=["IWM", "VTWO", "AVUV"])
+    offsets = _label_offsets(points)
+    assert offsets[0] == (4, 3) and offsets[2] == (4, 3)
+    assert offsets[1] == (4, -6)  # VTWO sits on IWM: its label goes below
+
+
+def test_long_series_are_downsampled_but_keep_their_last_close() -> None:
+    days = pd.bdate_range("2016-01-01", "2026-10-30")
+    series = pd.Series(range(len(days)), index=days, dtype=float)
+    monthly = downsample(series)
+    assert len(monthly) == len(pd.period_range("2016-01", "2026-10", freq="M"))
+    assert monthly.index[-1] == days[-1] and monthly.iloc[-1] == series.iloc[-1]
+    weekly = downsample(series[-700:])
+    assert weekly.index[-1] == days[-1] and 130 < len(weekly) < 150
+    assert downsample(series[-300:]).equals(series[-300:])  # two years or less: daily
