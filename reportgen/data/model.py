@@ -86,8 +86,6 @@ class MarketData:
         value = self.fundamentals.at[ticker, column]
         return None if pd.isna(value) else value
 
-    def first_date(self) -> pd.Timestamp:
-        return min(frame.index[0] for frame in self.prices.values() if not frame.empty)
-
-    def last_date(self) -> pd.Timestamp:
-        return max(frame.index[-1] for frame in self.prices.values() if not frame.empty)
+    def calendar(self, tickers: list[str]) -> pd.DatetimeIndex:
+        """Every date on which any of ``tickers`` has a price, ascending."""
+        return pd.DatetimeIndex(sorted(set().union(*(self.prices[t].index for t in tickers))))

@@ -72,11 +72,6 @@ def rolling_volatility(closes: pd.Series, days: int = 63) -> pd.Series:
     return log_returns(closes).rolling(days).std(ddof=1).dropna() * np.sqrt(TRADING_DAYS)
 
 
-def rolling_correlation(first: pd.Series, second: pd.Series, days: int = 63) -> pd.Series:
-    daily = daily_returns(first, second)
-    return daily.iloc[:, 0].rolling(days).corr(daily.iloc[:, 1]).dropna()
-
-
 def beta(asset: pd.Series, benchmark: pd.Series) -> float:
     """Slope of the asset's daily returns on the benchmark's."""
     daily = daily_returns(asset, benchmark)

@@ -20,7 +20,7 @@ def resolve_as_of(data: MarketData, tickers: list[str], requested: pd.Timestamp 
                   ) -> pd.Timestamp:
     """The last trading day on or before ``requested`` among ``tickers``; the data's last
     day when none is requested."""
-    calendar = pd.DatetimeIndex(sorted(set().union(*(data.prices[t].index for t in tickers))))
+    calendar = data.calendar(tickers)
     if requested is None:
         return calendar[-1]
     if requested < calendar[0]:

@@ -64,7 +64,7 @@ def edition_dates(data: MarketData, tickers: list[str], month: pd.Period | None,
     """The edition's month and as-of date: the last complete calendar month (or the data's
     last month, when the data ends earlier) and its last trading day in the data, unless
     either is given."""
-    calendar = pd.DatetimeIndex(sorted(set().union(*(data.prices[t].index for t in tickers))))
+    calendar = data.calendar(tickers)
     if as_of is not None:
         days = calendar[calendar <= as_of]
         if days.empty:
