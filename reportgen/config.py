@@ -125,13 +125,22 @@ def load_config(path: Path | None) -> Config:
         raise ReportgenError(f"{path}: {describe_errors(error)}") from None
 
 
-def read_yaml(path: Path, what: str) -> object:
+def read_text(path: Path, what: str) -> str:
     try:
-        return yaml.safe_load(path.read_text())
+        return path.read_text()
     except OSError as error:
         raise ReportgenError(f"{path}: cannot read the {what} ({error.strerror}).") from None
+
+
+def parse_yaml(text: str, path: Path) -> object:
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
+
+
+def read_yaml(path: Path, what: str) -> object:
+    return parse_yaml(read_text(path, what), path)
 
 
 def describe_errors(error: ValidationError) -> str:

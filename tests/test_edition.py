@@ -85,7 +85,7 @@ def test_section_eleven_compares_with_the_previous_edition(tmp_path: Path) -> No
     (["--month", "2026-13"], "months are written YYYY-MM"),
     (["--month", "1990-01"], "no trading days in 1990-01"),
     (["--pdf-variant", "pdf/z"], "--pdf-variant 'pdf/z'"),
-    (["--commentary", "/no/such.yaml"], "/no/such.yaml: cannot read it"),
+    (["--commentary", "/no/such.yaml"], "/no/such.yaml: cannot read the commentary file"),
 ])
 def test_build_errors_are_one_clear_message(tmp_path: Path, args: list[str], message: str
                                             ) -> None:

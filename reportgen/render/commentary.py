@@ -20,10 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from reportgen.config import parse_yaml, read_text
 from reportgen.errors import ReportgenError
 from reportgen.render.context import SECTIONS
 
@@ -49,19 +49,13 @@ def _parse_markdown(text: str) -> dict[str, Any]:
 
 
 def load_commentary(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise ReportgenError(
-            f"{path}: cannot read the commentary file ({error.strerror})."
-        ) from None
+    return {} if path is None else parse_commentary(read_text(path, "commentary file"), path)
+
+
+def parse_commentary(text: str, path: Path) -> dict[str, Any]:
+    """``path`` says the format (by its suffix) and names the file in errors."""
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(text) or {}
-        except yaml.YAMLError as error:
-            raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
+        raw = parse_yaml(text, path) or {}
         if not isinstance(raw, dict):
             raise ReportgenError(f"{path}: expected 'headline' and 'sections' keys.")
     else:

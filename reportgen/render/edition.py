@@ -16,12 +16,12 @@ from reportgen.archive.editions import edition_folder_name, latest_of_month
 from reportgen.archive.publish import package_versions, staged_edition, write_manifest
 from reportgen.charts.report_charts import report_charts
 from reportgen.clients import ClientList, parse_clients
-from reportgen.config import Config, read_yaml
+from reportgen.config import Config, parse_yaml, read_text
 from reportgen.data.model import MarketData
 from reportgen.errors import ReportgenError
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render import changes
-from reportgen.render.commentary import load_commentary
+from reportgen.render.commentary import parse_commentary
 from reportgen.render.context import build_context, chart_uris, for_client
 from reportgen.render.narrative import Narrative
 from reportgen.render.pdf import render_pdf
@@ -104,13 +104,8 @@ def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
     return request.out_dir / name, revision
 
 
-def _read_input(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.read_text()
-    except OSError as error:
-        raise ReportgenError(f"{path}: cannot read it ({error.strerror}).") from None
+def _read_input(path: Path | None, what: str) -> str | None:
+    return None if path is None else read_text(path, what)
 
 
 class _Renderer:
@@ -156,10 +151,12 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     month, as_of = edition_dates(data, [t for t in ins.funds if t in data.prices],
                                  request.month, request.as_of)
     folder, revision = _folder_for(request, month)
-    commentary_text = _read_input(request.commentary)
-    commentary = load_commentary(request.commentary)
-    clients_text = _read_input(request.clients)
-    clients = (parse_clients(read_yaml(request.clients, "clients file"), request.clients)
+    # Each input is read once: the text is both parsed and stored with the edition.
+    commentary_text = _read_input(request.commentary, "commentary file")
+    commentary = (parse_commentary(commentary_text, request.commentary)
+                  if request.commentary else {})
+    clients_text = _read_input(request.clients, "clients file")
+    clients = (parse_clients(parse_yaml(clients_text, request.clients), request.clients)
                if request.clients else None)
 
     stage("Computing figures")
