@@ -116,3 +116,25 @@ def test_absent_tickers_are_named_in_the_report_not_fatal(tmp_path: Path) -> Non
                                       str(tmp_path / "out2")])
     assert result.exit_code == 1
     assert "has no prices for SPY, which the report cannot do without" in result.stderr
+
+
+def test_the_previous_edition_is_the_highest_revision_of_the_latest_earlier_month(
+        tmp_path: Path) -> None:
+    from reportgen.render.changes import figure_history, find_previous
+
+    for name, month, revision, value in (("2026-08", "2026-08", 1, 0.70),
+                                         ("2026-09", "2026-09", 1, 0.80),
+                                         ("2026-09-r9", "2026-09", 9, 0.81),
+                                         ("2026-09-r10", "2026-09", 10, 0.82),
+                                         ("2026-10", "2026-10", 1, 0.90)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps({"month": month,
+                                                          "revision": revision}))
+        (folder / "figures.json").write_text(json.dumps({
+            "as_of": f"{month}-28", "signals": {},
+            "figures": {"Small ÷ large forward P/E": {"value": value, "kind": "ratio"}}}))
+    previous = find_previous(tmp_path, pd.Period("2026-10", "M"))
+    assert previous.edition == "2026-09-r10"
+    history = figure_history(tmp_path, pd.Period("2026-10", "M"), "Small ÷ large forward P/E")
+    assert history.tolist() == [0.70, 0.82]

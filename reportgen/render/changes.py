@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from reportgen.archive.editions import list_editions
 from reportgen.metrics.report import ReportFigures
 from reportgen.render.formatting import day, is_missing, number, pct, points, times
 
@@ -61,38 +62,28 @@ def write_key_figures(folder: Path, edition: str, f: ReportFigures) -> None:
                                                   indent=1))
 
 
+def _latest_before(out_dir: Path, month: pd.Period) -> list[tuple[str, dict[str, Any]]]:
+    """(edition name, key figures) of the latest revision of each month before ``month``,
+    oldest month first."""
+    latest = {e.month: e for e in list_editions(out_dir) if e.month < month}
+    return [(e.name, json.loads((e.folder / FIGURES_FILE).read_text()))
+            for _, e in sorted(latest.items())]
+
+
 def figure_history(out_dir: Path, month: pd.Period, name: str) -> pd.Series:
-    """One figure across the archived editions before ``month`` (the latest revision of each
-    month), indexed by as-of date."""
-    by_month: dict[str, tuple[str, Path]] = {}
-    for path in out_dir.glob(f"*/{FIGURES_FILE}"):
-        edition = path.parent.name
-        if edition[:7] < f"{month}" and (edition[:7] not in by_month
-                                         or edition > by_month[edition[:7]][0]):
-            by_month[edition[:7]] = (edition, path)
-    points = {}
-    for _, path in by_month.values():
-        raw = json.loads(path.read_text())
-        value = raw["figures"].get(name, {}).get("value")
-        if value is not None:
-            points[pd.Timestamp(raw["as_of"])] = value
-    return pd.Series(points, dtype=float).sort_index()
+    """One figure across the archived editions before ``month``, indexed by as-of date."""
+    points = {pd.Timestamp(raw["as_of"]): raw["figures"].get(name, {}).get("value")
+              for _, raw in _latest_before(out_dir, month)}
+    return pd.Series({d: v for d, v in points.items() if v is not None},
+                     dtype=float).sort_index()
 
 
 def find_previous(out_dir: Path, month: pd.Period) -> PreviousEdition | None:
     """The latest edition (revisions included) of a month before ``month``."""
-    candidates = []
-    for path in out_dir.glob(f"*/{FIGURES_FILE}"):
-        try:
-            edition_month = pd.Period(path.parent.name[:7], "M")
-        except ValueError:
-            continue
-        if edition_month < month:
-            candidates.append((path.parent.name, path))
-    if not candidates:
+    earlier = _latest_before(out_dir, month)
+    if not earlier:
         return None
-    name, path = max(candidates)
-    raw = json.loads(path.read_text())
+    name, raw = earlier[-1]
     return PreviousEdition(name, pd.Timestamp(raw["as_of"]), raw["figures"], raw["signals"])
 
 
