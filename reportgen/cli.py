@@ -1,13 +1,21 @@
-"""The ``reportgen`` command line: a thin layer that parses options and prints results."""
+"""The ``reportgen`` command line: a thin layer that parses options, calls the stages and the
+build driver, and prints results.
+
+Every command reads the config file (``--config``, ``$REPORTGEN_CONFIG`` or
+``./reportgen.yaml``) for its defaults. Errors the user can fix are printed as one plain line
+on stderr with exit 1; ``--verbose`` shows what each stage did and how long it took.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import pandas as pd
 import typer
@@ -21,40 +29,81 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
-from reportgen.archive.editions import INDEX, Edition, latest_of_month, list_editions, verify
+import reportgen
+from reportgen.archive.editions import find_edition, latest_of_month, list_editions, verify
+from reportgen.archive.index import INDEX
 from reportgen.clients import load_clients
-from reportgen.config import Config, load_config
-from reportgen.data.model import MarketData
-from reportgen.data.sources import Source, open_source
-from reportgen.data.store import Store
+from reportgen.config import CONFIG_FILE, Config, load_config
+from reportgen.data.sources import open_source
+from reportgen.data.store import Store, default_store_root
 from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
 from reportgen.errors import ReportgenError
-from reportgen.metrics.summary import compute_summary, resolve_as_of
-from reportgen.render.formatting import number, pct
-from reportgen.render.templates import DEFAULT_VARIANT
+from reportgen.formatting import number, pct
+from reportgen.metrics.dates import resolve_as_of
+from reportgen.metrics.summary import compute_summary
+from reportgen.render.variants import DEFAULT_VARIANT
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
 data_app = typer.Typer(no_args_is_help=True, help="Fill and inspect the local data store.")
 app.add_typer(data_app, name="data")
 archive_app = typer.Typer(no_args_is_help=True, help="List, check and rebuild editions.")
 app.add_typer(archive_app, name="archive")
 
-# Tables stay readable when piped: a pipe has no width, so give one.
-stdout = Console(width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True)
+# Plain text: names, reasons and paths are data, never console markup. Tables stay readable
+# when piped: a pipe has no width, so give one.
+stdout = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False)
+stderr = Console(stderr=True, markup=False, highlight=False)
+log = logging.getLogger("reportgen")
 
-SourceOption = Annotated[str, typer.Option(
-    "--source", help="sample, csv:DIR (a folder of CSV files) or yfinance.")]
+SourceOption = Annotated[str | None, typer.Option(
+    "--source", help="sample, csv:DIR (a folder of CSV files) or yfinance; default: the "
+    "config file's source, else sample.")]
 StoreOption = Annotated[Path | None, typer.Option(
-    "--store", help="Where the local data store lives (default: the user cache directory, "
-    "or $REPORTGEN_STORE).")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="A YAML config file.")]
+    "--store", help="Where the local data store lives (default: $REPORTGEN_STORE, the "
+    "config file's store, or the user cache folder).")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help=f"A YAML config file (default: $REPORTGEN_CONFIG, or ./{CONFIG_FILE}).")]
 ClientsOption = Annotated[Path | None, typer.Option(
     "--clients", help="A clients YAML file (see README).")]
-OutOption = Annotated[Path, typer.Option("--out", help="The editions folder.")]
+OutOption = Annotated[Path | None, typer.Option(
+    "--out", help="The editions folder (default: the config file's out, else outputs).")]
+
+
+def fail(error: ReportgenError) -> NoReturn:
+    stderr.print(f"error: {error}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        stdout.print(f"reportgen {reportgen.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Say what each stage did and how long it took.")] = False,
+    log_file: Annotated[Path | None, typer.Option(
+        "--log-file", help="Also write that log, with timestamps, to FILE.")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Build, archive and send the monthly US Small-Cap Outlook."""
+    log.setLevel(logging.INFO if verbose or log_file else logging.WARNING)
+    log.handlers.clear()
+    if verbose:
+        log.addHandler(logging.StreamHandler(sys.stderr))
+    if log_file:
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s "
+                                               "%(message)s"))
+        log.addHandler(handler)
 
 
 def parse_day(value: str | None, option: str) -> pd.Timestamp | None:
@@ -66,19 +115,29 @@ def parse_day(value: str | None, option: str) -> pd.Timestamp | None:
         raise ReportgenError(f"{option} {value!r}: dates are written YYYY-MM-DD.") from None
 
 
+def parse_month(value: str) -> pd.Period:
+    try:
+        return pd.Period(datetime.strptime(value, "%Y-%m"), "M")
+    except ValueError:
+        raise ReportgenError(f"--month {value!r}: months are written YYYY-MM.") from None
+
+
 def parse_tickers(values: list[str] | None) -> list[str]:
     """``--tickers IWM,SPY --tickers QQQ`` → ``["IWM", "SPY", "QQQ"]``."""
     return [t.strip().upper() for item in values or [] for t in item.split(",") if t.strip()]
 
 
-def fail(error: ReportgenError) -> None:
-    stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+def out_dir(option: Path | None, settings: Config) -> Path:
+    return option or settings.out or Path("outputs")
+
+
+def store_of(option: Path | None, settings: Config) -> Store:
+    return Store(option or default_store_root(settings.store))
 
 
 @app.command()
 def metrics(
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="YYYY-MM-DD; the last trading day on or before it is used.")] = None,
     since: Annotated[str | None, typer.Option(
@@ -95,12 +154,14 @@ def metrics(
     try:
         if output_format not in ("table", "json"):
             raise ReportgenError(f"--format {output_format!r}: use table or json.")
-        instruments = load_config(config).instruments
+        settings = load_config(config)
+        instruments = settings.instruments
         chosen = parse_tickers(tickers) or instruments.funds
         needed = list(dict.fromkeys([*chosen, *instruments.rates,
                                      *(t for pair in instruments.relative_pairs for t in pair)]))
-        data = Store(store).load(open_source(source), needed)
-        day = resolve_as_of(data, chosen, parse_day(as_of, "--as-of"))
+        data = store_of(store, settings).load(open_source(source or settings.source or "sample"),
+                                              needed)
+        day = resolve_as_of(data.calendar(chosen), parse_day(as_of, "--as-of"))
         summary = compute_summary(data, instruments, chosen, day, parse_day(since, "--since"))
     except ReportgenError as error:
         fail(error)
@@ -140,24 +201,23 @@ def print_summary(summary: dict) -> None:
         else:
             streak = "small caps trailed large caps on the last day"
         stdout.print(
-            f"{pair}: relative strength {rel['ratio_rebased_52w']:.1f} (52-week high "
-            f"{rel['high_52w']:.1f} on {rel['high_52w_date']}, low {rel['low_52w']:.1f} on "
-            f"{rel['low_52w_date']}); {streak}; spread 6M {pct(rel['spread_6m'])}, "
-            f"12M {pct(rel['spread_12m'])}.", highlight=False)
+            f"{pair}: relative strength {number(rel['ratio_rebased_52w'])} (52-week high "
+            f"{number(rel['high_52w'])} on {rel['high_52w_date']}, low "
+            f"{number(rel['low_52w'])} on {rel['low_52w_date']}); {streak}; spread 6M "
+            f"{pct(rel['spread_6m'])}, 12M {pct(rel['spread_12m'])}.")
 
 
 @app.command()
 def build(
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     month: Annotated[str | None, typer.Option(
         "--month", help="YYYY-MM; default: the last complete month.")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="YYYY-MM-DD; default: the month's last trading day in the data.")
     ] = None,
-    out: OutOption = Path("outputs"),
+    out: OutOption = None,
     pdf_variant: Annotated[str, typer.Option(
-        "--pdf-variant", help="pdf/a-3u (default), pdf/a-2b, pdf/ua-1, none, ...")
-    ] = DEFAULT_VARIANT,
+        "--pdf-variant", help="pdf/a-3u, pdf/a-2b, pdf/ua-1, none, ...")] = DEFAULT_VARIANT,
     commentary: Annotated[Path | None, typer.Option(
         "--commentary", help="Analyst commentary, YAML or Markdown (see README).")] = None,
     clients: ClientsOption = None,
@@ -169,71 +229,75 @@ def build(
 ) -> None:
     """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
     # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
-    from reportgen.render.edition import EditionRequest, build_edition
+    from reportgen.edition import EditionRequest, build_edition, load_market_data
 
     try:
         settings = load_config(config)
-        request = EditionRequest(out_dir=out, source_spec=source, month=parse_month(month),
+        spec = source or settings.source or "sample"
+        request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
+                                 month=parse_month(month) if month else None,
                                  as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
                                  commentary=commentary, clients=clients,
                                  revision_reason=revision)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=stderr, transient=True) as progress:
+                      console=stderr, transient=True, disable=not stderr.is_terminal
+                      ) as progress:
             task = progress.add_task("Loading data")
-            data = load_for_report(open_source(source), settings, store)
+            data = load_market_data(open_source(spec), settings, store or default_store_root(
+                settings.store))
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:
         fail(error)
     for url in built.refused_urls:
-        stderr.print(f"[yellow]warning:[/] refused to fetch {url} (not a project asset)")
+        stderr.print(f"warning: refused to fetch {url} (not a project asset)")
     stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d})"
                  + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
                     else "."))
 
 
-def load_for_report(source: Source, settings: Config, store: Path | None) -> MarketData:
-    """The instruments the source has; the report names the others as missing. The primary
-    pair and the bill rate are essential: without them there is no report."""
-    ins = settings.instruments
-    essential = [t for t in (*ins.primary_pair, ins.short_rate) if not source.has(t)]
-    if essential:
-        raise ReportgenError(f"{source.label} has no prices for {', '.join(essential)}, which "
-                             "the report cannot do without. Add them, or choose other "
-                             "instruments in the config file.")
-    return Store(store).load(source, [t for t in ins.all_tickers if source.has(t)])
-
-
-def parse_month(value: str | None) -> pd.Period | None:
-    if value is None:
-        return None
-    try:
-        return pd.Period(datetime.strptime(value, "%Y-%m"), "M")
-    except ValueError:
-        raise ReportgenError(f"--month {value!r}: months are written YYYY-MM.") from None
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(help="Where to write the files.")] = Path(".")
+         ) -> None:
+    """Write a commented starter reportgen.yaml and clients.yaml."""
+    names = [CONFIG_FILE, "clients.yaml"]
+    existing = [name for name in names if (folder / name).exists()]
+    if existing:
+        fail(ReportgenError(f"{folder / existing[0]} already exists; init never overwrites a "
+                            "file. Edit it, or run init in another folder."))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text((resources.files("reportgen.starter") / name).read_text())
+    stdout.print(f"Wrote {folder / names[0]} and {folder / names[1]}: edit them, then run "
+                 "`reportgen build`.")
 
 
 @data_app.command("fetch")
 def data_fetch(
-    source: SourceOption = "yfinance",
+    source: SourceOption = None,
     tickers: Annotated[list[str] | None, typer.Option("--tickers")] = None,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Fill the store from a source, or top it up with the days it is missing."""
+    """Fill the store from a source (default: yfinance), or top it up with the days it
+    is missing."""
     try:
-        instruments = load_config(config).instruments
-        chosen = parse_tickers(tickers) or instruments.all_tickers
-        data = Store(store).load(open_source(source), chosen, refresh=True)
+        settings = load_config(config)
+        chosen = parse_tickers(tickers) or settings.instruments.all_tickers
+        data = store_of(store, settings).load(
+            open_source(source or settings.source or "yfinance"), chosen, refresh=True)
     except ReportgenError as error:
         fail(error)
     stderr.print(f"Stored {len(data.prices)} series from {data.source}.")
 
 
 @data_app.command("status")
-def data_status(store: StoreOption = None) -> None:
+def data_status(store: StoreOption = None, config: ConfigOption = None) -> None:
     """Show what the store holds, per ticker, and flag stale series."""
-    rows = Store(store).status()
+    try:
+        rows = store_of(store, load_config(config)).status()
+    except ReportgenError as error:
+        fail(error)
     if not rows:
         stdout.print("The store is empty: run `reportgen data fetch`.")
         return
@@ -243,7 +307,7 @@ def data_status(store: StoreOption = None) -> None:
     for row in rows:
         table.add_row(row.ticker, row.source, f"{row.first:%Y-%m-%d}", f"{row.last:%Y-%m-%d}",
                       str(row.rows), f"{row.fetched_at:%Y-%m-%d %H:%M}",
-                      "[bold red]stale[/]" if row.stale else "")
+                      Text("stale", style="bold red") if row.stale else "")
     stdout.print(table)
 
 
@@ -256,63 +320,59 @@ def send(
     ] = False,
     only: Annotated[str | None, typer.Option(
         "--only", help="Client ids, comma-separated.")] = None,
-    out: OutOption = Path("outputs"),
+    out: OutOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Email each client its personalised edition, exactly once."""
     try:
+        settings = load_config(config)
+        folder = out_dir(out, settings)
         client_list = load_clients(clients)
         selected = client_list.select([c.strip() for c in (only or "").split(",") if c.strip()])
-        edition = latest_of_month(out, parse_month(month))
+        edition = latest_of_month(folder, parse_month(month))
         if edition is None:
-            raise ReportgenError(f"No edition of {month} in {out}: build it first.")
-        settings = dry_run_settings(config) if dry_run else smtp_settings(load_config(config).smtp)
+            raise ReportgenError(f"No edition of {month} in {folder}: build it first.")
+        smtp = dry_run_settings(settings) if dry_run else smtp_settings(settings.smtp)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=stderr, transient=True) as progress:
+                      console=stderr, transient=True, disable=not stderr.is_terminal
+                      ) as progress:
             task = progress.add_task(f"Sending {edition.name}", total=len(selected))
-            outcomes = send_edition(out, edition, client_list, selected, settings, dry_run,
+            outcomes = send_edition(folder, edition, client_list, selected, smtp, dry_run,
                                     lambda outcome: progress.advance(task))
     except ReportgenError as error:
         fail(error)
     for outcome in outcomes:
         colour = {"failed": "red", "already sent": "dim"}.get(outcome.status, "green")
-        stdout.print(f"[{colour}]{outcome.client_id}: {outcome.status}[/] {outcome.detail}",
-                     highlight=False)
+        stdout.print(Text.assemble((f"{outcome.client_id}: {outcome.status}", colour),
+                                   f" {outcome.detail}"))
     failures = [o for o in outcomes if o.status == "failed"]
     if failures:
-        stderr.print(f"[bold red]{len(failures)} client(s) not fully sent:[/] "
+        stderr.print(f"{len(failures)} client(s) not fully sent: "
                      + ", ".join(o.client_id for o in failures)
                      + ". Run the same command again to retry only what was not accepted.")
         raise typer.Exit(1)
 
 
-def dry_run_settings(config: Path | None) -> SmtpSettings | None:
+def dry_run_settings(settings: Config) -> SmtpSettings | None:
     """A dry run needs no mail server, but uses the configured sender if there is one."""
     try:
-        return smtp_settings(load_config(config).smtp)
+        return smtp_settings(settings.smtp)
     except ReportgenError:
         return None
 
 
-def find_edition(out: Path, name: str) -> Edition:
-    editions = {e.name: e for e in list_editions(out)}
-    if name in editions:
-        return editions[name]
-    latest = [e for e in editions.values() if e.manifest["month"] == name]
-    if latest:
-        return latest[-1]
-    raise ReportgenError(f"No edition {name} in {out}; `reportgen archive list --out {out}` "
-                         "shows what there is.")
-
-
 @archive_app.command("list")
-def archive_list(out: OutOption = Path("outputs")) -> None:
+def archive_list(out: OutOption = None, config: ConfigOption = None) -> None:
     """Every edition, newest first, as in OUT/index.html."""
-    editions = list_editions(out)
+    try:
+        folder = out_dir(out, load_config(config))
+    except ReportgenError as error:
+        fail(error)
+    editions = list_editions(folder)
     if not editions:
-        stdout.print(f"No editions in {out}.")
+        stdout.print(f"No editions in {folder}.")
         return
-    table = Table(title=f"Editions in {out} (index: {out / INDEX})")
+    table = Table(title=f"Editions in {folder} (index: {folder / INDEX})")
     for column in ("Edition", "Data to", "Source", "Built", "Clients", "Revision reason"):
         table.add_column(column)
     for edition in reversed(editions):
@@ -324,36 +384,36 @@ def archive_list(out: OutOption = Path("outputs")) -> None:
 
 @archive_app.command("show")
 def archive_show(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM-rN")],
-                 out: OutOption = Path("outputs")) -> None:
+                 out: OutOption = None, config: ConfigOption = None) -> None:
     """An edition's manifest: dates, source, versions and files."""
     try:
-        found = find_edition(out, edition)
+        found = find_edition(out_dir(out, load_config(config)), edition)
     except ReportgenError as error:
         fail(error)
     m = found.manifest
-    stdout.print(f"[bold]{found.name}[/]  data to {m['as_of']}  built {m['built_at']}\n"
-                 f"source: {m['source']}{' (sample data)' if m['sample_data'] else ''}\n"
-                 f"headline: {m['headline']}", highlight=False)
+    stdout.print(Text(found.name, style="bold"), f" data to {m['as_of']}  built {m['built_at']}")
+    stdout.print(f"source: {m['source']}{' (sample data)' if m['sample_data'] else ''}\n"
+                 f"headline: {m['headline']}")
     if m["revision_reason"]:
-        stdout.print(f"revision {m['revision']}: {m['revision_reason']}", highlight=False)
-    stdout.print("versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
-                 highlight=False)
+        stdout.print(f"revision {m['revision']}: {m['revision_reason']}")
+    stdout.print("versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
     for name, digest in m["files"].items():
-        stdout.print(f"  {digest[:16]}  {name}", highlight=False)
+        stdout.print(f"  {digest[:16]}  {name}")
 
 
 @archive_app.command("verify")
 def archive_verify(edition: Annotated[str | None, typer.Argument(
                        help="One edition; all when left out.")] = None,
-                   out: OutOption = Path("outputs")) -> None:
+                   out: OutOption = None, config: ConfigOption = None) -> None:
     """Recompute every checksum; name any file that changed or went missing."""
     try:
-        editions = [find_edition(out, edition)] if edition else list_editions(out)
+        folder = out_dir(out, load_config(config))
+        editions = [find_edition(folder, edition)] if edition else list_editions(folder)
     except ReportgenError as error:
         fail(error)
     problems = [problem for e in editions for problem in verify(e)]
     for problem in problems:
-        stderr.print(f"[bold red]{problem}[/]", highlight=False)
+        stderr.print(problem)
     if problems:
         raise typer.Exit(1)
     stdout.print(f"{len(editions)} edition(s) verified: every file matches its manifest.")
@@ -361,30 +421,28 @@ def archive_verify(edition: Annotated[str | None, typer.Argument(
 
 @archive_app.command("rebuild")
 def archive_rebuild(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM-rN")],
-                    out: OutOption = Path("outputs"),
+                    out: OutOption = None,
                     into: Annotated[Path | None, typer.Option(
                         "--into", help="Where to write the rebuilt copy (default: a new "
-                        "folder under OUT/.rebuilds/).")] = None) -> None:
+                        "folder under OUT/.rebuilds/).")] = None,
+                    config: ConfigOption = None) -> None:
     """Regenerate an edition from its stored snapshot, offline, and compare it."""
-    from reportgen.archive.rebuild import rebuild  # loads the whole build, as above
+    from reportgen.edition import rebuild_edition  # loads the whole build, as above
 
     try:
-        found = find_edition(out, edition)
-        target = into or Path(tempfile.mkdtemp(prefix=f"{found.name}-",
-                                               dir=ensure_folder(out / ".rebuilds")))
-        report = rebuild(found, target)
+        folder = out_dir(out, load_config(config))
+        found = find_edition(folder, edition)
+        if into is None:
+            (folder / ".rebuilds").mkdir(parents=True, exist_ok=True)
+            into = Path(tempfile.mkdtemp(prefix=f"{found.name}-", dir=folder / ".rebuilds"))
+        report = rebuild_edition(found, into)
     except ReportgenError as error:
         fail(error)
     stdout.print(f"Rebuilt {found.name} into {report.folder}.")
-    stdout.print("Figures: " + ("identical." if report.figures_match else "[red]DIFFERENT[/]."))
+    stdout.print("Figures: " + ("identical." if report.figures_match else "DIFFERENT."))
     for name, same in report.pdfs.items():
         stdout.print(f"{name}: " + ("byte-identical." if same else "bytes differ."))
     for package, (then, now) in report.versions_differ.items():
-        stdout.print(f"  {package}: built with {then}, installed {now}", highlight=False)
+        stdout.print(f"  {package}: built with {then}, installed {now}")
     if not report.figures_match:
         raise typer.Exit(1)
-
-
-def ensure_folder(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -1,7 +1,13 @@
-"""Instruments and firm settings: defaults from REPORT_SPEC.md, overridable by a YAML file."""
+"""Instruments and firm settings: defaults from REPORT_SPEC.md, overridable by a YAML file.
+
+The config file is found without flags: ``--config FILE``, else ``$REPORTGEN_CONFIG``, else
+``./reportgen.yaml`` when it exists, else the built-in defaults. Relative paths in it are
+read from the file's own folder.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -107,6 +113,10 @@ class SmtpConfig(BaseModel):
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # Defaults for the monthly commands, so they need no repeated options.
+    source: str | None = None  # --source: sample, csv:DIR or yfinance
+    out: Path | None = None  # --out: the editions folder
+    store: Path | None = None  # --store: the local data store
     branding: Branding = Branding()
     smtp: SmtpConfig = SmtpConfig()
     instruments: Instruments = Instruments()
@@ -115,14 +125,43 @@ class Config(BaseModel):
     assets_dir: Path | None = None
 
 
-def load_config(path: Path | None) -> Config:
+CONFIG_ENV = "REPORTGEN_CONFIG"
+CONFIG_FILE = "reportgen.yaml"
+
+
+def find_config(option: Path | None) -> Path | None:
+    """``--config``, else ``$REPORTGEN_CONFIG``, else ``./reportgen.yaml`` if it exists."""
+    if option is not None:
+        return option
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    local = Path(CONFIG_FILE)
+    return local if local.is_file() else None
+
+
+def load_config(option: Path | None) -> Config:
+    path = find_config(option)
     if path is None:
         return Config()
     raw = read_yaml(path, "config file") or {}
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as error:
         raise ReportgenError(f"{path}: {describe_errors(error)}") from None
+    return _relative_to(config, path.parent)
+
+
+def _relative_to(config: Config, folder: Path) -> Config:
+    """Relative paths in a config file name places beside the file."""
+    def place(path: Path | None) -> Path | None:
+        return None if path is None else folder / path.expanduser()
+
+    source = config.source
+    if source and source.startswith("csv:"):
+        source = f"csv:{place(Path(source.removeprefix('csv:')))}"
+    return config.model_copy(update={"source": source, "out": place(config.out),
+                                     "store": place(config.store),
+                                     "assets_dir": place(config.assets_dir)})
 
 
 def read_text(path: Path, what: str) -> str:

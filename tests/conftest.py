@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 import pandas as pd
 import pytest
@@ -45,3 +48,142 @@ def from_returns(start: str, returns: list[float], level: float = 100.0) -> pd.S
     for r in returns:
         closes.append(closes[-1] * (1 + r))
     return pd.Series(closes, index=days)
+
+
+# -- Whole editions: built once per test session and shared (read-only) -------------------
+# At most three whole-edition builds run in the suite: the sample archive below, the
+# real-data edition, and the rebuild of the sample archive (test_archive.py). Everything
+# else is tested at the boundary of its stage.
+
+CLIENTS = """\
+clients:
+  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
+  - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
+  - {id: cedar, name: Cedar Pension Fund, email: [pm@cedar.example]}
+"""
+COMMENTARY = ("headline: Our own headline & more\nsections:\n"
+              "  verdict: 'We stay **patient** <b>bold?</b>'\n")
+LOGO_RGB = (212, 160, 23)  # firm.svg's colour, used nowhere else in the report
+
+
+def run_cli(*args: str):
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive holding the sample October 2026 edition, built through the command line
+    with commentary, three clients, the firm's logo from its assets folder and the default
+    PDF/A variant. (Clients with a branding of their own are tested in test_edition.py.)
+    Layout: assets/, config.yaml, clients.yaml, commentary.yaml, store/, out/."""
+    root = tmp_path_factory.mktemp("archive")
+    (root / "assets").mkdir()
+    (root / "assets" / "firm.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        '<rect width="40" height="40" fill="#d4a017"/></svg>')
+    (root / "config.yaml").write_text("assets_dir: assets\nbranding: {firm_name: Acme Capital, "
+                                      "logo: firm.svg}\n")
+    (root / "clients.yaml").write_text(CLIENTS)
+    (root / "commentary.yaml").write_text(COMMENTARY)
+    result = run_cli("build", "--source", "sample", "--month", "2026-10",
+                     "--out", str(root / "out"), "--clients", str(root / "clients.yaml"),
+                     "--commentary", str(root / "commentary.yaml"),
+                     "--config", str(root / "config.yaml"), "--store", str(root / "store"))
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(sample_archive: Path) -> Path:
+    return sample_archive / "out" / "2026-10" / "us-small-cap-outlook-2026-10.pdf"
+
+
+@pytest.fixture(scope="session")
+def real_pdf(tmp_path_factory: pytest.TempPathFactory, real_prices: Path) -> Path:
+    """The real-data September 2026 edition (no fund data in that source)."""
+    out = tmp_path_factory.mktemp("real")
+    result = run_cli("build", "--source", f"csv:{real_prices}", "--month", "2026-09",
+                     "--out", str(out), "--store", str(out / "store"))
+    assert result.exit_code == 0, result.stderr
+    return out / "2026-09" / "us-small-cap-outlook-2026-09.pdf"
+
+
+@functools.cache
+def _page_text(pdf: Path, version: tuple[int, int], index: int) -> str:
+    from pypdf import PdfReader
+
+    return PdfReader(pdf).pages[index].extract_text()
+
+
+class PdfText(Sequence[str]):
+    """Each page's text, extracted when first asked for and once per version of the file:
+    the shared editions are read by many tests."""
+
+    def __init__(self, pdf: Path) -> None:
+        from pypdf import PdfReader
+
+        stat = pdf.stat()
+        self.pdf, self.version = pdf, (stat.st_size, stat.st_mtime_ns)
+        self.pages = len(PdfReader(pdf).pages)
+
+    def __len__(self) -> int:
+        return self.pages
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return _page_text(self.pdf, self.version, index % len(self))
+
+
+def pdf_text(pdf: Path) -> PdfText:
+    return PdfText(pdf)
+
+
+# -- Stage boundaries: sample data, figures and the template context, shared ---------------
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory: pytest.TempPathFactory):
+    from reportgen.config import Config
+    from reportgen.data.sources import open_source
+    from reportgen.data.store import Store
+
+    store = Store(tmp_path_factory.mktemp("store"))
+    return store.load(open_source("sample"), Config().instruments.all_tickers)
+
+
+@pytest.fixture(scope="session")
+def sample_figures(sample_data):
+    from reportgen.config import Config
+    from reportgen.metrics.report import compute_report_figures
+
+    return compute_report_figures(sample_data, Config().instruments,
+                                  pd.Timestamp("2026-10-30"))
+
+
+@pytest.fixture
+def stub_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The build driver with charts and WeasyPrint replaced by stand-ins (they have tests of
+    their own): every HTML document the driver renders is collected in the returned list,
+    and each 'PDF' is that HTML's bytes."""
+    from reportgen import edition
+
+    documents: list[str] = []
+
+    def render_pdf(html: str, **options: object) -> tuple[bytes, list[str]]:
+        documents.append(html)
+        return html.encode(), []
+
+    monkeypatch.setattr(edition, "draw_charts", lambda data, ins, figures: {})
+    monkeypatch.setattr(edition, "render_pdf", render_pdf)
+    monkeypatch.setattr(edition, "splice_cover", lambda body, cover: cover + body)
+    return documents

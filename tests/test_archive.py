@@ -7,43 +7,25 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
-from reportgen.cli import app
 from reportgen.clients import load_clients
+from reportgen.config import Config
+from reportgen.edition import EditionRequest, build_edition
 from reportgen.errors import ReportgenError
-
-CLIENTS = """\
-clients:
-  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
-  - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
-  - id: cedar
-    name: Cedar Pension Fund
-    email: [pm@cedar.example]
-    branding: {colour: "#7a1f5c", paper: Letter, firm_name: Cedar Advisory}
-"""
+from tests.conftest import pdf_text, run_cli
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = run_cli(*args)
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An archive with one sample edition for three clients, built from a copy of the
-    sample CSVs (which the rebuild test then deletes)."""
-    root = tmp_path_factory.mktemp("archive")
-    from reportgen.data.sources import sample_directory
-    shutil.copytree(sample_directory(), root / "csv")
-    (root / "clients.yaml").write_text(CLIENTS)
-    code, _, err = run("build", "--source", f"csv:{root / 'csv'}", "--month", "2026-10",
-                       "--out", str(root / "out"), "--clients", str(root / "clients.yaml"),
-                       "--store", str(root / "store"))
-    assert code == 0, err
-    return root
+@pytest.fixture
+def archive(sample_archive: Path) -> Path:
+    return sample_archive
 
 
 def manifest(archive: Path, edition: str = "2026-10") -> dict:
@@ -69,19 +51,20 @@ def test_client_editions_carry_their_names_as_written_and_the_whole_report(archi
                                                                           ) -> None:
     folder = archive / "out" / "2026-10"
     master = PdfReader(folder / "us-small-cap-outlook-2026-10.pdf")
+    master_text = pdf_text(folder / "us-small-cap-outlook-2026-10.pdf")
+
+    def copy(client: str) -> Path:
+        return folder / "clients" / f"us-small-cap-outlook-2026-10-{client}.pdf"
+
     for client, name in (("acme", "Acme Family Office"), ("birch", "Birch & Co <Trust>"),
                          ("cedar", "Cedar Pension Fund")):
-        reader = PdfReader(folder / "clients" / f"us-small-cap-outlook-2026-10-{client}.pdf")
-        assert f"Prepared for {name}" in reader.pages[0].extract_text()
+        reader = PdfReader(copy(client))
+        assert f"Prepared for {name}" in pdf_text(copy(client))[0]
         assert len(reader.pages) == len(master.pages)
         assert [o.title for o in reader.outline] == [o.title for o in master.outline]
-    acme = PdfReader(folder / "clients" / "us-small-cap-outlook-2026-10-acme.pdf")
-    assert "Your adviser: Jane Doe" in acme.pages[0].extract_text()
-    assert acme.pages[3].extract_text() == master.pages[3].extract_text()  # shared body
-    cedar = PdfReader(folder / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf")
-    assert round(float(cedar.pages[5].mediabox.width)) == 612  # Letter, throughout
-    assert "Cedar Advisory" in cedar.pages[5].extract_text()
-    assert "Prepared for" not in master.pages[0].extract_text()
+    assert "Your adviser: Jane Doe" in pdf_text(copy("acme"))[0]
+    assert pdf_text(copy("acme"))[3] == master_text[3]  # the shared body
+    assert "Prepared for" not in master_text[0]
 
 
 def test_verify_names_changed_and_missing_files(archive: Path, tmp_path: Path) -> None:
@@ -98,32 +81,32 @@ def test_verify_names_changed_and_missing_files(archive: Path, tmp_path: Path) -
     assert "2026-10/data-prices.parquet: missing" in stderr
 
 
-def test_rebuild_from_the_snapshot_gives_the_same_figures_and_bytes(archive: Path,
-                                                                    tmp_path: Path) -> None:
+def test_rebuild_from_the_snapshot_gives_the_same_figures_and_bytes(
+        archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     shutil.copytree(archive / "out", out)
-    # Neither the source files nor a store are needed: it all comes from the edition folder.
-    (archive / "csv").rename(archive / "csv-away")
-    try:
-        code, stdout, stderr = run("archive", "rebuild", "2026-10", "--out", str(out),
-                                   "--into", str(tmp_path / "rebuilt"))
-    finally:
-        (archive / "csv-away").rename(archive / "csv")
+    # Neither the source's files nor a store are needed: it all comes from the edition folder.
+    from reportgen.data import sources
+
+    monkeypatch.setattr(sources, "sample_directory", lambda: tmp_path / "no-sample-here")
+    code, stdout, stderr = run("archive", "rebuild", "2026-10", "--out", str(out),
+                               "--into", str(tmp_path / "rebuilt"))
     assert code == 0, stderr
     assert "Figures: identical." in stdout
     assert stdout.count("byte-identical.") == 4  # the master and three client editions
+    assert not (tmp_path / "store").exists()
 
 
-def test_a_month_is_never_overwritten_and_a_revision_records_its_reason(archive: Path,
-                                                                        tmp_path: Path) -> None:
+def test_a_month_is_never_overwritten_and_a_revision_records_its_reason(
+        archive: Path, sample_data, tmp_path: Path, stub_renderer: list[str]) -> None:
     out = tmp_path / "out"
     shutil.copytree(archive / "out", out)
     before = manifest(archive)["files"]
     code, _, stderr = run("build", "--month", "2026-10", "--out", str(out))
     assert code == 1 and "never overwritten" in stderr and "--revision" in stderr
-    code, _, stderr = run("build", "--month", "2026-10", "--out", str(out), "--revision",
-                          "Corrected the disclaimer")
-    assert code == 0, stderr
+    revision = EditionRequest(out_dir=out, month=pd.Period("2026-10", "M"),
+                              revision_reason="Corrected the disclaimer")
+    build_edition(sample_data, Config(), revision)
     revised = json.loads((out / "2026-10-r2" / "manifest.json").read_text())
     assert (revised["revision"], revised["revision_reason"]) == (2, "Corrected the disclaimer")
     assert json.loads((out / "2026-10" / "manifest.json").read_text())["files"] == before
@@ -132,8 +115,10 @@ def test_a_month_is_never_overwritten_and_a_revision_records_its_reason(archive:
     index = (out / "index.html").read_text()
     assert 'href="2026-10-r2/us-small-cap-outlook-2026-10.pdf"' in index
     assert 'href="2026-10/clients/us-small-cap-outlook-2026-10-birch.pdf"' in index
-    code, _, stderr = run("build", "--month", "2026-09", "--out", str(out), "--revision", "x")
-    assert code == 1 and "no edition of 2026-09" in stderr.replace("\n", " ")
+    assert ">birch</a>" in index and "Corrected the disclaimer" in index
+    with pytest.raises(ReportgenError, match="no edition of 2026-09"):
+        build_edition(sample_data, Config(), EditionRequest(
+            out_dir=out, month=pd.Period("2026-09", "M"), revision_reason="x"))
 
 
 def test_show_prints_the_manifest(archive: Path) -> None:

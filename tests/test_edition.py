@@ -1,4 +1,9 @@
-"""Building editions: dates, atomic output, no overwrite, and month-on-month changes."""
+"""The build driver: dates, atomic output, no overwrite, month-on-month changes, missing data.
+
+The charts and WeasyPrint stages are replaced by the ``stub_renderer`` fixture here (their own
+tests and the shared whole-edition builds exercise them for real); what the driver passes to
+the renderer is the HTML, which these tests read.
+"""
 
 from __future__ import annotations
 
@@ -8,119 +13,125 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pypdf import PdfReader
-from typer.testing import CliRunner
 
-from reportgen.cli import app
+from reportgen import edition as edition_module
 from reportgen.config import Config
-from reportgen.data.sources import open_source
-from reportgen.data.store import Store
+from reportgen.edition import EditionRequest, build_edition
 from reportgen.errors import ReportgenError
-from reportgen.render import edition as edition_module
-from reportgen.render.edition import EditionRequest, build_edition, edition_dates
+from reportgen.metrics.dates import edition_dates, resolve_as_of
+from tests.conftest import run_cli
 
-
-@pytest.fixture(scope="module")
-def sample_data():
-    return Store().load(open_source("sample"), Config().instruments.all_tickers)
+OCTOBER = pd.Period("2026-10", "M")
 
 
 def test_default_month_is_the_last_complete_one_and_as_of_its_last_trading_day(sample_data
                                                                               ) -> None:
-    month, as_of = edition_dates(sample_data, ["SPY"], None, None,
-                                 today=pd.Timestamp("2026-11-21"))
+    calendar = sample_data.calendar(["SPY"])
+    month, as_of = edition_dates(calendar, None, None, today=pd.Timestamp("2026-11-21"))
     assert (str(month), as_of) == ("2026-10", pd.Timestamp("2026-10-30"))
-    month, _ = edition_dates(sample_data, ["SPY"], None, None, today=pd.Timestamp("2027-03-01"))
+    month, _ = edition_dates(calendar, None, None, today=pd.Timestamp("2027-03-01"))
     assert str(month) == "2026-10"  # the sample ends in October 2026
-    month, as_of = edition_dates(sample_data, ["SPY"], pd.Period("2026-05", "M"), None)
+    month, as_of = edition_dates(calendar, pd.Period("2026-05", "M"), None)
     assert as_of == pd.Timestamp("2026-05-29")  # 30 and 31 May 2026 are a weekend
-    month, as_of = edition_dates(sample_data, ["SPY"], None, pd.Timestamp("2026-07-04"))
+    month, as_of = edition_dates(calendar, None, pd.Timestamp("2026-07-04"))
     assert (str(month), as_of) == ("2026-07", pd.Timestamp("2026-07-02"))  # 3 July observed
-    with pytest.raises(ReportgenError, match="no trading days in 2027-01"):
-        edition_dates(sample_data, ["SPY"], pd.Period("2027-01", "M"), None)
+
+
+@pytest.mark.parametrize(("month", "as_of", "said"), [
+    ("2027-01", None, "--month 2027-01 is outside the data"),
+    ("1999-01", None, "--month 1999-01 is outside the data"),
+    (None, "2026-11-05", "--as-of 2026-11-05 is outside the data"),
+    (None, "2012-12-31", "--as-of 2012-12-31 is outside the data"),
+])
+def test_a_date_outside_the_data_is_one_error_naming_the_range(sample_data, month, as_of,
+                                                               said) -> None:
+    calendar = sample_data.calendar(["SPY"])
+    with pytest.raises(ReportgenError, match=said) as caught:
+        edition_dates(calendar, month and pd.Period(month, "M"), as_of and pd.Timestamp(as_of))
+    assert "runs from 2013-01-02 to 2026-10-30" in str(caught.value)
+
+
+def test_the_weekend_after_the_data_ends_is_not_outside_it(sample_data) -> None:
+    calendar = sample_data.calendar(["SPY"])  # ends Friday 30 Oct 2026
+    assert resolve_as_of(calendar, pd.Timestamp("2026-11-01")) == pd.Timestamp("2026-10-30")
 
 
 def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
-        sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = Config()
-    request = EditionRequest(out_dir=tmp_path, month=pd.Period("2026-10", "M"), variant="none")
+        sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stub_renderer: list[str]) -> None:
+    request = EditionRequest(out_dir=tmp_path, month=OCTOBER)
 
-    def crash(*args: object, **kwargs: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # Ctrl-C in the middle of rendering
 
-    monkeypatch.setattr(edition_module, "render_pdf", crash)
-    with pytest.raises(KeyboardInterrupt):
-        build_edition(sample_data, config, request)
+    with monkeypatch.context() as patch:
+        patch.setattr(edition_module, "render_pdf", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build_edition(sample_data, Config(), request)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.undo()
-    built = build_edition(sample_data, config, request)
+    built = build_edition(sample_data, Config(), request)
     before = built.pdf.read_bytes()
     with pytest.raises(ReportgenError, match="never overwritten"):
-        build_edition(sample_data, config, request)
+        build_edition(sample_data, Config(), request)
     assert built.pdf.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10", "index.html"]
 
 
-def test_section_eleven_compares_with_the_previous_edition(tmp_path: Path) -> None:
-    runner = CliRunner()
+def test_section_eleven_compares_with_the_previous_edition(sample_data, tmp_path: Path,
+                                                           stub_renderer: list[str]) -> None:
     for month in ("2026-08", "2026-09", "2026-10"):
-        result = runner.invoke(app, ["build", "--source", "sample", "--month", month, "--out",
-                                     str(tmp_path), "--pdf-variant", "none"])
-        assert result.exit_code == 0, result.stderr
-    first = "\n".join(p.extract_text() for p in PdfReader(
-        tmp_path / "2026-08" / "us-small-cap-outlook-2026-08.pdf").pages)
+        build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path,
+                                                            month=pd.Period(month, "M")))
+    first, _, last = stub_renderer
     assert "No earlier edition is archived yet" in first
-    second = "\n".join(p.extract_text() for p in PdfReader(
-        tmp_path / "2026-10" / "us-small-cap-outlook-2026-10.pdf").pages)
-    assert "Compared with the 2026-09 edition (data to 30 Sep 2026)" in second
-    assert "10-year Treasury yield, %" in second
+    assert "Compared with the 2026-09 edition (data to 30 Sep 2026)" in last
+    assert "10-year Treasury yield, %" in last
     # Section 4 places the forward P/E ratio among the archived editions' ratios.
     earlier = [json.loads((tmp_path / m / "figures.json").read_text())["figures"][
         "Small ÷ large forward P/E"]["value"] for m in ("2026-08", "2026-09")]
-    assert "Against the 2 archived editions since 31 Aug 2026, the forward P/E ratio ranged " \
-           f"from {min(earlier):.2f} to {max(earlier):.2f}" in second.replace("\n", " ")
+    assert ("Against the 2 archived editions since 31 Aug 2026, the forward P/E ratio ranged "
+            f"from {min(earlier):.2f} to {max(earlier):.2f}") in last
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--month", "2026-13"], "months are written YYYY-MM"),
-    (["--month", "1990-01"], "no trading days in 1990-01"),
+    (["--month", "1990-01"], "--month 1990-01 is outside the data"),
+    (["--as-of", "2026-12-01"], "--as-of 2026-12-01 is outside the data"),
     (["--pdf-variant", "pdf/z"], "--pdf-variant 'pdf/z'"),
     (["--commentary", "/no/such.yaml"], "/no/such.yaml: cannot read the commentary file"),
 ])
 def test_build_errors_are_one_clear_message(tmp_path: Path, args: list[str], message: str
                                             ) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["build", "--source", "sample", "--out", str(out), *args])
+    result = run_cli("build", "--source", "sample", "--out", str(out), *args)
     assert result.exit_code == 1
-    assert message in result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_absent_tickers_are_named_in_the_report_not_fatal(tmp_path: Path) -> None:
+def test_absent_tickers_are_named_in_the_report_not_fatal(tmp_path: Path,
+                                                          stub_renderer: list[str]) -> None:
     from reportgen.data.sources import sample_directory
 
     folder = tmp_path / "csv"
     shutil.copytree(sample_directory(), folder)
     for ticker in ("ACWX", "TNX", "AVUV"):
         (folder / f"{ticker}.csv").unlink()
-    result = CliRunner().invoke(app, ["build", "--source", f"csv:{folder}", "--out",
-                                      str(tmp_path / "out"), "--pdf-variant", "none"])
+    result = run_cli("build", "--source", f"csv:{folder}", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
-    [pdf] = (tmp_path / "out").glob("*/*.pdf")
-    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    [html] = stub_renderer
     for ticker in ("ACWX", "^TNX", "AVUV"):
-        assert f"No price data for {ticker} from this source." in text
-    assert "Rate history is missing from the source." in text
+        assert f"No price data for {ticker} from this source." in html
     (folder / "SPY.csv").unlink()
-    result = CliRunner().invoke(app, ["build", "--source", f"csv:{folder}", "--out",
-                                      str(tmp_path / "out2")])
+    result = run_cli("build", "--source", f"csv:{folder}", "--out", str(tmp_path / "out2"))
     assert result.exit_code == 1
     assert "has no prices for SPY, which the report cannot do without" in result.stderr
 
 
 def test_the_previous_edition_is_the_highest_revision_of_the_latest_earlier_month(
         tmp_path: Path) -> None:
-    from reportgen.render.changes import figure_history, find_previous
+    from reportgen.archive.history import figure_history, find_previous
 
     for name, month, revision, value in (("2026-08", "2026-08", 1, 0.70),
                                          ("2026-09", "2026-09", 1, 0.80),
@@ -134,7 +145,29 @@ def test_the_previous_edition_is_the_highest_revision_of_the_latest_earlier_mont
         (folder / "figures.json").write_text(json.dumps({
             "as_of": f"{month}-28", "signals": {},
             "figures": {"Small ÷ large forward P/E": {"value": value, "kind": "ratio"}}}))
-    previous = find_previous(tmp_path, pd.Period("2026-10", "M"))
-    assert previous.edition == "2026-09-r10"
-    history = figure_history(tmp_path, pd.Period("2026-10", "M"), "Small ÷ large forward P/E")
+    previous = find_previous(tmp_path, OCTOBER)
+    assert previous is not None and previous.edition == "2026-09-r10"
+    history = figure_history(tmp_path, OCTOBER, "Small ÷ large forward P/E")
     assert history.tolist() == [0.70, 0.82]
+
+
+def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
+        sample_data, tmp_path: Path, stub_renderer: list[str]) -> None:
+    clients = tmp_path / "clients.yaml"
+    clients.write_text(
+        "clients:\n"
+        "  - {id: acme, name: Acme Family Office, email: [cio@acme.example]}\n"
+        "  - {id: bell, name: Bell Trust, email: [a@bell.example]}\n"
+        "  - id: cedar\n    name: Cedar Pension Fund\n    email: [pm@cedar.example]\n"
+        "    branding: {colour: '#7a1f5c', paper: Letter, firm_name: Cedar Advisory}\n")
+    build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
+                                                        month=OCTOBER, clients=clients))
+    master, acme_cover, bell_cover, cedar_cover, cedar_body = stub_renderer
+    assert "size: A4" in master and "Prepared for" not in master
+    assert "Prepared for <strong>Acme Family Office</strong>" in acme_cover
+    assert "Prepared for <strong>Bell Trust</strong>" in bell_cover  # body laid out once
+    for page in (cedar_body, cedar_cover):
+        assert "size: Letter" in page and "Cedar Advisory" in page and "#7a1f5c" in page
+    assert "Prepared for" not in cedar_body
+    copy = tmp_path / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
+    assert copy.read_bytes() == (cedar_cover + cedar_body).encode()  # its cover on its body

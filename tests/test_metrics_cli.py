@@ -119,8 +119,8 @@ def test_stdout_holds_exactly_one_json_object() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--tickers", "NOPE"], "Unknown ticker NOPE"),
-    (["--as-of", "1999-01-04"], "before the data starts"),
-    (["--as-of", "2026-11-20"], "after the data ends"),
+    (["--as-of", "1999-01-04"], "--as-of 1999-01-04 is outside the data"),
+    (["--as-of", "2026-11-20"], "--as-of 2026-11-20 is outside the data"),
     (["--as-of", "18/02/2026"], "YYYY-MM-DD"),
     (["--format", "xml"], "use table or json"),
 ])

@@ -8,12 +8,9 @@ import pandas as pd
 import pytest
 
 from reportgen.config import Config
-from reportgen.data.sources import open_source
-from reportgen.data.store import Store
 from reportgen.metrics.relative import Streak
-from reportgen.metrics.report import compute_report_figures
 from reportgen.metrics.signals import RULES, Mark, Signal, verdict_tone
-from reportgen.render.narrative import Narrative
+from reportgen.render.narrative import write_narrative
 
 
 @pytest.mark.parametrize(("key", "value", "mark"), [
@@ -29,9 +26,10 @@ def test_rules_mark_by_their_stated_thresholds(key: str, value: float, mark: Mar
 
 def test_rules_describe_themselves_for_the_methodology() -> None:
     assert RULES["valuation"].describe().endswith(
-        "supportive below 0.85, against above 1.00, neutral in between.")
+        "supportive below 0.85×, against above 1.00×, neutral in between.")
     assert "supportive above +2%" in RULES["momentum"].describe()
-    assert "supportive below −0.25 pp" in RULES["rates"].describe().replace("-", "−")
+    assert "supportive below −0.25 pp" in RULES["rates"].describe()
+    assert "-" not in RULES["rates"].describe().replace("10-year", "")
 
 
 def test_verdict_tone_follows_the_count() -> None:
@@ -40,11 +38,9 @@ def test_verdict_tone_follows_the_count() -> None:
     assert verdict_tone([Signal("valuation", 0.7), Signal("rates", 1.0)]) == "balanced"
 
 
-@pytest.fixture(scope="module")
-def figures():
-    config = Config()
-    data = Store().load(open_source("sample"), config.instruments.all_tickers)
-    return compute_report_figures(data, config.instruments, pd.Timestamp("2026-10-30"))
+@pytest.fixture
+def figures(sample_figures):
+    return sample_figures
 
 
 def with_month(figures, small: float, large: float, streak: int):
@@ -56,35 +52,36 @@ def with_month(figures, small: float, large: float, streak: int):
 
 
 def test_headline_says_lead_or_trail_with_the_months_running(figures) -> None:
-    narrative = Narrative(with_month(figures, 0.041, 0.012, 3), Config().instruments)
-    assert narrative.headline() == ("Small caps lead for a third month: Russell 2000 +4.1% vs "
-                                    "S&P 500 +1.2% in October")
-    narrative = Narrative(with_month(figures, -0.02, 0.01, -1), Config().instruments)
-    assert narrative.headline() == ("Small caps trail: Russell 2000 −2.0% vs S&P 500 +1.0% in "
-                                    "October")
+    narrative = write_narrative(with_month(figures, 0.041, 0.012, 3), Config().instruments)
+    assert narrative.headline == ("Small caps lead for a third month: Russell 2000 +4.1% vs "
+                                  "S&P 500 +1.2% in October")
+    narrative = write_narrative(with_month(figures, -0.02, 0.01, -1), Config().instruments)
+    assert narrative.headline == ("Small caps trail: Russell 2000 −2.0% vs S&P 500 +1.0% in "
+                                  "October")
 
 
 def test_headline_picks_the_strongest_signal(figures) -> None:
     quiet = with_month(figures, 0.012, 0.010, 1)
-    summary = quiet.relative["IWM/SPY"]
-    long_run = dataclasses.replace(summary, streak=Streak(12, pd.Timestamp("2013-10-01")))
-    streaky = dataclasses.replace(quiet, relative={**quiet.relative, "IWM/SPY": long_run})
-    assert Narrative(streaky, Config().instruments).headline() == (
+    long_run = dataclasses.replace(quiet.pair, streak=Streak(12, pd.Timestamp("2013-10-01")))
+    streaky = dataclasses.replace(quiet, relative={**quiet.relative, ("IWM", "SPY"): long_run})
+    assert write_narrative(streaky, Config().instruments).headline == (
         "Small caps beat large caps 12 days running, the longest run since 1 Oct 2013")
     cheap = dataclasses.replace(quiet, valuation=figures.valuation)
-    assert Narrative(cheap, Config().instruments).headline() == (
+    assert write_narrative(cheap, Config().instruments).headline == (
         "Small caps trade at a 28% discount to large caps on forward P/E")
 
 
 def test_missing_valuation_is_said_plainly(figures) -> None:
-    narrative = Narrative(dataclasses.replace(figures, valuation=[]), Config().instruments)
-    assert "gives no P/E figures" in narrative.valuation_takeaway()
-    assert "no figures this month" in narrative.valuation()[0]
+    narrative = write_narrative(dataclasses.replace(figures, valuation=[]),
+                                Config().instruments)
+    assert any("gives no P/E figures" in item for item in narrative.takeaways)
+    assert "no figures this month" in narrative.valuation[0]
 
 
 def test_verdict_names_each_signal_by_its_mark(figures) -> None:
     signals = [Signal("valuation", 0.7), Signal("momentum", -0.05), Signal("rates", None)]
-    text = Narrative(dataclasses.replace(figures, signals=signals), Config().instruments).verdict()
+    text = write_narrative(dataclasses.replace(figures, signals=signals),
+                           Config().instruments).verdict
     assert text.startswith("The evidence reads balanced for small caps: valuation is "
                            "supportive; momentum is against.")
     assert "No judgement on rates: the data is missing." in text

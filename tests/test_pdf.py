@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
-import pytest
+from PIL import Image
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
-from reportgen.cli import app
-from reportgen.render.context import SECTIONS
-from reportgen.render.formatting import pct
+from reportgen.formatting import pct
+from reportgen.sections import FIRST_NUMBER, SECTIONS
+from tests.conftest import LOGO_RGB, run_cli
+from tests.conftest import pdf_text as page_texts
 
-HEADINGS = [f"{n}. {title}" for n, (_, title) in enumerate(SECTIONS, start=2)]
-
-
-def build(out: Path, *args: str) -> Path:
-    result = CliRunner().invoke(app, ["build", "--out", str(out), *args])
-    assert result.exit_code == 0, result.stderr
-    [pdf] = out.glob("*/us-small-cap-outlook-*.pdf")
-    return pdf
-
-
-@pytest.fixture(scope="module")
-def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("sample"), "--source", "sample")
-
-
-@pytest.fixture(scope="module")
-def real_pdf(tmp_path_factory: pytest.TempPathFactory, real_prices: Path) -> Path:
-    return build(tmp_path_factory.mktemp("real"), "--source", f"csv:{real_prices}",
-                 "--month", "2026-09")
-
-
-def page_texts(pdf: Path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(pdf).pages]
+HEADINGS = [f"{n}. {title}" for n, (_, title) in enumerate(SECTIONS, start=FIRST_NUMBER)]
 
 
 def test_sample_edition_lands_where_the_issue_says(sample_pdf: Path) -> None:
@@ -53,7 +32,7 @@ def test_sections_come_in_order_and_are_bookmarked(sample_pdf: Path) -> None:
     # Each bookmark points at the page that opens its section.
     for item in reader.outline:
         page = reader.get_destination_page_number(item)
-        assert item.title in reader.pages[page].extract_text()
+        assert item.title in page_texts(sample_pdf)[page]
 
 
 def test_contents_entries_link_to_their_sections(sample_pdf: Path) -> None:
@@ -62,10 +41,10 @@ def test_contents_entries_link_to_their_sections(sample_pdf: Path) -> None:
     targets = {link["/Dest"] for link in links}
     assert targets == {section_id for section_id, _ in SECTIONS}
     named = reader.named_destinations
-    contents = reader.pages[1].extract_text()
-    for number, (section_id, title) in enumerate(SECTIONS, start=2):
+    contents = page_texts(sample_pdf)[1]
+    for number, (section_id, title) in enumerate(SECTIONS, start=FIRST_NUMBER):
         page = reader.get_destination_page_number(named[section_id])
-        assert f"{number}. {title}" in reader.pages[page].extract_text()
+        assert f"{number}. {title}" in page_texts(sample_pdf)[page]
         # The contents line ends with that page's number.
         line = next(line for line in contents.splitlines() if title in line)
         assert line.rstrip().endswith(str(page + 1)), line
@@ -85,7 +64,7 @@ def test_fonts_are_embedded_and_metadata_set(sample_pdf: Path) -> None:
     assert any("Inter" in name for name in fonts)
     meta = reader.metadata
     assert meta.title == "US Small-Cap Outlook — October 2026"
-    assert meta.author == "Example Wealth Partners"
+    assert meta.author == "Acme Capital"
     assert "small caps" in meta.subject.lower()
     assert "Russell 2000" in meta["/Keywords"]
     assert meta.creation_date is not None
@@ -106,7 +85,7 @@ def returns_row(text: str, ticker: str) -> str:
 
 
 def assert_returns_match_metrics(pdf: Path, metrics_args: list[str]) -> None:
-    result = CliRunner().invoke(app, ["metrics", *metrics_args, "--format", "json"])
+    result = run_cli("metrics", *metrics_args, "--format", "json")
     summary = json.loads(result.stdout)
     text = next(t for t in page_texts(pdf) if "\n3. Performance and rotation\n" in "\n" + t)
     assert f"to {int(summary['as_of'][8:])} " in text
@@ -140,5 +119,23 @@ def test_real_data_edition_matches_metrics_and_names_missing_data(real_pdf: Path
 def test_fund_data_is_printed_with_its_date(sample_pdf: Path) -> None:
     text = next(t for t in page_texts(sample_pdf) if "\n6. Earnings and quality\n" in "\n" + t)
     assert "Fund-level fundamentals from the source, as of 30 Oct 2026." in text
-    assert "Industrials 17.8% 8.1% +9.7 pts" in text  # from the sample's sector_weights.csv
-    assert "Technology 14.3% 33.5% −19.2 pts" in text
+    assert "Industrials 17.8% 8.1% +9.7 pp" in text  # from the sample's sector_weights.csv
+    assert "Technology 14.3% 33.5% −19.2 pp" in text
+
+
+def test_the_analysts_commentary_lands_as_written(sample_pdf: Path) -> None:
+    text = "\n".join(page_texts(sample_pdf))
+    assert "Our own headline & more" in page_texts(sample_pdf)[0]
+    assert "We stay patient <b>bold?</b>" in text  # markup shown as written, not applied
+
+
+def test_a_logo_from_the_firms_assets_folder_is_drawn(sample_pdf: Path, tmp_path: Path
+                                                      ) -> None:
+    assert "ACME CAPITAL" in page_texts(sample_pdf)[0]
+    # Its colour, used nowhere else, appears on the rendered cover.
+    subprocess.run(["pdftoppm", "-r", "30", "-f", "1", "-l", "1", "-png", str(sample_pdf),
+                    str(tmp_path / "cover")], check=True)
+    [png] = tmp_path.glob("cover*.png")
+    pixels = Image.open(png).convert("RGB").get_flattened_data()
+    near = [p for p in pixels if sum(abs(a - b) for a, b in zip(p, LOGO_RGB, strict=True)) < 30]
+    assert len(near) > 50

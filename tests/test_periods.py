@@ -8,7 +8,6 @@ from reportgen.metrics.periods import (
     period_return,
     period_start,
     return_between,
-    returns_table,
 )
 from tests.conftest import series
 
@@ -58,10 +57,15 @@ def test_annualised_return_compounds_over_calendar_days() -> None:
     assert result.annualised == pytest.approx(1.331 ** (365.25 / days) - 1)
 
 
-def test_returns_table_marks_missing_history_as_nan() -> None:
-    long = series({"2024-12-31": 100.0, "2025-12-31": 110.0, "2026-02-18": 121.0})
+def test_the_report_table_marks_missing_history_as_nan() -> None:
+    from reportgen.metrics.report import returns_with_annualised
+
+    long = series({"2020-12-31": 100.0, "2024-12-31": 100.0, "2025-10-30": 105.0,
+                   "2025-12-31": 110.0, "2026-02-18": 121.0})
     short = series({"2026-01-30": 10.0, "2026-02-18": 11.0})
-    table = returns_table({"LONG": long, "SHORT": short}, DAY("2026-02-18"), ["YTD", "1Y"])
-    assert table.loc["LONG", "YTD"] == pytest.approx(0.10)
-    assert table.loc["LONG", "1Y"] == pytest.approx(0.21)
-    assert math.isnan(table.loc["SHORT", "YTD"])
+    row = returns_with_annualised(long, DAY("2026-02-18"))
+    assert row["YTD"] == pytest.approx(0.10)
+    assert row["1Y"] == pytest.approx(0.21)
+    assert row["5Y"] == pytest.approx(1.21 ** (365.25 / (DAY("2026-02-18")
+                                                       - DAY("2020-12-31")).days) - 1)
+    assert math.isnan(returns_with_annualised(short, DAY("2026-02-18"))["YTD"])

@@ -5,25 +5,21 @@ from __future__ import annotations
 import email
 import hashlib
 import json
+import shutil
 import socket
 import sqlite3
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from typer.testing import CliRunner
 
-from reportgen.cli import app
-
-CLIENTS = """\
-clients:
-  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
-  - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
-  - {id: cedar, name: Cedar Pension Fund, email: [pm@cedar.example]}
-"""
+from reportgen.config import Config
+from reportgen.edition import EditionRequest, build_edition
+from tests.conftest import CLIENTS, run_cli
 
 
 class Inbox:
@@ -77,30 +73,17 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator:
         controller.stop()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("send")
-    (root / "clients.yaml").write_text(CLIENTS)
-    result = CliRunner().invoke(app, ["build", "--source", "sample", "--month", "2026-10",
-                                      "--out", str(root / "out"), "--clients",
-                                      str(root / "clients.yaml"), "--pdf-variant", "none"])
-    assert result.exit_code == 0, result.stderr
-    return root
-
-
 @pytest.fixture
-def archive(built: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the built archive (and so a fresh send log) for each test."""
-    import shutil
-    shutil.copytree(built / "out", tmp_path / "out")
-    shutil.copy(built / "clients.yaml", tmp_path / "clients.yaml")
+def archive(sample_archive: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the shared archive (and so a fresh send log) for each test."""
+    shutil.copytree(sample_archive / "out", tmp_path / "out")
+    (tmp_path / "clients.yaml").write_text(CLIENTS)
     return tmp_path
 
 
 def send(archive: Path, *extra: str):
-    return CliRunner().invoke(app, ["send", "--month", "2026-10", "--clients",
-                                    str(archive / "clients.yaml"), "--out",
-                                    str(archive / "out"), *extra])
+    return run_cli("send", "--month", "2026-10", "--clients", str(archive / "clients.yaml"),
+                   "--out", str(archive / "out"), *extra)
 
 
 def pdf_sha256(archive: Path, client: str) -> str:
@@ -125,7 +108,7 @@ def test_each_client_gets_one_message_with_its_own_pdf_and_never_twice(smtp, arc
         assert message["Subject"] == "US Small-Cap Outlook, October 2026"
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
-        assert "Small caps" in text and "<li>" in html
+        assert "Our own headline & more" in text and "<li>" in html
         [attachment] = list(message.iter_attachments())
         assert attachment.get_filename() == f"us-small-cap-outlook-2026-10-{client}.pdf"
         digest = hashlib.sha256(attachment.get_content()).hexdigest()
@@ -228,12 +211,11 @@ def test_the_password_is_refused_in_a_config_file(archive: Path) -> None:
 
 
 def test_an_edition_without_client_copies_is_refused_before_anything_is_sent(
-        smtp, tmp_path: Path) -> None:
+        smtp, tmp_path: Path, sample_data, stub_renderer: list[str]) -> None:
     inbox = smtp(Inbox())
     (tmp_path / "clients.yaml").write_text(CLIENTS)
-    built = CliRunner().invoke(app, ["build", "--source", "sample", "--month", "2026-10",
-                                     "--out", str(tmp_path / "out"), "--pdf-variant", "none"])
-    assert built.exit_code == 0, built.stderr
+    build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
+                                                        month=pd.Period("2026-10", "M")))
     result = send(tmp_path)
     assert result.exit_code == 1
     assert "2026-10 has no edition for client acme: build it with --clients" in result.stderr

@@ -1,1 +1,1 @@
-"""Dated editions on disk: the PDFs, the data they were built from, and a manifest."""
+"""Dated editions on disk: publishing, listing, verifying and indexing them."""

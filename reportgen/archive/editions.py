@@ -7,7 +7,6 @@ An edition folder is ``YYYY-MM`` or, for a revision, ``YYYY-MM-rN``; it holds a
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from reportgen.errors import ReportgenError
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -61,6 +62,17 @@ def latest_of_month(out_dir: Path, month: pd.Period) -> Edition | None:
     return matching[-1] if matching else None
 
 
+def find_edition(out_dir: Path, name: str) -> Edition:
+    """An edition by folder name (``2026-10-r2``), or a month's latest (``2026-10``)."""
+    editions = list_editions(out_dir)
+    exact = [e for e in editions if e.name == name]
+    of_month = [e for e in editions if e.manifest["month"] == name]
+    if exact or of_month:
+        return (exact or of_month)[-1]
+    raise ReportgenError(f"No edition {name} in {out_dir}; `reportgen archive list --out "
+                         f"{out_dir}` shows what there is.")
+
+
 def edition_folder_name(out_dir: Path, month: pd.Period, revision: bool) -> tuple[str, int]:
     """``YYYY-MM`` for a first edition; the next ``YYYY-MM-rN`` for a revision."""
     base = f"{month}"
@@ -82,42 +94,3 @@ def verify(edition: Edition) -> list[str]:
         elif sha256(path) != expected:
             problems.append(f"{edition.name}/{name}: changed (SHA-256 differs from the manifest)")
     return problems
-
-
-def write_index(out_dir: Path) -> None:
-    """``index.html``: one row per edition, linking its PDFs. Written to a temporary name and
-    renamed, like every archive file."""
-    rows = []
-    for edition in reversed(list_editions(out_dir)):
-        m = edition.manifest
-        links = " ".join(
-            f'<a href="{html.escape(edition.name)}/{html.escape(name)}">{html.escape(label)}</a>'
-            for name, label in _pdf_links(m))
-        reason = html.escape(m.get("revision_reason") or "")
-        rows.append(f"<tr><td>{html.escape(edition.name)}</td><td>{html.escape(m['as_of'])}</td>"
-                    f"<td>{html.escape(m['source'])}</td><td>{html.escape(m['built_at'])}</td>"
-                    f"<td>{reason}</td><td>{links}</td></tr>")
-    page = INDEX_PAGE.format(rows="\n".join(rows))
-    temporary = out_dir / f".{INDEX}.tmp"
-    temporary.write_text(page)
-    temporary.replace(out_dir / INDEX)
-
-
-def _pdf_links(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    master = [(manifest["pdf"], "Edition")]
-    clients = [(name, client) for client, name in manifest.get("client_pdfs", {}).items()]
-    return master + clients
-
-
-INDEX_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>US Small-Cap Outlook: archive</title>
-<style>body{{font-family:Inter,sans-serif;margin:2em;color:#1d2b3a}}
-table{{border-collapse:collapse}}td,th{{padding:.3em .8em;border-bottom:1px solid #ddd;
-text-align:left}}</style></head><body>
-<h1>US Small-Cap Outlook: archive</h1>
-<table><thead><tr><th>Edition</th><th>Data to</th><th>Source</th><th>Built</th>
-<th>Revision reason</th><th>PDFs</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table></body></html>
-"""

@@ -15,7 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from reportgen.archive.editions import MANIFEST, sha256, write_index
+from reportgen.archive.editions import MANIFEST, sha256
+from reportgen.archive.index import write_index
 
 PACKAGES = ["reportgen", "pandas", "numpy", "pyarrow", "matplotlib", "weasyprint", "pydyf",
             "fonttools", "jinja2", "pypdf", "yfinance"]

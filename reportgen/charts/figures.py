@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from importlib import resources
 
 import matplotlib
 import matplotlib.axes
@@ -26,7 +26,7 @@ from matplotlib.ticker import PercentFormatter
 from reportgen.charts.palette import GAIN, INK, LOSS, MARK_COLOURS, MUTED, colour
 from reportgen.metrics.signals import Signal
 
-STYLE = Path(__file__).with_name("house.mplstyle")
+STYLE = str(resources.files("reportgen.charts") / "house.mplstyle")
 FULL_WIDTH, HALF_WIDTH = 6.9, 3.35  # inches: the A4 text column, and half of it
 HEIGHT = 2.5
 

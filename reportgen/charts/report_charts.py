@@ -1,4 +1,5 @@
-"""The report's set of charts, drawn from the market data and the computed figures.
+"""The report's set of charts, drawn from the market data and the computed figures, and
+handed on as SVG.
 
 Titles state the finding; the source and as-of line is printed under each chart by the
 template, so it stays crisp text in the PDF.
@@ -6,16 +7,28 @@ template, so it stays crisp text in the PDF.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 import pandas as pd
 from matplotlib.figure import Figure
 
 from reportgen.charts import figures as draw
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
+from reportgen.formatting import pct
 from reportgen.metrics import periods, relative, risk
 from reportgen.metrics.report import ReportFigures
 from reportgen.metrics.valuation import MULTIPLES
-from reportgen.render.formatting import pct
+from reportgen.timing import timed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str  # the finding the chart shows; also its text alternative
+    svg: bytes
 
 
 def _since(data: MarketData, tickers: list[str], period: str, as_of: pd.Timestamp
@@ -46,8 +59,7 @@ def growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | Non
 
 
 def relative_strength(data: MarketData, f: ReportFigures) -> Figure | None:
-    pair = f.relative.get(f"{f.small}/{f.large}")
-    if pair is None:
+    if f.pair is None:
         return None
     line = relative.relative_strength(data.adj_close(f.small), data.adj_close(f.large),
                                       f.as_of, periods.period_start("3Y", f.as_of))
@@ -98,12 +110,10 @@ def fed_study(f: ReportFigures) -> Figure | None:
                                 f"({pct(stats.at[best, 'median'])})")
 
 
-def leaders(f: ReportFigures, data: MarketData, returns: pd.Series, when: str
-            ) -> Figure | None:
+def leaders(f: ReportFigures, returns: pd.Series, when: str) -> Figure | None:
     if returns.empty:
         return None
-    sectors = {t: data.fundamental(t, "sector") for t in returns.index}
-    labels = [f"{t} · {sectors[t]}" if sectors[t] else t for t in returns.index]
+    labels = [f"{t} · {f.sectors[t]}" if t in f.sectors else str(t) for t in returns.index]
     return draw.ranked_bars_chart(returns, labels, f"{when}: {returns.index[0]} leads at "
                                   f"{pct(returns.iloc[0])}")
 
@@ -150,9 +160,17 @@ def scorecard(f: ReportFigures) -> Figure:
                                 "supportive")
 
 
-def report_charts(data: MarketData, ins: Instruments, f: ReportFigures
-                  ) -> dict[str, Figure | None]:
-    """Every chart of the report by name; None where the data to draw it is missing."""
+def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures
+                ) -> dict[str, Chart | None]:
+    """Every chart of the report by name, as SVG; None where the data to draw it is
+    missing."""
+    with timed(log, "drew and encoded the charts"):
+        return {name: None if figure is None else
+                Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"))
+                for name, figure in _figures(data, ins, f).items()}
+
+
+def _figures(data: MarketData, ins: Instruments, f: ReportFigures) -> dict[str, Figure | None]:
     return {
         "growth": growth(data, ins, f),
         "relative_strength": relative_strength(data, f),
@@ -160,8 +178,8 @@ def report_charts(data: MarketData, ins: Instruments, f: ReportFigures
         "valuation": valuation(f),
         "rates": rates(data, ins, f),
         "fed_study": fed_study(f),
-        "leaders_month": leaders(f, data, f.leaders_month, f"{f.as_of:%B}"),
-        "leaders_ytd": leaders(f, data, f.leaders_ytd, "Year to date"),
+        "leaders_month": leaders(f, f.leaders_month, f"{f.as_of:%B}"),
+        "leaders_ytd": leaders(f, f.leaders_ytd, "Year to date"),
         "vehicles_growth": vehicles_growth(data, ins, f),
         "risk_return": risk_return(f),
         "rolling_volatility": rolling_volatility(data, f),

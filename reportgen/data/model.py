@@ -80,7 +80,21 @@ class MarketData:
             return pd.Series(dtype=float, name=ticker, index=pd.DatetimeIndex([], name="date"))
         return frame["adj_close"].dropna().rename(ticker)
 
-    def fundamental(self, ticker: str, column: str) -> float | str | None:
+    def fundamental(self, ticker: str, column: str) -> float | None:
+        """A numeric fundamental (one of ``FUNDAMENTAL_NUMBERS``); None when absent."""
+        value = self._fundamental_cell(ticker, column)
+        return None if value is None else float(value)
+
+    def fundamental_text(self, ticker: str, column: str) -> str | None:
+        """A text fundamental (one of ``FUNDAMENTAL_TEXT``); None when absent."""
+        value = self._fundamental_cell(ticker, column)
+        return None if value is None else str(value)
+
+    def fundamentals_as_of(self, ticker: str) -> pd.Timestamp | None:
+        value = self._fundamental_cell(ticker, "as_of")
+        return None if value is None else pd.Timestamp(value)
+
+    def _fundamental_cell(self, ticker: str, column: str) -> object:
         if ticker not in self.fundamentals.index or column not in self.fundamentals.columns:
             return None
         value = self.fundamentals.at[ticker, column]

@@ -35,11 +35,12 @@ STALE_AFTER_BUSINESS_DAYS = 3
 ADJUSTMENT_TOLERANCE = 1e-6
 
 
-def default_store_root() -> Path:
+def default_store_root(configured: Path | None = None) -> Path:
+    """``$REPORTGEN_STORE``, else the config file's ``store``, else the user cache folder."""
     override = os.environ.get("REPORTGEN_STORE")
     if override:
         return Path(override).expanduser()
-    return Path(platformdirs.user_cache_dir("reportgen")) / "store"
+    return configured or Path(platformdirs.user_cache_dir("reportgen")) / "store"
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ def _basis_changed(
 ) -> bool:
     if since is None or stored is None or stored.empty or since not in fetched.index:
         return since is not None  # no overlap to compare: only a full fetch is safe
-    old, new = stored.at[since, "adj_close"], fetched.at[since, "adj_close"]
+    old = float(stored.at[since, "adj_close"])  # type: ignore[arg-type]
+    new = float(fetched.at[since, "adj_close"])  # type: ignore[arg-type]
     return abs(new / old - 1) > ADJUSTMENT_TOLERANCE
 
 

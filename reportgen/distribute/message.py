@@ -12,8 +12,8 @@ import pandas as pd
 from reportgen.archive.editions import Edition
 from reportgen.clients import Client, ClientList
 from reportgen.config import Config
-from reportgen.render.formatting import day, month_name
-from reportgen.render.templates import environment
+from reportgen.formatting import day, month_name
+from reportgen.templating import render_template
 
 
 def message_id(edition: Edition, client: Client, sender: str) -> str:
@@ -29,16 +29,14 @@ def compose(edition: Edition, client: Client, clients: ClientList, sender: str,
               "as_of": day(pd.Timestamp(m["as_of"])), "headline": m["headline"],
               "takeaways": m["takeaways"], "firm": branding.firm_name,
               "colour": branding.colour, "sample": m["sample_data"]}
-    env = environment()
     message = EmailMessage()
     message["Subject"] = f"US Small-Cap Outlook, {fields['month_name']}"
     message["From"] = formataddr((branding.firm_name, sender))
     message["To"] = ", ".join(formataddr((client.name, address)) for address in client.email)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id(edition, client, sender)
-    message.set_content(env.get_template("email/body.txt.j2").render(**fields))
-    message.add_alternative(env.get_template("email/body.html.j2").render(**fields),
-                            subtype="html")
+    message.set_content(render_template("email/body.txt.j2", fields))
+    message.add_alternative(render_template("email/body.html.j2", fields), subtype="html")
     message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf",
                            filename=pdf.name)
     return message

@@ -74,18 +74,3 @@ def return_between(
 
 def period_return(closes: pd.Series, period: str, as_of: pd.Timestamp) -> PeriodReturn | None:
     return return_between(closes, period_start(period, as_of), as_of)
-
-
-def returns_table(
-    closes: dict[str, pd.Series], as_of: pd.Timestamp, periods: list[str] = PERIODS
-) -> pd.DataFrame:
-    """Total returns, tickers by periods; NaN where a ticker's history is too short."""
-    table = {
-        ticker: {p: _total(period_return(series, p, as_of)) for p in periods}
-        for ticker, series in closes.items()
-    }
-    return pd.DataFrame.from_dict(table, orient="index", columns=periods)
-
-
-def _total(result: PeriodReturn | None) -> float:
-    return float("nan") if result is None else result.total

@@ -6,7 +6,8 @@ read; nothing here formats text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,9 @@ class RiskFigures:
 
 @dataclass(frozen=True)
 class ReportFigures:
+    """Every figure of one edition. Built once by ``compute_report_figures``; never changed
+    afterwards."""
+
     as_of: pd.Timestamp
     month: pd.Period
     source: str
@@ -64,24 +68,33 @@ class ReportFigures:
     large: str
     returns: pd.DataFrame  # tickers × TABLE_PERIODS; 3Y and 5Y annualised; NaN = no data
     month_returns: pd.Series  # calendar month to the as-of date (MTD), same tickers
-    relative: dict[str, relative.RelativeSummary | None]
+    relative: dict[tuple[str, str], relative.RelativeSummary | None]  # (small, large) pairs
     valuation: list[ValuationRatio]
+    fundamentals_as_of: pd.Timestamp | None  # the date the small-cap fund's figures are as of
     rates: RatesFigures
     quality: QualityFigures
+    sector_weights: pd.DataFrame  # sector × [small, large], the small fund's largest first
     leaders_month: pd.Series
     leaders_ytd: pd.Series
     watch_month: pd.Series
     watch_ytd: pd.Series
+    sectors: dict[str, str]  # sector of each universe and watch-list stock the source names
     vehicles: pd.DataFrame
     risk: RiskFigures
     signals: list[Signal]
     series_ends: dict[str, pd.Timestamp | None]  # last close used per ticker
+    fetched_at: dict[str, datetime]  # when each series was fetched from the source
     # Calendar months running, to the as-of month, that small caps beat (+) or trailed (−)
     # large caps.
     month_lead_streak: int
     # The last earlier day the six-month small-minus-large spread was as wide (same sign).
     spread_6m_last_as_wide: pd.Timestamp | None
-    missing: list[str] = field(default_factory=list)  # plain-English notes of absent data
+    missing: list[str]  # plain-English notes of absent data
+
+    @property
+    def pair(self) -> relative.RelativeSummary | None:
+        """Relative strength of the primary pair; None with under a year of shared history."""
+        return self.relative.get((self.small, self.large))
 
 
 def _history(data: MarketData, ticker: str, as_of: pd.Timestamp) -> pd.Series:
@@ -204,8 +217,8 @@ def vehicle_table(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> pd
             "max_drawdown_3y": risk.max_drawdown(span).depth if span is not None else np.nan,
             "sharpe_3y": (risk.sharpe_ratio(closes, bills, start, as_of) or np.nan)
             if three else np.nan,
-            "expense_ratio": data.fundamental(ticker, "expense_ratio") or np.nan,
-            "total_assets": data.fundamental(ticker, "total_assets") or np.nan,
+            "expense_ratio": _or_nan(data.fundamental(ticker, "expense_ratio")),
+            "total_assets": _or_nan(data.fundamental(ticker, "total_assets")),
         }
     return pd.DataFrame.from_dict(rows, orient="index").astype(float)
 
@@ -231,28 +244,31 @@ def risk_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> Ris
     return RiskFigures(vol_3m, vol_1y, correlation, now, worst)
 
 
-def compute_signals(figures: ReportFigures, data: MarketData) -> list[Signal]:
-    small, large = figures.small, figures.large
-    by_multiple = {v.multiple: v.ratio for v in figures.valuation}
-    valuation = by_multiple.get("forward_pe", by_multiple.get("trailing_pe"))
-    pair = figures.relative.get(f"{small}/{large}")
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def compute_signals(data: MarketData, small: str, large: str,
+                    valuation: list[ValuationRatio], pair: relative.RelativeSummary | None,
+                    rates: RatesFigures, quality: QualityFigures, risk_figures: RiskFigures
+                    ) -> list[Signal]:
+    by_multiple = {v.multiple: v.ratio for v in valuation}
     growth_small = data.fundamental(small, "earnings_growth")
     growth_large = data.fundamental(large, "earnings_growth")
-    vols = figures.risk.volatility_3m
+    vol_small, vol_large = (risk_figures.volatility_3m.get(t) for t in (small, large))
     return [
-        Signal("valuation", valuation),
+        Signal("valuation", by_multiple.get("forward_pe", by_multiple.get("trailing_pe"))),
         Signal("momentum", pair.spread_6m if pair else None),
-        Signal("rates", figures.rates.ten_year_change_3m),
+        Signal("rates", rates.ten_year_change_3m),
         Signal("earnings", None if growth_small is None or growth_large is None
                else growth_small - growth_large),
-        Signal("breadth", figures.quality.share_above_200d),
-        Signal("risk", vols[small] / vols[large] if vols.get(small) and vols.get(large)
-               else None),
+        Signal("breadth", quality.share_above_200d),
+        Signal("risk", vol_small / vol_large if vol_small and vol_large else None),
     ]
 
 
 def missing_notes(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
-                  figures_valuation: list[ValuationRatio]) -> list[str]:
+                  valuation: list[ValuationRatio]) -> list[str]:
     notes = []
     for ticker in ins.all_tickers:
         closes = data.adj_close(ticker)
@@ -263,10 +279,25 @@ def missing_notes(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
                          "figures are not available.")
         elif (last := closes[closes.index <= as_of].index[-1]) < as_of:
             notes.append(f"{ticker} last close is {last:%d %b %Y}, before the as-of date.")
-    if not figures_valuation:
+    if not valuation:
         notes.append("The source gives no valuation multiples for the small- and large-cap "
                      "funds.")
+    month_end = as_of.to_period("M").end_time.normalize()
+    if as_of < month_end - pd.offsets.BDay(1):
+        notes.append(f"The data ends {as_of.day} {as_of:%b %Y}, before the end of "
+                     f"{as_of:%B}: figures are to that date.")
     return notes
+
+
+def sector_weights_table(data: MarketData, small: str, large: str) -> pd.DataFrame:
+    """The two funds' sector weights side by side (columns ``small`` and ``large``), the
+    small-cap fund's largest sector first; empty unless the source has both funds'."""
+    weights = data.sector_weights.pivot_table(index="sector", columns="fund", values="weight",
+                                              aggfunc="sum")
+    if small not in weights or large not in weights:
+        return pd.DataFrame(columns=["small", "large"], dtype=float)
+    table = weights[[small, large]].set_axis(["small", "large"], axis=1)
+    return table.sort_values("small", ascending=False)
 
 
 def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
@@ -278,33 +309,41 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
     returns = pd.DataFrame.from_dict(
         {t: returns_with_annualised(_history(data, t, as_of), as_of) for t in table_tickers},
         orient="index", columns=TABLE_PERIODS)
-    month_returns = universe.universe_returns(
-        {t: _history(data, t, as_of) for t in table_tickers}, "MTD", as_of)
     universe_closes = {t: _history(data, t, as_of) for t in ins.universe if t in present}
     watch_closes = {t: _history(data, t, as_of) for t in ins.large_cap_watch if t in present}
+    pairs = {(s, lg): relative.summarise(data.adj_close(s), data.adj_close(lg), as_of)
+             for s, lg in ins.relative_pairs}
     valuation = valuation_ratios(data, small, large)
-    figures = ReportFigures(
+    rates, quality = rates_figures(data, ins, as_of), quality_figures(data, ins, as_of)
+    risk_now = risk_figures(data, ins, as_of)
+    stocks = [*universe_closes, *watch_closes]
+    return ReportFigures(
         as_of=as_of, month=as_of.to_period("M"), source=data.source, is_sample=data.is_sample,
-        small=small, large=large, returns=returns, month_returns=month_returns,
-        relative={f"{s}/{lg}": relative.summarise(data.adj_close(s), data.adj_close(lg), as_of)
-                  for s, lg in ins.relative_pairs},
+        small=small, large=large, returns=returns,
+        month_returns=universe.universe_returns(
+            {t: _history(data, t, as_of) for t in table_tickers}, "MTD", as_of),
+        relative=pairs,
         valuation=valuation,
-        rates=rates_figures(data, ins, as_of),
-        quality=quality_figures(data, ins, as_of),
+        fundamentals_as_of=data.fundamentals_as_of(small),
+        rates=rates,
+        quality=quality,
+        sector_weights=sector_weights_table(data, small, large),
         leaders_month=universe.universe_returns(universe_closes, "MTD", as_of),
         leaders_ytd=universe.universe_returns(universe_closes, "YTD", as_of),
         watch_month=universe.universe_returns(watch_closes, "MTD", as_of),
         watch_ytd=universe.universe_returns(watch_closes, "YTD", as_of),
+        sectors={t: sector for t in stocks
+                 if (sector := data.fundamental_text(t, "sector")) is not None},
         vehicles=vehicle_table(data, ins, as_of),
-        risk=risk_figures(data, ins, as_of),
-        signals=[],
+        risk=risk_now,
+        signals=compute_signals(data, small, large, valuation, pairs.get((small, large)),
+                                rates, quality, risk_now),
         series_ends={t: (periods.close_on_or_before(data.adj_close(t), as_of) or (None,))[0]
                      for t in present},
+        fetched_at={t: data.fetched_at[t] for t in present if t in data.fetched_at},
         month_lead_streak=monthly_lead_streak(data.adj_close(small), data.adj_close(large),
                                               as_of),
         spread_6m_last_as_wide=_last_as_wide_6m(data.adj_close(small), data.adj_close(large),
                                                 as_of),
         missing=missing_notes(data, ins, as_of, valuation),
     )
-    figures.signals.extend(compute_signals(figures, data))
-    return figures

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reportgen.formatting import Unit, figure
+
 
 class Mark(StrEnum):
     SUPPORTIVE = "supportive"
@@ -16,7 +18,7 @@ class Mark(StrEnum):
 class Rule:
     name: str  # the signal, e.g. "Valuation"
     measure: str  # what is measured, in words
-    unit: str  # "ratio", "pp" (percentage points), "%" or "±%" (a signed difference)
+    unit: Unit  # of the measure and its thresholds
     supportive_if: str  # "below" or "above"
     supportive: float
     against: float
@@ -33,15 +35,11 @@ class Rule:
     def describe(self) -> str:
         """The rule in words, for the methodology section."""
         better, worse = ("below", "above") if self.supportive_if == "below" else ("above", "below")
-        return (f"{self.measure}: supportive {better} {self.format(self.supportive)}, "
-                f"against {worse} {self.format(self.against)}, neutral in between.")
+        return (f"{self.measure}: supportive {better} {self._threshold(self.supportive)}, "
+                f"against {worse} {self._threshold(self.against)}, neutral in between.")
 
-    def format(self, value: float) -> str:
-        if self.unit == "ratio":
-            return f"{value:.2f}"
-        if self.unit == "pp":
-            return f"{value:+.2f} pp"
-        return f"{value:+.0%}" if self.unit == "±%" else f"{value:.0%}"
+    def _threshold(self, value: float) -> str:
+        return figure(value, self.unit, 0 if self.unit in ("%", "±%") else None)
 
 
 RULES = {

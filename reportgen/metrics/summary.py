@@ -9,30 +9,10 @@ import pandas as pd
 
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
-from reportgen.errors import ReportgenError
 from reportgen.metrics import fed, periods, relative, risk
 from reportgen.metrics.valuation import valuation_ratios
 
 MIN_DAYS_TO_ANNUALISE = 365  # shorter returns are not annualised (GIPS practice)
-
-
-def resolve_as_of(data: MarketData, tickers: list[str], requested: pd.Timestamp | None
-                  ) -> pd.Timestamp:
-    """The last trading day on or before ``requested`` among ``tickers``; the data's last
-    day when none is requested."""
-    calendar = data.calendar(tickers)
-    if requested is None:
-        return calendar[-1]
-    if requested < calendar[0]:
-        raise ReportgenError(
-            f"--as-of {requested:%Y-%m-%d} is before the data starts ({calendar[0]:%Y-%m-%d})."
-        )
-    if len(pd.bdate_range(calendar[-1] + pd.Timedelta(days=1), requested)):
-        raise ReportgenError(
-            f"--as-of {requested:%Y-%m-%d} is after the data ends ({calendar[-1]:%Y-%m-%d}). "
-            "Refresh the data (reportgen data fetch) or choose an earlier date."
-        )
-    return calendar[calendar <= requested][-1]
 
 
 def _number(value: float | None) -> float | None:

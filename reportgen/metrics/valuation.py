@@ -32,7 +32,7 @@ def valuation_ratios(data: MarketData, small: str, large: str) -> list[Valuation
         large_value = data.fundamental(large, multiple)
         if small_value is None or large_value is None or small_value <= 0 or large_value <= 0:
             continue
-        ratios.append(ValuationRatio(multiple, float(small_value), float(large_value),
-                                     data.fundamental(small, "pe_method"),
-                                     data.fundamental(large, "pe_method")))
+        ratios.append(ValuationRatio(multiple, small_value, large_value,
+                                     data.fundamental_text(small, "pe_method"),
+                                     data.fundamental_text(large, "pe_method")))
     return ratios

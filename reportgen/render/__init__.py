@@ -1,1 +1,1 @@
-"""Narrative, templates and the PDF."""
+"""The report model to HTML and PDF: typed template context, narrative, commentary."""

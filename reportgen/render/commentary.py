@@ -17,6 +17,7 @@ cannot inject markup or make the renderer fetch anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,13 @@ from markupsafe import Markup
 
 from reportgen.config import parse_yaml, read_text
 from reportgen.errors import ReportgenError
-from reportgen.render.context import SECTIONS
+from reportgen.sections import SECTION_IDS
 
-SECTION_IDS = [sid for sid, _ in SECTIONS]
+
+@dataclass(frozen=True)
+class Commentary:
+    headline: str | None = None  # replaces the generated headline
+    sections: dict[str, Markup] = field(default_factory=dict)  # section id → rendered text
 
 
 def safe_markdown(text: str) -> Markup:
@@ -36,7 +41,8 @@ def safe_markdown(text: str) -> Markup:
 
 
 def _parse_markdown(text: str) -> dict[str, Any]:
-    headline, sections, current = None, {}, None
+    headline, current = None, None
+    sections: dict[str, str] = {}
     for line in text.splitlines():
         if line.startswith("# ") and headline is None and current is None:
             headline = line[2:].strip()
@@ -48,11 +54,12 @@ def _parse_markdown(text: str) -> dict[str, Any]:
     return {"headline": headline, "sections": sections}
 
 
-def load_commentary(path: Path | None) -> dict[str, Any]:
-    return {} if path is None else parse_commentary(read_text(path, "commentary file"), path)
+def load_commentary(path: Path | None) -> Commentary:
+    return Commentary() if path is None else parse_commentary(
+        read_text(path, "commentary file"), path)
 
 
-def parse_commentary(text: str, path: Path) -> dict[str, Any]:
+def parse_commentary(text: str, path: Path) -> Commentary:
     """``path`` says the format (by its suffix) and names the file in errors."""
     if path.suffix.lower() in (".yaml", ".yml"):
         raw = parse_yaml(text, path) or {}
@@ -66,5 +73,5 @@ def parse_commentary(text: str, path: Path) -> dict[str, Any]:
         raise ReportgenError(f"{path}: unknown section(s) {', '.join(unknown)}; use "
                              f"{', '.join(SECTION_IDS)}.")
     headline = raw.get("headline")
-    return {"headline": str(headline).strip() if headline else None,
-            "sections": {k: safe_markdown(str(v)) for k, v in sections.items() if v}}
+    return Commentary(str(headline).strip() if headline else None,
+                      {k: safe_markdown(str(v)) for k, v in sections.items() if v})

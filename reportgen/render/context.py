@@ -1,296 +1,296 @@
-"""The data every template reads: figures, narrative and charts turned into plain rows of text.
+"""The template contract: everything the report templates can read, typed and documented.
 
-Templates only lay these out; every number is formatted here, once, so the PDF and the tests
-that read it back agree on how a figure is written.
+``report.html.j2`` receives the fields of ``ReportContext`` as its top-level names; each
+section's partial (``templates/sections/<id>.html.j2``) reads the dataclass of the same name,
+e.g. ``valuation.rows``. Every field carries a one-line help text (``Annotated[type,
+"help"]``, listed by ``field_help``), and a test checks that what the templates use and
+what these classes declare agree, so a section can be changed by reading only its partial
+and its class here.
+
+Every value is ready to print: numbers are already formatted (``reportgen.formatting``),
+charts are data URIs. Templates only lay things out.
 """
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, get_type_hints
 
-import pandas as pd
-from matplotlib.figure import Figure
-
-import reportgen
-from reportgen.charts.figures import to_image
-from reportgen.clients import Client
-from reportgen.config import Config
-from reportgen.data.model import MarketData
-from reportgen.metrics.fed import fomc_source_note
-from reportgen.metrics.report import ANNUALISED_IN_TABLE, TABLE_PERIODS, ReportFigures
-from reportgen.metrics.signals import RULES
-from reportgen.metrics.valuation import MULTIPLES
-from reportgen.render import changes
-from reportgen.render.formatting import day, money, month_name, number, pct, points, times
-from reportgen.render.narrative import Narrative
-
-SECTIONS = [
-    ("takeaways", "Key takeaways"),
-    ("performance", "Performance and rotation"),
-    ("valuation", "The valuation disconnect"),
-    ("rates", "The Fed and rates factor"),
-    ("quality", "Earnings and quality"),
-    ("leaders", "Leaders and laggards"),
-    ("ways_to_play", "Ways to play"),
-    ("risks", "Risks"),
-    ("verdict", "What the evidence suggests"),
-    ("changes", "What changed since last month"),
-    ("sources", "Sources, methodology and disclaimer"),
-]
-TITLE = "US Small-Cap Outlook"
-CHART_FORMAT = "svg"  # vector, 4× smaller and no slower than PNG in WeasyPrint (README)
-DEFINITIONS = [
-    ("Total return", "Change in the adjusted close (dividends reinvested) from the last close "
-     "on or before the period's start to the as-of date. 1M, 3M, 6M, 1Y, 3Y and 5Y start on the "
-     "same calendar day that many months or years earlier; YTD at the previous year's last "
-     "close."),
-    ("Annualised (a.a.)", "(1 + total return)^(365.25 ÷ calendar days) − 1."),
-    ("Volatility", "Standard deviation of daily log returns × √252; 3-month figures use the "
-     "last 63 trading days."),
-    ("Maximum drawdown", "The deepest fall of the adjusted close from its running peak."),
-    ("Sharpe ratio", "(Annualised return − mean 13-week T-bill yield) ÷ annualised volatility, "
-     "over the same window."),
-    ("Relative strength", "Small-cap fund ÷ large-cap fund on shared trading days, rebased to "
-     "100 fifty-two weeks before the as-of date. A winning day is one on which the small-cap "
-     "daily return beat the large-cap one."),
-    ("Rate sensitivity", "Slope of monthly small-minus-large returns on monthly changes in the "
-     "10-year yield, over three years."),
-    ("Fed-cut study", "Small-minus-large total return from the last close on or before each "
-     "FOMC cut to 1, 3, 6 and 12 months later; horizons ending after the as-of date are left "
-     "out."),
-    ("Dispersion", "Standard deviation of year-to-date returns across the configured universe."),
-    ("Breadth", "Share of the universe whose last close is above its 200-day average."),
-]
-STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
-          "VTWO": "Russell 2000 index", "AVUV": "Active value and profitability tilt",
-          "VBR": "CRSP small-cap value index", "IJS": "S&P 600 value index"}
+from markupsafe import Markup
 
 
-def data_uri(figure: Figure | None, fmt: str = CHART_FORMAT) -> str | None:
-    if figure is None:
-        return None
-    mime = {"png": "image/png", "svg": "image/svg+xml"}[fmt]
-    return f"data:{mime};base64,{base64.b64encode(to_image(figure, fmt)).decode()}"
+def field_help(cls: type) -> dict[str, str]:
+    """Each field of a context class and its help text (the ``Annotated`` metadata)."""
+    return {name: hint.__metadata__[0]
+            for name, hint in get_type_hints(cls, include_extras=True).items()}
 
 
-def logo_url(config: Config) -> str:
-    """The logo from the firm's assets folder if it is there, else from templates/assets/."""
-    logo = config.branding.logo
-    if config.assets_dir is not None and (config.assets_dir / logo).is_file():
-        return (config.assets_dir / logo).resolve().as_uri()
-    return f"assets/{logo}"
+# -- pieces used by several sections -----------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartContext:
+    uri: Annotated[str, "The chart as a data: URI (SVG)"]
+    alt: Annotated[str, "Text alternative: the finding the chart shows"]
 
 
-def edition_context(figures: ReportFigures, config: Config, created: datetime) -> dict[str, Any]:
-    brand = config.branding
-    return {
-        "title": TITLE, "month_name": month_name(figures.month),
-        "month_short": f"{figures.as_of:%b}", "as_of": day(figures.as_of),
-        "firm": brand.firm_name, "logo": logo_url(config),
-        "subject": f"US small caps against large caps: performance, valuation, rates and risk, "
-                   f"data to {day(figures.as_of)}",
-        "keywords": "small caps, Russell 2000, S&P 600, market outlook, "
-                    f"{figures.month:%Y-%m}",
-        "version": reportgen.__version__, "created": created.isoformat(timespec="seconds"),
-        "paper": brand.paper, "colour": brand.colour, "is_sample": figures.is_sample,
-        "source": figures.source,
-        "disclaimer": brand.disclaimer,
-    }
+# -- the edition as a whole ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EditionContext:
+    title: Annotated[str, "The report's title, 'US Small-Cap Outlook'"]
+    month_name: Annotated[str, "The edition's month, 'October 2026'"]
+    month_short: Annotated[str, "The month's short name, 'Oct', for column headings"]
+    as_of: Annotated[str, "The as-of date, '30 Oct 2026'"]
+    firm: Annotated[str, "The firm's name, from the branding"]
+    logo: Annotated[str, "URL of the firm's logo (a project asset)"]
+    subject: Annotated[str, "PDF subject metadata"]
+    keywords: Annotated[str, "PDF keywords metadata"]
+    version: Annotated[str, "reportgen's version"]
+    created: Annotated[str, "Build time, ISO 8601"]
+    paper: Annotated[str, "Page size: A4 or Letter"]
+    colour: Annotated[str, "The branding's accent colour, #rrggbb"]
+    is_sample: Annotated[bool, "True when built from the bundled sample data"]
+    source: Annotated[str, "The data source's display label"]
+    disclaimer: Annotated[str, "The firm's legal text"]
 
 
-def returns_rows(figures: ReportFigures, config: Config) -> dict[str, Any]:
-    ins = config.instruments
-    groups = {**dict.fromkeys(ins.small_caps, "small"), **dict.fromkeys(ins.large_caps, "large")}
-    rows = [{"ticker": t, "name": ins.name(t), "group": groups.get(t, "world"),
-             "cells": [pct(v) for v in row]} for t, row in figures.returns.iterrows()]
-    return {"periods": TABLE_PERIODS, "annualised": ANNUALISED_IN_TABLE, "rows": rows}
+@dataclass(frozen=True)
+class ClientContext:
+    name: Annotated[str, "The client's name, as written in the clients file"]
+    adviser: Annotated[str | None, "The client's adviser, if named"]
 
 
-def valuation_history(figures: ReportFigures, history: pd.Series) -> str:
-    """Where this month's ratio sits among the archived editions' ratios."""
-    by_multiple = {v.multiple: v.ratio for v in figures.valuation}
-    now = by_multiple.get("forward_pe")
-    if now is None or len(history) < 2:
-        return ("Where this ratio sits against its own history builds month by month from the "
-                f"archive of past editions; {len(history)} earlier edition"
-                f"{'' if len(history) == 1 else 's'} with a forward P/E ratio so far.")
-    below = float((history < now).mean())
-    return (f"Against the {len(history)} archived editions since {day(history.index[0])}, the "
-            f"forward P/E ratio ranged from {history.min():.2f} to {history.max():.2f}; at "
-            f"{now:.2f} it is above {pct(below, 0, signed=False)} of them.")
+@dataclass(frozen=True)
+class CoverContext:
+    headline: Annotated[str, "One-line headline: the analyst's, else generated from the data"]
+    client: Annotated[ClientContext | None, "The client a personal copy is for; None on the master"]
 
 
-def valuation_rows(figures: ReportFigures, data: MarketData, history: pd.Series
-                   ) -> dict[str, Any]:
-    as_of = data.fundamental(figures.small, "as_of")
-    return {
-        "small": figures.small, "large": figures.large,
-        "as_of": day(pd.Timestamp(as_of)) if as_of is not None else None,
-        "rows": [{"name": MULTIPLES[v.multiple], "small": number(v.small),
-                  "large": number(v.large), "ratio": times(v.ratio)} for v in figures.valuation],
-        "history": valuation_history(figures, history) if figures.valuation else "",
-    }
+@dataclass(frozen=True)
+class SectionHeading:
+    id: Annotated[str, "The section id: its partial's name and its link target"]
+    number: Annotated[int, "The section number, from 2 (the cover is 1)"]
+    title: Annotated[str, "The section heading"]
 
 
-def fed_rows(figures: ReportFigures) -> dict[str, Any]:
-    stats = figures.rates.fed_study
-    return {
-        "rows": [{"horizon": f"{months} month{'s' if months > 1 else ''}",
-                  "mean": pct(row["mean"]), "median": pct(row["median"]),
-                  "share": pct(row["share_positive"], 0, signed=False)
-                  if row["count"] else "–", "count": int(row["count"])}
-                 for months, row in stats.iterrows()],
-        "first": day(figures.rates.first_cut), "last": day(figures.rates.last_cut),
-        "source": "Cut dates: " + fomc_source_note(),
-    }
+@dataclass(frozen=True)
+class ContentsContext:
+    sections: Annotated[list[SectionHeading], "Every section after the cover, in order"]
+    data_notes: Annotated[list[str], "Plain statements of missing or stale data"]
 
 
-def sector_rows(data: MarketData, small: str, large: str) -> list[dict[str, str]]:
-    """Sector weights of the two funds side by side, the small-cap fund's largest first."""
-    weights = data.sector_weights.pivot_table(index="sector", columns="fund", values="weight",
-                                              aggfunc="sum")
-    if small not in weights or large not in weights:
-        return []
-    weights = weights.sort_values(small, ascending=False)
-    return [{"sector": str(sector).replace("_", " ").replace("realestate", "real estate")
-             .capitalize(), "small": pct(row[small], 1, signed=False),
-             "large": pct(row[large], 1, signed=False),
-             "gap": f"{100 * (row[small] - row[large]):+.1f} pts".replace("-", "−")}
-            for sector, row in weights.iterrows()]
+# -- one class per section ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TakeawaysSection:
+    items: Annotated[list[str], "Three to five claims, each with its number"]
+    scorecard_chart: Annotated[ChartContext | None, "Signal tiles"]
 
 
-def quality_rows(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
-    table = figures.quality.fundamentals
-    as_of = data.fundamental(figures.small, "as_of")
-    return {"as_of": day(pd.Timestamp(as_of)) if as_of is not None else None,
-            "rows": [{"ticker": t, "growth": pct(r["earnings_growth"], 0),
-                      "roe": pct(r["return_on_equity"], 0, signed=False)}
-                     for t, r in table.iterrows()],
-            "small": figures.small, "large": figures.large,
-            "sectors": sector_rows(data, figures.small, figures.large)}
+@dataclass(frozen=True)
+class ReturnsRow:
+    ticker: Annotated[str, "Fund ticker"]
+    name: Annotated[str, "What the fund tracks"]
+    group: Annotated[str, "'small', 'large' or 'world': the row's shading"]
+    cells: Annotated[list[str], "Returns in the order of ReturnsTable.periods"]
 
 
-def watch_rows(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
-    return {"rows": [{"ticker": t, "sector": data.fundamental(t, "sector") or "–",
-                      "month": pct(figures.watch_month.get(t)),
-                      "ytd": pct(figures.watch_ytd.get(t))} for t in figures.watch_ytd.index]}
+@dataclass(frozen=True)
+class ReturnsTable:
+    periods: Annotated[list[str], "Column headings: 1M, 3M, 6M, YTD, 1Y, 3Y, 5Y"]
+    annualised: Annotated[list[str], "The periods shown annualised"]
+    rows: Annotated[list[ReturnsRow], "One row per fund"]
 
 
-def vehicle_rows(figures: ReportFigures) -> dict[str, Any]:
-    table = figures.vehicles
-    rows = [{"ticker": t, "style": STYLES.get(str(t), "–"),
-             "cells": [pct(r["return_1y"]), pct(r["return_3y_annualised"]),
-                       pct(r["volatility_3y"], signed=False), pct(r["max_drawdown_3y"]),
-                       number(r["sharpe_3y"], 2), pct(r["expense_ratio"], 2, signed=False),
-                       money(r["total_assets"])]}
-            for t, r in table.iterrows()]
-    sharpe = table["sharpe_3y"].dropna()
-    comment = ("" if sharpe.empty else
-               f"Over three years the best risk-adjusted vehicle was {sharpe.idxmax()} (Sharpe "
-               f"{sharpe.max():.2f}); index funds differ mainly in cost and in how they treat "
-               "unprofitable companies, while value and quality tilts change what you own.")
-    return {"rows": rows, "comment": comment}
+@dataclass(frozen=True)
+class PerformanceSection:
+    returns: Annotated[ReturnsTable, "The returns table"]
+    paragraphs: Annotated[list[str], "Generated text: month, relative strength, streak, spread"]
+    growth_chart: Annotated[ChartContext | None, "Growth of 100 over five years"]
+    relative_chart: Annotated[ChartContext | None, "Relative strength with its 52-week extremes"]
+    periods_chart: Annotated[ChartContext | None, "Returns by period, grouped bars"]
 
 
-def risk_rows(figures: ReportFigures) -> dict[str, Any]:
-    small, large = figures.small, figures.large
-    risk = figures.risk
-    worst = risk.max_drawdown_3y.get(small)
-    summary = (f"Over one year {small}'s volatility was "
-               f"{pct(risk.volatility_1y.get(small), signed=False)} against "
-               f"{pct(risk.volatility_1y.get(large), signed=False)} for {large}, and their "
-               f"daily returns had a correlation of {number(risk.correlation_1y, 2)}.")
-    if worst is not None:
-        summary += (f" {small}'s deepest fall in three years was {pct(worst.depth)}, from "
-                    f"{day(worst.peak)} to {day(worst.trough)}; it is now "
-                    f"{pct(risk.drawdown_now.get(small))} from its three-year high.")
-    pair = figures.relative.get(f"{small}/{large}")
-    conditions = [
-        {"signal": "Relative strength breaks down",
-         "now": number(pair.ratio) if pair else "–",
-         "trigger": f"{small} ÷ {large} falls below its 52-week low of "
-                    f"{number(pair.low_52w) if pair else '–'}"},
-        {"signal": "Rates rise again", "now": f"{number(figures.rates.ten_year_yield, 2)}%",
-         "trigger": "the 10-year yield rises more than 0.25 pp in three months"},
-        {"signal": "Small-cap drawdown deepens",
-         "now": pct(risk.drawdown_now.get(small)),
-         "trigger": f"{small} falls more than 20% below its three-year high"},
-        {"signal": "Volatility gap widens",
-         "now": times(risk.volatility_3m[small] / risk.volatility_3m[large])
-         if risk.volatility_3m.get(small) and risk.volatility_3m.get(large) else "–",
-         "trigger": f"{small}'s 3-month volatility exceeds 1.5× {large}'s"},
-    ]
-    return {"summary": summary, "conditions": conditions}
+@dataclass(frozen=True)
+class ValuationRow:
+    name: Annotated[str, "The multiple, e.g. 'Forward P/E'"]
+    small: Annotated[str, "The small-cap fund's multiple"]
+    large: Annotated[str, "The large-cap fund's multiple"]
+    ratio: Annotated[str, "Small ÷ large"]
 
 
-def signal_value(key: str, value: float | None) -> str:
-    unit = RULES[key].unit
-    if unit == "ratio":
-        return times(value)
-    if unit == "pp":
-        return points(value)
-    return pct(value, signed=unit == "±%")
+@dataclass(frozen=True)
+class ValuationSection:
+    small: Annotated[str, "Small-cap fund ticker"]
+    large: Annotated[str, "Large-cap fund ticker"]
+    as_of: Annotated[str | None, "The date the source's multiples are as of"]
+    rows: Annotated[list[ValuationRow], "One row per multiple both funds have"]
+    paragraphs: Annotated[list[str], "Generated text on the multiples and their method"]
+    history: Annotated[str, "Where the ratio sits among archived editions' ratios"]
+    chart: Annotated[ChartContext | None, "Paired bars of the multiples"]
 
 
-def scorecard_rows(figures: ReportFigures) -> list[dict[str, str]]:
-    return [{"name": s.rule.name, "measure": s.rule.measure, "value": signal_value(s.key, s.value),
-             "mark": s.mark.value if s.mark else "no data",
-             "mark_class": s.mark.value if s.mark else "none"} for s in figures.signals]
+@dataclass(frozen=True)
+class FedStudyRow:
+    horizon: Annotated[str, "'1 month', '3 months', ..."]
+    mean: Annotated[str, "Mean small-minus-large return"]
+    median: Annotated[str, "Median small-minus-large return"]
+    share: Annotated[str, "Share of cuts after which small caps led"]
+    count: Annotated[int, "Cuts with a result at this horizon"]
 
 
-def sources_context(figures: ReportFigures, data: MarketData) -> dict[str, Any]:
-    series = [{"ticker": t, "last": day(last),
-               "fetched": f"{data.fetched_at[t]:%d %b %Y %H:%M} UTC" if t in data.fetched_at
-               else "–"} for t, last in figures.series_ends.items()]
-    return {"series": series, "fomc": fomc_source_note(), "definitions": DEFINITIONS,
-            "rules": [rule.describe() for rule in RULES.values()]}
+@dataclass(frozen=True)
+class RatesSection:
+    paragraphs: Annotated[list[str], "Generated text: yields, sensitivity, the study's span"]
+    chart: Annotated[ChartContext | None, "Yields over three years with the rolling spread"]
+    pair: Annotated[str, "'IWM minus SPY': what the study measures"]
+    study_rows: Annotated[list[FedStudyRow], "The Fed-cut study, one row per horizon"]
+    first_cut: Annotated[str, "Date of the first cut in the study"]
+    last_cut: Annotated[str, "Date of the last cut in the study"]
+    cuts_source: Annotated[str, "Where the list of cut dates comes from"]
+    study_chart: Annotated[ChartContext | None, "Mean and median by horizon"]
 
 
-def chart_uris(charts: dict[str, Figure | None]) -> dict[str, str | None]:
-    """Each chart encoded once, for every PDF of the edition."""
-    return {name: data_uri(figure) for name, figure in charts.items()}
+@dataclass(frozen=True)
+class FundamentalsRow:
+    ticker: Annotated[str, "Fund ticker"]
+    growth: Annotated[str, "Earnings growth"]
+    roe: Annotated[str, "Return on equity"]
 
 
-def for_client(context: dict[str, Any], figures: ReportFigures, config: Config,
-               created: datetime, client: Client | None) -> dict[str, Any]:
-    """The same edition with another branding and, on the cover, a client."""
-    return {**context, "edition": edition_context(figures, config, created), "client": client}
+@dataclass(frozen=True)
+class SectorRow:
+    sector: Annotated[str, "Sector name"]
+    small: Annotated[str, "Weight in the small-cap fund"]
+    large: Annotated[str, "Weight in the large-cap fund"]
+    gap: Annotated[str, "Difference, in percentage points"]
 
 
-def build_context(figures: ReportFigures, data: MarketData, config: Config,
-                  charts: dict[str, str | None], created: datetime,
-                  previous: changes.PreviousEdition | None = None,
-                  commentary: dict[str, Any] | None = None,
-                  valuation_history: pd.Series | None = None) -> dict[str, Any]:
-    """Everything the templates read; ``charts`` are data URIs (see ``chart_uris``);
-    ``valuation_history`` holds the forward P/E ratio of archived editions."""
-    narrative = Narrative(figures, config.instruments)
-    commentary = commentary or {}
-    return {
-        "edition": edition_context(figures, config, created),
-        "sections": [{"id": sid, "number": n, "title": title}
-                     for n, (sid, title) in enumerate(SECTIONS, start=2)],
-        "headline": commentary.get("headline") or narrative.headline(),
-        "takeaways": narrative.takeaways(),
-        "narrative": {"performance": narrative.performance(), "valuation": narrative.valuation(),
-                      "rates": narrative.rates(), "quality": narrative.quality(),
-                      "leaders": narrative.leaders(), "verdict": narrative.verdict()},
-        "returns": returns_rows(figures, config),
-        "valuation": valuation_rows(figures, data, valuation_history
-                                    if valuation_history is not None else pd.Series(dtype=float)),
-        "pair": f"{figures.small} minus {figures.large}",
-        "fed": fed_rows(figures),
-        "quality": quality_rows(figures, data),
-        "watch": watch_rows(figures, data),
-        "vehicles": vehicle_rows(figures),
-        "risks": risk_rows(figures),
-        "scorecard": scorecard_rows(figures),
-        "changes": changes.compare(previous, changes.key_figures(figures)),
-        "sources": sources_context(figures, data),
-        "charts": charts,
-        "commentary": commentary.get("sections", {}),
-        "missing": figures.missing,
-        "client": None,
-    }
+@dataclass(frozen=True)
+class QualitySection:
+    small: Annotated[str, "Small-cap fund ticker"]
+    large: Annotated[str, "Large-cap fund ticker"]
+    as_of: Annotated[str | None, "The date the fund figures are as of"]
+    rows: Annotated[list[FundamentalsRow], "Fund-level fundamentals"]
+    paragraphs: Annotated[list[str], "Generated text: unprofitable share, dispersion, breadth"]
+    sectors: Annotated[list[SectorRow], "Sector weights side by side; empty when not given"]
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    ticker: Annotated[str, "Stock ticker"]
+    sector: Annotated[str, "Sector, or a dash"]
+    month: Annotated[str, "Return over the month"]
+    ytd: Annotated[str, "Return year to date"]
+
+
+@dataclass(frozen=True)
+class LeadersSection:
+    paragraphs: Annotated[list[str], "Generated text: the month's best and worst"]
+    month_chart: Annotated[ChartContext | None, "The universe ranked by the month's return"]
+    ytd_chart: Annotated[ChartContext | None, "The universe ranked by year-to-date return"]
+    watch: Annotated[list[WatchRow], "Large-cap names under watch"]
+
+
+@dataclass(frozen=True)
+class VehicleRow:
+    ticker: Annotated[str, "Fund ticker"]
+    style: Annotated[str, "Index or tilt"]
+    cells: Annotated[list[str], "1Y, 3Y a.a., Vol 3Y, Max DD 3Y, Sharpe 3Y, Expense, Assets"]
+
+
+@dataclass(frozen=True)
+class WaysToPlaySection:
+    rows: Annotated[list[VehicleRow], "One row per small-cap vehicle"]
+    comment: Annotated[str, "Generated text on the vehicles"]
+    growth_chart: Annotated[ChartContext | None, "Growth of 100 over three years"]
+    risk_return_chart: Annotated[ChartContext | None, "Return against volatility"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    signal: Annotated[str, "What would weaken the case"]
+    now: Annotated[str, "Its value now"]
+    trigger: Annotated[str, "The measurable condition"]
+
+
+@dataclass(frozen=True)
+class RisksSection:
+    summary: Annotated[str, "Generated text: volatility, correlation, drawdown"]
+    volatility_chart: Annotated[ChartContext | None, "Rolling three-month volatility"]
+    drawdown_chart: Annotated[ChartContext | None, "Fall below the previous high"]
+    conditions: Annotated[list[Condition], "Conditions that would weaken the case"]
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    name: Annotated[str, "Signal name"]
+    measure: Annotated[str, "What is measured"]
+    value: Annotated[str, "The measure now"]
+    mark: Annotated[str, "'supportive', 'neutral', 'against' or 'no data'"]
+    mark_class: Annotated[str, "CSS class of the mark"]
+
+
+@dataclass(frozen=True)
+class VerdictSection:
+    scorecard: Annotated[list[ScorecardRow], "One row per signal"]
+    verdict: Annotated[str, "The verdict paragraph derived from the marks"]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    name: Annotated[str, "The figure"]
+    then: Annotated[str, "In the previous edition"]
+    now: Annotated[str, "In this edition"]
+    change: Annotated[str, "The move, from the printed figures"]
+
+
+@dataclass(frozen=True)
+class ChangesSection:
+    previous: Annotated[str | None, "The previous edition's name; None when there is none"]
+    previous_as_of: Annotated[str | None, "The previous edition's as-of date"]
+    rows: Annotated[list[ChangeRow], "The figures that moved most"]
+    flips: Annotated[list[str], "Signals that changed mark, in words"]
+    note: Annotated[str, "What is said when there is no earlier edition"]
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    ticker: Annotated[str, "Series ticker"]
+    last: Annotated[str, "Last close used"]
+    fetched: Annotated[str, "When it was fetched from the source"]
+
+
+@dataclass(frozen=True)
+class Definition:
+    term: Annotated[str, "A metric's name"]
+    text: Annotated[str, "How it is computed"]
+
+
+@dataclass(frozen=True)
+class SourcesSection:
+    series: Annotated[list[SeriesRow], "Every series with its dates"]
+    fomc: Annotated[str, "Source of the Fed-cut dates"]
+    definitions: Annotated[list[Definition], "Each metric and how it is computed"]
+    rules: Annotated[list[str], "Each scorecard rule in words"]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What ``report.html.j2`` (and ``cover.html.j2`` for a client's cover) receives."""
+
+    edition: Annotated[EditionContext, "The edition and its branding"]
+    cover: Annotated[CoverContext, "The cover: headline and client"]
+    contents: Annotated[ContentsContext, "The contents page and the data notes"]
+    takeaways: Annotated[TakeawaysSection, "Section 2"]
+    performance: Annotated[PerformanceSection, "Section 3"]
+    valuation: Annotated[ValuationSection, "Section 4"]
+    rates: Annotated[RatesSection, "Section 5"]
+    quality: Annotated[QualitySection, "Section 6"]
+    leaders: Annotated[LeadersSection, "Section 7"]
+    ways_to_play: Annotated[WaysToPlaySection, "Section 8"]
+    risks: Annotated[RisksSection, "Section 9"]
+    verdict: Annotated[VerdictSection, "Section 10"]
+    changes: Annotated[ChangesSection, "Section 11"]
+    sources: Annotated[SourcesSection, "Section 12"]
+    commentary: Annotated[dict[str, Markup], "The analyst's text per section id (safe Markdown)"]

@@ -1,8 +1,8 @@
 """Sentences generated from the figures by fixed rules: no number is ever typed by hand.
 
-Each function reads ``ReportFigures`` and returns plain text (the templates escape it).
-Wording follows the data: "led" or "lagged", "widest since", and a plain statement where
-the data is missing.
+``write_narrative`` reads ``ReportFigures`` once per build and returns every generated
+sentence as plain text (the templates escape it). Wording follows the data: "led" or
+"lagged", "widest since", and a plain statement where the data is missing.
 """
 
 from __future__ import annotations
@@ -12,18 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reportgen.config import Instruments
+from reportgen.formatting import day, is_missing, month_name, number, pct, points, times
 from reportgen.metrics.report import ReportFigures
 from reportgen.metrics.signals import Mark, verdict_tone
 from reportgen.metrics.valuation import MULTIPLES
-from reportgen.render.formatting import (
-    day,
-    is_missing,
-    month_name,
-    number,
-    pct,
-    points,
-    times,
-)
 
 ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
             8: "eighth", 9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth"}
@@ -36,6 +28,36 @@ HEADLINE_SCALES = {"rotation": 0.02, "streak": 5, "valuation": 0.25, "extreme": 
 
 @dataclass(frozen=True)
 class Narrative:
+    """Every generated sentence of one edition."""
+
+    headline: str
+    takeaways: list[str]
+    performance: list[str]
+    valuation: list[str]
+    valuation_history: str
+    rates: list[str]
+    quality: list[str]
+    leaders: list[str]
+    vehicles: str
+    risks: str
+    verdict: str
+
+
+def write_narrative(figures: ReportFigures, instruments: Instruments,
+                    valuation_history: pd.Series | None = None) -> Narrative:
+    """``valuation_history``: the forward P/E ratio of archived editions, by as-of date."""
+    writer = _Writer(figures, instruments)
+    history = valuation_history if valuation_history is not None else pd.Series(dtype=float)
+    return Narrative(
+        headline=writer.headline(), takeaways=writer.takeaways(),
+        performance=writer.performance(), valuation=writer.valuation(),
+        valuation_history=writer.valuation_history(history) if figures.valuation else "",
+        rates=writer.rates(), quality=writer.quality(), leaders=writer.leaders(),
+        vehicles=writer.vehicles(), risks=writer.risks(), verdict=writer.verdict())
+
+
+@dataclass(frozen=True)
+class _Writer:
     figures: ReportFigures
     instruments: Instruments
 
@@ -78,7 +100,7 @@ class Narrative:
         return abs(small_month - large_month) / HEADLINE_SCALES["rotation"], text
 
     def _streak_headline(self) -> tuple[float, str] | None:
-        pair = self.figures.relative.get("/".join(self._pair))
+        pair = self.figures.pair
         if pair is None or pair.streak.length < 5:
             return None
         since = (f"the longest run since {day(pair.streak.last_as_long)}"
@@ -87,7 +109,7 @@ class Narrative:
                 f"Small caps beat large caps {pair.streak.length} days running, {since}")
 
     def _extreme_headline(self) -> tuple[float, str] | None:
-        pair = self.figures.relative.get("/".join(self._pair))
+        pair = self.figures.pair
         if pair is None or pair.low_52w < pair.ratio < pair.high_52w:
             return None
         level = "high" if pair.ratio >= pair.high_52w else "low"
@@ -112,7 +134,7 @@ class Narrative:
 
     def rotation_takeaway(self) -> str:
         small, large = self._pair
-        pair = self.figures.relative.get(f"{small}/{large}")
+        pair = self.figures.pair
         small_month, large_month = self._month_returns()
         verb = "outperformed" if small_month > large_month else "underperformed"
         text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
@@ -170,7 +192,7 @@ class Narrative:
 
     def performance(self) -> list[str]:
         small, large = self._pair
-        pair = self.figures.relative.get(f"{small}/{large}")
+        pair = self.figures.pair
         small_month, large_month = self._month_returns()
         verb = "led" if small_month > large_month else "lagged"
         paragraphs = [
@@ -277,6 +299,43 @@ class Narrative:
                     "prices."]
         return [f"Best in {month_name(self.figures.month)}: {month.index[0]} "
                 f"{pct(month.iloc[0])}; worst: {month.index[-1]} {pct(month.iloc[-1])}."]
+
+    def valuation_history(self, history: pd.Series) -> str:
+        """Where this month's forward P/E ratio sits among the archived editions' ratios."""
+        now = {v.multiple: v.ratio for v in self.figures.valuation}.get("forward_pe")
+        if now is None or len(history) < 2:
+            return ("Where this ratio sits against its own history builds month by month "
+                    f"from the archive of past editions; {len(history)} earlier edition"
+                    f"{'' if len(history) == 1 else 's'} with a forward P/E ratio so far.")
+        below = float((history < now).mean())
+        return (f"Against the {len(history)} archived editions since {day(history.index[0])}, "
+                f"the forward P/E ratio ranged from {history.min():.2f} to "
+                f"{history.max():.2f}; at {now:.2f} it is above "
+                f"{pct(below, 0, signed=False)} of them.")
+
+    def vehicles(self) -> str:
+        sharpe = self.figures.vehicles["sharpe_3y"].dropna()
+        if sharpe.empty:
+            return ""
+        return (f"Over three years the best risk-adjusted vehicle was {sharpe.idxmax()} "
+                f"(Sharpe {sharpe.max():.2f}); index funds differ mainly in cost and in how "
+                "they treat unprofitable companies, while value and quality tilts change what "
+                "you own.")
+
+    def risks(self) -> str:
+        small, large = self._pair
+        risk = self.figures.risk
+        worst = risk.max_drawdown_3y.get(small)
+        summary = (f"Over one year {small}'s volatility was "
+                   f"{pct(risk.volatility_1y.get(small), signed=False)} against "
+                   f"{pct(risk.volatility_1y.get(large), signed=False)} for {large}, and "
+                   f"their daily returns had a correlation of "
+                   f"{number(risk.correlation_1y, 2)}.")
+        if worst is not None:
+            summary += (f" {small}'s deepest fall in three years was {pct(worst.depth)}, "
+                        f"from {day(worst.peak)} to {day(worst.trough)}; it is now "
+                        f"{pct(risk.drawdown_now.get(small))} from its three-year high.")
+        return summary
 
     def verdict(self) -> str:
         signals = self.figures.signals

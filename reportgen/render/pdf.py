@@ -14,7 +14,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from reportgen.quiet import captured_logs
-from reportgen.render.templates import DEFAULT_VARIANT, TEMPLATES_DIR, check_variant
+from reportgen.render.variants import DEFAULT_VARIANT, check_variant
+from reportgen.templating import TEMPLATES_DIR
 
 
 class RefusedURL(ValueError):

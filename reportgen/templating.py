@@ -1,33 +1,31 @@
-"""Jinja2 templates to text: every template in templates/ is parsed up front, errors name the
-file and line, and everything but plain-text templates (*.txt.j2) is autoescaped."""
+"""Jinja2 templates to text, for every stage that writes a document (report, archive index,
+email). The templates ship inside the package as ``reportgen.templates`` (the repository's
+top-level ``templates/`` folder) and are found through ``importlib.resources``, so an
+installed ``reportgen`` works from any directory.
+
+Everything but plain-text templates (``*.txt.j2``) is autoescaped; undefined names are
+errors; every template is parsed up front, and errors name the file and line.
+"""
 
 from __future__ import annotations
 
 import functools
 import traceback
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from reportgen.errors import ReportgenError
-from reportgen.render.formatting import FILTERS
+from reportgen.formatting import FILTERS
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-PDF_VARIANTS = ["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4",
-                "pdf/ua-1", "none"]
-DEFAULT_VARIANT = "pdf/a-3u"
-
-
-def check_variant(variant: str) -> None:
-    if variant not in PDF_VARIANTS:
-        raise ReportgenError(f"--pdf-variant {variant!r}: choose one of {', '.join(PDF_VARIANTS)}.")
+TEMPLATES_DIR = Path(str(resources.files("reportgen.templates")))
 
 
 @functools.cache
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     """One environment per template folder: Jinja caches compiled templates in it."""
-    # Everything is escaped except plain-text templates (*.txt.j2), which are not markup.
     escape = jinja2.select_autoescape(disabled_extensions=("txt.j2",), default=True,
                                       default_for_string=True)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=escape,
@@ -43,18 +41,16 @@ def _template_line(error: BaseException) -> str:
     return f"{frames[-1].filename}: line {frames[-1].lineno}" if frames else "a template"
 
 
-def render_html(context: dict[str, Any], templates_dir: Path = TEMPLATES_DIR,
-                template: str = "report.html.j2") -> str:
+def render_template(name: str, context: dict[str, Any],
+                    templates_dir: Path = TEMPLATES_DIR) -> str:
     env = environment(templates_dir)
     try:
-        for name in env.list_templates(extensions=["j2"]):
-            env.get_template(name)  # parse all first: included ones would fail late and vaguely
-        return env.get_template(template).render(**context)
+        for other in env.list_templates(extensions=["j2"]):
+            env.get_template(other)  # parse all first: included ones would fail late and vaguely
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as error:
         raise ReportgenError(f"{error.filename or error.name}: line {error.lineno}: "
                              f"template error: {error.message}. Fix the template.") from None
     except jinja2.TemplateError as error:
         raise ReportgenError(f"{_template_line(error)}: {error}: the template asks for "
                              "something the report does not provide; fix the template.") from None
-
-

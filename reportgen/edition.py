@@ -1,0 +1,301 @@
+"""Build an edition: the driver above the stages, as WeasyPrint's ``document.py`` drives its.
+
+    data ─→ metrics ─→ charts ─→ render ─→ archive
+    MarketData → ReportFigures → Chart SVGs → ReportContext → HTML → PDFs → edition folder
+
+``build_edition`` runs the stages once each: figures, key figures and the comparison with the
+previous edition, charts, narrative, the template context, the master PDF and the client
+copies, and publishes them as a dated folder. ``rebuild_edition`` does the same from an
+edition's own snapshot and recorded inputs, and compares.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from reportgen.archive import history, snapshot
+from reportgen.archive.editions import Edition, edition_folder_name, latest_of_month, sha256
+from reportgen.archive.publish import package_versions, staged_edition, write_manifest
+from reportgen.charts.report_charts import draw_charts
+from reportgen.clients import Client, ClientList, parse_clients
+from reportgen.config import Branding, Config, parse_yaml, read_text
+from reportgen.data.model import MarketData
+from reportgen.data.sources import Source
+from reportgen.data.store import Store
+from reportgen.errors import ReportgenError
+from reportgen.metrics import changes
+from reportgen.metrics.dates import edition_dates
+from reportgen.metrics.report import ReportFigures, compute_report_figures
+from reportgen.render.commentary import Commentary, parse_commentary
+from reportgen.render.compose import compose_report, for_client
+from reportgen.render.context import ReportContext
+from reportgen.render.html import COVER_TEMPLATE, render_html
+from reportgen.render.narrative import write_narrative
+from reportgen.render.pdf import render_pdf
+from reportgen.render.personalise import splice_cover
+from reportgen.render.variants import DEFAULT_VARIANT, check_variant
+from reportgen.sections import FILE_STEM
+from reportgen.timing import timed
+
+log = logging.getLogger(__name__)
+INPUTS = "inputs"  # what else shaped the edition: commentary and clients files, as given
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What an archived edition compared itself with, so a rebuild makes the same
+    comparison instead of searching the archive."""
+
+    previous: changes.PreviousEdition | None
+    valuation_history: pd.Series
+
+
+@dataclass(frozen=True)
+class EditionRequest:
+    out_dir: Path
+    source_spec: str = "sample"
+    month: pd.Period | None = None
+    as_of: pd.Timestamp | None = None
+    variant: str = DEFAULT_VARIANT
+    commentary: Path | None = None
+    clients: Path | None = None
+    revision_reason: str | None = None  # set: publish YYYY-MM-rN beside the original
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    recorded: Recorded | None = None  # rebuilds only
+    name: str | None = None  # rebuilds only: the edition folder's name
+
+
+@dataclass(frozen=True)
+class BuiltEdition:
+    folder: Path
+    pdf: Path
+    client_pdfs: dict[str, Path]
+    as_of: pd.Timestamp
+    refused_urls: list[str]
+
+
+def load_market_data(source: Source, config: Config, store: Path | None) -> MarketData:
+    """The instruments the source has; the report names the others as missing. The primary
+    pair and the bill rate are essential: without them there is no report."""
+    ins = config.instruments
+    essential = [t for t in (*ins.primary_pair, ins.short_rate) if not source.has(t)]
+    if essential:
+        raise ReportgenError(f"{source.label} has no prices for {', '.join(essential)}, which "
+                             "the report cannot do without. Add them, or choose other "
+                             "instruments in the config file.")
+    with timed(log, f"loaded {source.label}"):
+        return Store(store).load(source, [t for t in ins.all_tickers if source.has(t)])
+
+
+def pdf_name(month: pd.Period, client_id: str | None = None) -> str:
+    return f"{FILE_STEM}-{month}{'-' + client_id if client_id else ''}.pdf"
+
+
+def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
+    if request.name:
+        return request.out_dir / request.name, 1
+    exists = latest_of_month(request.out_dir, month) is not None or (
+        request.out_dir / f"{month}").exists()
+    if request.revision_reason is None and exists:
+        raise ReportgenError(
+            f"{request.out_dir / f'{month}'} already exists: a published edition is never "
+            f"overwritten. To publish a corrected edition, build again with --revision "
+            f"\"what changed\", which writes {month}-r2 beside it.")
+    if request.revision_reason is not None and not exists:
+        raise ReportgenError(f"There is no edition of {month} in {request.out_dir} to revise; "
+                             "build it without --revision.")
+    name, revision = edition_folder_name(request.out_dir, month,
+                                         revision=request.revision_reason is not None)
+    return request.out_dir / name, revision
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The analyst's files, read once: parsed for the build, stored with the edition."""
+
+    commentary: Commentary
+    commentary_text: str | None
+    clients: ClientList | None
+    clients_text: str | None
+
+    @classmethod
+    def read(cls, commentary: Path | None, clients: Path | None) -> Inputs:
+        commentary_text = read_text(commentary, "commentary file") if commentary else None
+        clients_text = read_text(clients, "clients file") if clients else None
+        return cls(
+            parse_commentary(commentary_text, commentary)
+            if commentary and commentary_text is not None else Commentary(),
+            commentary_text,
+            parse_clients(parse_yaml(clients_text, clients), clients)
+            if clients and clients_text is not None else None,
+            clients_text)
+
+    def branding_for(self, config: Config, client: Client) -> Branding:
+        assert self.clients is not None, "a client comes from the clients file"
+        return self.clients.branding_for(config.branding, client)
+
+
+class _Renderer:
+    """Renders the PDFs of one edition, laying out the shared body once per branding."""
+
+    def __init__(self, context: ReportContext, figures: ReportFigures, config: Config,
+                 request: EditionRequest, month: pd.Period) -> None:
+        self.context, self.figures, self.config = context, figures, config
+        self.request, self.identifier = request, f"{FILE_STEM}-{month}".encode()
+        self.refused: list[str] = []
+        self.bodies: dict[str, bytes] = {}
+
+    def _pdf(self, branding: Branding, client: Client | None, cover_only: bool = False
+             ) -> bytes:
+        context = for_client(self.context, self.figures, self.config, branding,
+                             self.request.created, client)
+        html = render_html(context, COVER_TEMPLATE) if cover_only else render_html(context)
+        pdf, refused = render_pdf(html, assets_dir=self.config.assets_dir,
+                                  variant=self.request.variant, identifier=self.identifier)
+        self.refused.extend(url for url in refused if url not in self.refused)
+        return pdf
+
+    def body(self, branding: Branding) -> bytes:
+        key = branding.model_dump_json()
+        if key not in self.bodies:
+            self.bodies[key] = self._pdf(branding, None)
+        return self.bodies[key]
+
+    def master(self) -> bytes:
+        return self.body(self.config.branding)
+
+    def client(self, branding: Branding, client: Client) -> bytes:
+        cover = self._pdf(branding, client, cover_only=True)
+        return splice_cover(self.body(branding), cover)
+
+
+def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
+    if request.recorded is not None:
+        return request.recorded
+    return Recorded(history.find_previous(request.out_dir, month),
+                    history.figure_history(request.out_dir, month, changes.FORWARD_PE_RATIO))
+
+
+def build_edition(data: MarketData, config: Config, request: EditionRequest,
+                  stage: Callable[[str], None] = lambda _: None) -> BuiltEdition:
+    check_variant(request.variant)
+    ins = config.instruments
+    calendar = data.calendar([ins.primary_pair[0]]).intersection(
+        data.calendar([ins.primary_pair[1]]))
+    month, as_of = edition_dates(calendar, request.month, request.as_of)
+    folder, revision = _folder_for(request, month)
+    inputs = Inputs.read(request.commentary, request.clients)
+
+    stage("Computing figures")
+    with timed(log, f"computed the figures to {as_of:%Y-%m-%d}"):
+        figures = compute_report_figures(data, ins, as_of)
+        key_figures = changes.key_figures(figures)
+        basis = _comparison_basis(request, month)
+        comparison = (changes.compare(basis.previous, key_figures)
+                      if basis.previous is not None else None)
+    stage("Drawing charts")
+    charts = draw_charts(data, ins, figures)
+    narrative = write_narrative(figures, ins, basis.valuation_history)
+    context = compose_report(figures, narrative, charts, config, request.created, comparison,
+                             inputs.commentary)
+
+    renderer = _Renderer(context, figures, config, request, month)
+    stage("Rendering PDF")
+    with timed(log, "rendered the edition PDF"):
+        files = {pdf_name(month): renderer.master()}
+    client_files = {}
+    clients = inputs.clients.clients if inputs.clients else []
+    with timed(log, f"made {len(clients)} client copies"):
+        for number, client in enumerate(clients, start=1):
+            stage(f"Personalising {number}/{len(clients)}: {client.id}")
+            client_files[client.id] = f"clients/{pdf_name(month, client.id)}"
+            files[client_files[client.id]] = renderer.client(inputs.branding_for(config, client),
+                                                             client)
+
+    stage("Archiving")
+    with timed(log, f"published {folder}"), staged_edition(folder) as staging:
+        for name, content in files.items():
+            (staging / name).parent.mkdir(exist_ok=True)
+            (staging / name).write_bytes(content)
+        history.write_key_figures(staging, folder.name, key_figures)
+        snapshot.write_snapshot(staging, data, as_of)
+        stored = {"commentary" + (request.commentary.suffix if request.commentary else ""):
+                  inputs.commentary_text, "clients.yaml": inputs.clients_text}
+        for name, text in stored.items():
+            if text is not None:
+                (staging / INPUTS).mkdir(exist_ok=True)
+                (staging / INPUTS / name).write_text(text)
+        write_manifest(staging, {
+            "edition": folder.name, "month": f"{month}", "revision": revision,
+            "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
+            "source": data.source, "source_spec": request.source_spec,
+            "sample_data": data.is_sample, "built_at": request.created.isoformat(),
+            "pdf_variant": request.variant, "versions": package_versions(),
+            "pdf": pdf_name(month), "client_pdfs": client_files,
+            "headline": context.cover.headline, "takeaways": narrative.takeaways,
+            "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
+            "config": config.model_dump(mode="json"),
+            "previous_edition": None if basis.previous is None else {
+                "edition": basis.previous.edition,
+                **changes.to_json(basis.previous.figures)},
+            "valuation_history": {f"{d:%Y-%m-%d}": v
+                                  for d, v in basis.valuation_history.items()},
+        })
+    return BuiltEdition(folder, folder / pdf_name(month),
+                        {cid: folder / name for cid, name in client_files.items()}, as_of,
+                        renderer.refused)
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    folder: Path  # where the rebuilt edition was written
+    figures_match: bool
+    pdfs: dict[str, bool]  # archived PDF name → byte-identical
+    versions_differ: dict[str, tuple[str, str]]  # package → (archived, installed)
+
+
+def _stored_input(edition: Edition, prefix: str) -> Path | None:
+    found = sorted((edition.folder / INPUTS).glob(f"{prefix}*"))
+    return found[0] if found else None
+
+
+def _recorded(manifest: dict) -> Recorded:
+    raw = manifest["previous_edition"]
+    previous = None if raw is None else changes.PreviousEdition(raw["edition"],
+                                                                changes.from_json(raw))
+    history_points = {pd.Timestamp(d): v for d, v in manifest["valuation_history"].items()}
+    return Recorded(previous, pd.Series(history_points, dtype=float))
+
+
+def rebuild_edition(edition: Edition, into: Path) -> RebuildReport:
+    """Regenerate ``edition`` from its snapshot and stored inputs only (no source, store or
+    network) into ``into``, and compare figures and PDF bytes with the archived ones."""
+    manifest = edition.manifest
+    data = snapshot.read_snapshot(edition.folder, manifest["source"], manifest["sample_data"],
+                                  manifest["fetched_at"])
+    request = EditionRequest(
+        out_dir=into, source_spec=manifest["source_spec"], month=pd.Period(manifest["month"]),
+        as_of=pd.Timestamp(manifest["as_of"]), variant=manifest["pdf_variant"],
+        commentary=_stored_input(edition, "commentary"),
+        clients=_stored_input(edition, "clients"),
+        created=datetime.fromisoformat(manifest["built_at"]), recorded=_recorded(manifest),
+        name=edition.name)
+    built = build_edition(data, Config.model_validate(manifest["config"]), request)
+    same_figures = (json.loads((edition.folder / history.FIGURES_FILE).read_text())
+                    == json.loads((built.folder / history.FIGURES_FILE).read_text()))
+    installed = package_versions()
+    return RebuildReport(
+        folder=built.folder,
+        figures_match=same_figures,
+        pdfs={name: sha256(built.folder / name) == manifest["files"][name]
+              for name in [manifest["pdf"], *manifest["client_pdfs"].values()]},
+        versions_differ={k: (v, installed.get(k, "?")) for k, v in manifest["versions"].items()
+                         if installed.get(k) != v},
+    )

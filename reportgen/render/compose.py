@@ -1,0 +1,295 @@
+"""The template context (``render.context``) from the figures, the narrative and the charts.
+
+Every number is formatted here, once, so the PDF and the tests that read it back agree on
+how a figure is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from datetime import datetime
+
+import reportgen
+from reportgen.charts.report_charts import Chart
+from reportgen.clients import Client
+from reportgen.config import Branding, Config
+from reportgen.formatting import (
+    DASH,
+    change,
+    day,
+    figure,
+    money,
+    month_name,
+    number,
+    pct,
+    times,
+)
+from reportgen.metrics.changes import Comparison
+from reportgen.metrics.fed import fomc_source_note
+from reportgen.metrics.report import ANNUALISED_IN_TABLE, TABLE_PERIODS, ReportFigures
+from reportgen.metrics.signals import RULES
+from reportgen.metrics.valuation import MULTIPLES
+from reportgen.render.commentary import Commentary
+from reportgen.render.context import (
+    ChangeRow,
+    ChangesSection,
+    ChartContext,
+    ClientContext,
+    Condition,
+    ContentsContext,
+    CoverContext,
+    Definition,
+    EditionContext,
+    FedStudyRow,
+    FundamentalsRow,
+    LeadersSection,
+    PerformanceSection,
+    QualitySection,
+    RatesSection,
+    ReportContext,
+    ReturnsRow,
+    ReturnsTable,
+    RisksSection,
+    ScorecardRow,
+    SectionHeading,
+    SectorRow,
+    SeriesRow,
+    SourcesSection,
+    TakeawaysSection,
+    ValuationRow,
+    ValuationSection,
+    VehicleRow,
+    VerdictSection,
+    WatchRow,
+    WaysToPlaySection,
+)
+from reportgen.render.narrative import Narrative
+from reportgen.sections import FIRST_NUMBER, SECTIONS, TITLE
+
+DEFINITIONS = [
+    ("Total return", "Change in the adjusted close (dividends reinvested) from the last close "
+     "on or before the period's start to the as-of date. 1M, 3M, 6M, 1Y, 3Y and 5Y start on the "
+     "same calendar day that many months or years earlier; YTD at the previous year's last "
+     "close."),
+    ("Annualised (a.a.)", "(1 + total return)^(365.25 ÷ calendar days) − 1."),
+    ("Volatility", "Standard deviation of daily log returns × √252; 3-month figures use the "
+     "last 63 trading days."),
+    ("Maximum drawdown", "The deepest fall of the adjusted close from its running peak."),
+    ("Sharpe ratio", "(Annualised return − mean 13-week T-bill yield) ÷ annualised volatility, "
+     "over the same window."),
+    ("Relative strength", "Small-cap fund ÷ large-cap fund on shared trading days, rebased to "
+     "100 fifty-two weeks before the as-of date. A winning day is one on which the small-cap "
+     "daily return beat the large-cap one."),
+    ("Rate sensitivity", "Slope of monthly small-minus-large returns on monthly changes in the "
+     "10-year yield, over three years."),
+    ("Fed-cut study", "Small-minus-large total return from the last close on or before each "
+     "FOMC cut to 1, 3, 6 and 12 months later; horizons ending after the as-of date are left "
+     "out."),
+    ("Dispersion", "Standard deviation of year-to-date returns across the configured universe."),
+    ("Breadth", "Share of the universe whose last close is above its 200-day average."),
+]
+STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
+          "VTWO": "Russell 2000 index", "AVUV": "Active value and profitability tilt",
+          "VBR": "CRSP small-cap value index", "IJS": "S&P 600 value index"}
+NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing to compare with. "
+                      "From next month this section lists the figures that moved most and the "
+                      "signals that changed mark.")
+
+
+def chart_context(chart: Chart | None) -> ChartContext | None:
+    if chart is None:
+        return None
+    uri = f"data:image/svg+xml;base64,{base64.b64encode(chart.svg).decode()}"
+    return ChartContext(uri=uri, alt=chart.title)
+
+
+def edition_context(figures: ReportFigures, branding: Branding, logo: str,
+                    created: datetime) -> EditionContext:
+    return EditionContext(
+        title=TITLE, month_name=month_name(figures.month), month_short=f"{figures.as_of:%b}",
+        as_of=day(figures.as_of), firm=branding.firm_name, logo=logo,
+        subject="US small caps against large caps: performance, valuation, rates and risk, "
+                f"data to {day(figures.as_of)}",
+        keywords=f"small caps, Russell 2000, S&P 600, market outlook, {figures.month:%Y-%m}",
+        version=reportgen.__version__, created=created.isoformat(timespec="seconds"),
+        paper=branding.paper, colour=branding.colour, is_sample=figures.is_sample,
+        source=figures.source, disclaimer=branding.disclaimer)
+
+
+def logo_url(config: Config, branding: Branding) -> str:
+    """The logo from the firm's assets folder if it is there, else from templates/assets/."""
+    if config.assets_dir is not None and (config.assets_dir / branding.logo).is_file():
+        return (config.assets_dir / branding.logo).resolve().as_uri()
+    return f"assets/{branding.logo}"
+
+
+def performance(f: ReportFigures, config: Config, n: Narrative,
+                charts: dict[str, Chart | None]) -> PerformanceSection:
+    ins = config.instruments
+    groups = {**dict.fromkeys(ins.small_caps, "small"), **dict.fromkeys(ins.large_caps, "large")}
+    rows = [ReturnsRow(ticker=str(t), name=ins.name(str(t)), group=groups.get(str(t), "world"),
+                       cells=[pct(v) for v in row]) for t, row in f.returns.iterrows()]
+    return PerformanceSection(
+        returns=ReturnsTable(periods=TABLE_PERIODS, annualised=ANNUALISED_IN_TABLE, rows=rows),
+        paragraphs=n.performance, growth_chart=chart_context(charts.get("growth")),
+        relative_chart=chart_context(charts.get("relative_strength")),
+        periods_chart=chart_context(charts.get("returns_by_period")))
+
+
+def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
+              ) -> ValuationSection:
+    return ValuationSection(
+        small=f.small, large=f.large,
+        as_of=day(f.fundamentals_as_of) if f.fundamentals_as_of is not None else None,
+        rows=[ValuationRow(name=MULTIPLES[v.multiple], small=number(v.small),
+                           large=number(v.large), ratio=times(v.ratio)) for v in f.valuation],
+        paragraphs=n.valuation, history=n.valuation_history,
+        chart=chart_context(charts.get("valuation")))
+
+
+def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RatesSection:
+    stats = f.rates.fed_study
+    rows = [FedStudyRow(horizon=f"{months} month{'s' if months > 1 else ''}",
+                        mean=pct(row["mean"]), median=pct(row["median"]),
+                        share=pct(row["share_positive"], 0, signed=False) if row["count"]
+                        else DASH, count=int(row["count"]))
+            for months, row in stats.iterrows()]
+    return RatesSection(
+        paragraphs=n.rates, chart=chart_context(charts.get("rates")),
+        pair=f"{f.small} minus {f.large}", study_rows=rows, first_cut=day(f.rates.first_cut),
+        last_cut=day(f.rates.last_cut), cuts_source="Cut dates: " + fomc_source_note(),
+        study_chart=chart_context(charts.get("fed_study")))
+
+
+def quality(f: ReportFigures, n: Narrative) -> QualitySection:
+    table = f.quality.fundamentals
+    return QualitySection(
+        small=f.small, large=f.large,
+        as_of=day(f.fundamentals_as_of) if f.fundamentals_as_of is not None else None,
+        rows=[FundamentalsRow(ticker=str(t), growth=pct(r["earnings_growth"], 0),
+                              roe=pct(r["return_on_equity"], 0, signed=False))
+              for t, r in table.iterrows()],
+        paragraphs=n.quality,
+        sectors=[SectorRow(sector=str(sector).replace("_", " ")
+                           .replace("realestate", "real estate").capitalize(),
+                           small=pct(row["small"], 1, signed=False),
+                           large=pct(row["large"], 1, signed=False),
+                           gap=change(row["large"], row["small"], "%"))
+                 for sector, row in f.sector_weights.iterrows()])
+
+
+def leaders(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> LeadersSection:
+    return LeadersSection(
+        paragraphs=n.leaders, month_chart=chart_context(charts.get("leaders_month")),
+        ytd_chart=chart_context(charts.get("leaders_ytd")),
+        watch=[WatchRow(ticker=str(t), sector=f.sectors.get(str(t), DASH),
+                        month=pct(f.watch_month.get(t)), ytd=pct(f.watch_ytd.get(t)))
+               for t in f.watch_ytd.index])
+
+
+def ways_to_play(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
+                 ) -> WaysToPlaySection:
+    rows = [VehicleRow(ticker=str(t), style=STYLES.get(str(t), DASH),
+                       cells=[pct(r["return_1y"]), pct(r["return_3y_annualised"]),
+                              pct(r["volatility_3y"], signed=False), pct(r["max_drawdown_3y"]),
+                              number(r["sharpe_3y"], 2),
+                              pct(r["expense_ratio"], 2, signed=False),
+                              money(r["total_assets"])])
+            for t, r in f.vehicles.iterrows()]
+    return WaysToPlaySection(rows=rows, comment=n.vehicles,
+                             growth_chart=chart_context(charts.get("vehicles_growth")),
+                             risk_return_chart=chart_context(charts.get("risk_return")))
+
+
+def risks(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RisksSection:
+    small, large, pair = f.small, f.large, f.pair
+    vols = f.risk.volatility_3m
+    vol_small, vol_large = vols.get(small), vols.get(large)
+    conditions = [
+        Condition(signal="Relative strength breaks down",
+                  now=number(pair.ratio) if pair else DASH,
+                  trigger=f"{small} ÷ {large} falls below its 52-week low of "
+                          f"{number(pair.low_52w) if pair else DASH}"),
+        Condition(signal="Rates rise again", now=figure(f.rates.ten_year_yield, "yield"),
+                  trigger="the 10-year yield rises more than 0.25 pp in three months"),
+        Condition(signal="Small-cap drawdown deepens", now=pct(f.risk.drawdown_now.get(small)),
+                  trigger=f"{small} falls more than 20% below its three-year high"),
+        Condition(signal="Volatility gap widens",
+                  now=times(vol_small / vol_large) if vol_small and vol_large else DASH,
+                  trigger=f"{small}'s 3-month volatility exceeds 1.5× {large}'s"),
+    ]
+    return RisksSection(summary=n.risks,
+                        volatility_chart=chart_context(charts.get("rolling_volatility")),
+                        drawdown_chart=chart_context(charts.get("drawdown")), conditions=conditions)
+
+
+def verdict(f: ReportFigures, n: Narrative) -> VerdictSection:
+    rows = [ScorecardRow(name=s.rule.name, measure=s.rule.measure,
+                         value=figure(s.value, s.rule.unit),
+                         mark=s.mark.value if s.mark else "no data",
+                         mark_class=s.mark.value if s.mark else "none") for s in f.signals]
+    return VerdictSection(scorecard=rows, verdict=n.verdict)
+
+
+def changes(comparison: Comparison | None) -> ChangesSection:
+    if comparison is None:
+        return ChangesSection(previous=None, previous_as_of=None, rows=[], flips=[],
+                              note=NO_EARLIER_EDITION)
+    return ChangesSection(
+        previous=comparison.previous.edition,
+        previous_as_of=day(comparison.previous.figures.as_of),
+        rows=[ChangeRow(name=m.name, then=figure(m.then, m.unit), now=figure(m.now, m.unit),
+                        change=change(m.then, m.now, m.unit)) for m in comparison.moves],
+        flips=[f"{key} from {then or 'no data'} to {now or 'no data'}"
+               for key, then, now in comparison.flips],
+        note="")
+
+
+def sources(f: ReportFigures) -> SourcesSection:
+    series = [SeriesRow(ticker=t, last=day(last),
+                        fetched=f"{f.fetched_at[t]:%d %b %Y %H:%M} UTC" if t in f.fetched_at
+                        else DASH) for t, last in f.series_ends.items()]
+    return SourcesSection(series=series, fomc=fomc_source_note(),
+                          definitions=[Definition(term=term, text=text)
+                                       for term, text in DEFINITIONS],
+                          rules=[rule.describe() for rule in RULES.values()])
+
+
+def compose_report(figures: ReportFigures, narrative: Narrative,
+                   charts: dict[str, Chart | None], config: Config, created: datetime,
+                   comparison: Comparison | None, commentary: Commentary) -> ReportContext:
+    """The context of the master edition (the config's branding, no client)."""
+    f, n = figures, narrative
+    return ReportContext(
+        edition=edition_context(f, config.branding, logo_url(config, config.branding), created),
+        cover=CoverContext(headline=commentary.headline or n.headline, client=None),
+        contents=ContentsContext(
+            sections=[SectionHeading(id=s.id, number=number, title=s.title)
+                      for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
+            data_notes=f.missing),
+        takeaways=TakeawaysSection(items=n.takeaways,
+                                   scorecard_chart=chart_context(charts.get("scorecard"))),
+        performance=performance(f, config, n, charts),
+        valuation=valuation(f, n, charts),
+        rates=rates(f, n, charts),
+        quality=quality(f, n),
+        leaders=leaders(f, n, charts),
+        ways_to_play=ways_to_play(f, n, charts),
+        risks=risks(f, n, charts),
+        verdict=verdict(f, n),
+        changes=changes(comparison),
+        sources=sources(f),
+        commentary=commentary.sections,
+    )
+
+
+def for_client(context: ReportContext, figures: ReportFigures, config: Config,
+               branding: Branding, created: datetime, client: Client | None) -> ReportContext:
+    """The same edition with another branding and, on the cover, a client."""
+    return dataclasses.replace(
+        context,
+        edition=edition_context(figures, branding, logo_url(config, branding), created),
+        cover=dataclasses.replace(
+            context.cover,
+            client=ClientContext(name=client.name, adviser=client.adviser) if client else None))

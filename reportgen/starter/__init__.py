@@ -1,0 +1,1 @@
+"""Commented starter files that ``reportgen init`` writes for a new firm."""
