@@ -55,8 +55,9 @@ app.add_typer(archive_app, name="archive")
 
 # Plain text: names, reasons and paths are data, never console markup. Tables stay readable
 # when piped: a pipe has no width, so give one.
-stdout = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False)
-stderr = Console(stderr=True, markup=False, highlight=False)
+stdout = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False,
+                 soft_wrap=True)
+stderr = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 log = logging.getLogger("reportgen")
 
 SourceOption = Annotated[str | None, typer.Option(
@@ -74,7 +75,7 @@ OutOption = Annotated[Path | None, typer.Option(
 
 
 def fail(error: ReportgenError) -> NoReturn:
-    stderr.print(f"error: {error}", soft_wrap=True)
+    stderr.print(f"error: {error}")
     raise typer.Exit(1)
 
 
@@ -86,6 +87,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Say what each stage did and how long it took.")] = False,
     log_file: Annotated[Path | None, typer.Option(
@@ -104,6 +106,14 @@ def main(
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s "
                                                "%(message)s"))
         log.addHandler(handler)
+    ctx.call_on_close(_close_log)
+
+
+def _close_log() -> None:
+    for handler in log.handlers:
+        handler.close()
+    log.handlers.clear()
+    log.setLevel(logging.WARNING)
 
 
 def parse_day(value: str | None, option: str) -> pd.Timestamp | None:

@@ -148,7 +148,7 @@ def load_config(option: Path | None) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as error:
         raise ReportgenError(f"{path}: {describe_errors(error)}") from None
-    return _relative_to(config, path.parent)
+    return _relative_to(config, path.resolve().parent)
 
 
 def _relative_to(config: Config, folder: Path) -> Config:

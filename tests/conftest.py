@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -21,11 +21,18 @@ def _yfinance_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     yf.set_tz_cache_location(str(tmp_path_factory.mktemp("yfinance-cache")))
 
 
-@pytest.fixture(autouse=True)
-def _private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    store = tmp_path / "store"
-    monkeypatch.setenv("REPORTGEN_STORE", str(store))
-    return store
+@pytest.fixture(scope="session", autouse=True)
+def _test_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One data store for the session, outside the user's cache, shared as a user's cache
+    is: a source's files are read into it once. Tests of the store itself use their own."""
+    store = tmp_path_factory.mktemp("store")
+    saved = os.environ.get("REPORTGEN_STORE")
+    os.environ["REPORTGEN_STORE"] = str(store)
+    yield store
+    if saved is None:
+        del os.environ["REPORTGEN_STORE"]
+    else:
+        os.environ["REPORTGEN_STORE"] = saved
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +86,7 @@ def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive holding the sample October 2026 edition, built through the command line
     with commentary, three clients, the firm's logo from its assets folder and the default
     PDF/A variant. (Clients with a branding of their own are tested in test_edition.py.)
-    Layout: assets/, config.yaml, clients.yaml, commentary.yaml, store/, out/."""
+    Layout: assets/, config.yaml, clients.yaml, commentary.yaml, out/."""
     root = tmp_path_factory.mktemp("archive")
     (root / "assets").mkdir()
     (root / "assets" / "firm.svg").write_text(
@@ -92,7 +99,7 @@ def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--source", "sample", "--month", "2026-10",
                      "--out", str(root / "out"), "--clients", str(root / "clients.yaml"),
                      "--commentary", str(root / "commentary.yaml"),
-                     "--config", str(root / "config.yaml"), "--store", str(root / "store"))
+                     "--config", str(root / "config.yaml"))
     assert result.exit_code == 0, result.stderr
     return root
 
@@ -107,7 +114,7 @@ def real_pdf(tmp_path_factory: pytest.TempPathFactory, real_prices: Path) -> Pat
     """The real-data September 2026 edition (no fund data in that source)."""
     out = tmp_path_factory.mktemp("real")
     result = run_cli("build", "--source", f"csv:{real_prices}", "--month", "2026-09",
-                     "--out", str(out), "--store", str(out / "store"))
+                     "--out", str(out))
     assert result.exit_code == 0, result.stderr
     return out / "2026-09" / "us-small-cap-outlook-2026-09.pdf"
 
@@ -157,8 +164,7 @@ def sample_data(tmp_path_factory: pytest.TempPathFactory):
     from reportgen.data.sources import open_source
     from reportgen.data.store import Store
 
-    store = Store(tmp_path_factory.mktemp("store"))
-    return store.load(open_source("sample"), Config().instruments.all_tickers)
+    return Store().load(open_source("sample"), Config().instruments.all_tickers)
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,7 @@ def test_rebuild_from_the_snapshot_gives_the_same_figures_and_bytes(
     from reportgen.data import sources
 
     monkeypatch.setattr(sources, "sample_directory", lambda: tmp_path / "no-sample-here")
+    monkeypatch.setenv("REPORTGEN_STORE", str(tmp_path / "store"))
     code, stdout, stderr = run("archive", "rebuild", "2026-10", "--out", str(out),
                                "--into", str(tmp_path / "rebuilt"))
     assert code == 0, stderr

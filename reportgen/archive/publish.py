@@ -19,7 +19,7 @@ from reportgen.archive.editions import MANIFEST, sha256
 from reportgen.archive.index import write_index
 
 PACKAGES = ["reportgen", "pandas", "numpy", "pyarrow", "matplotlib", "weasyprint", "pydyf",
-            "fonttools", "jinja2", "pypdf", "yfinance"]
+            "fonttools", "jinja2", "pikepdf", "yfinance"]
 
 
 def package_versions() -> dict[str, str]:

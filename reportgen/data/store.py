@@ -9,6 +9,7 @@ into place, so an interrupted fetch never leaves a torn file behind.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import platformdirs
 from reportgen.data.model import FundData, MarketData
 from reportgen.data.sources import Source
 from reportgen.data.tickers import file_stem
+
+log = logging.getLogger(__name__)
 
 FUND_TABLES = ("fundamentals", "sector_weights", "top_holdings")  # FundData's fields, in order
 # Bumped whenever what the sources return changes shape or meaning (a parsing fix included):
@@ -85,6 +88,8 @@ class Store:
         meta = self._read_meta(source)
         stored = {t: self._read_prices(source, t) for t in tickers if t in meta}
         since = self._missing_since(source, tickers, meta, stored, refresh, now)
+        log.info("%s: %d series from the store at %s, %d to fetch", source.label,
+                 len(tickers) - len(since), self.root, len(since))
         if since:
             fetched = source.fetch_prices(list(since), since)
             rebased = [t for t in fetched if _basis_changed(stored.get(t), fetched[t], since[t])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -22,7 +23,9 @@ from reportgen.distribute.message import compose
 from reportgen.distribute.sendlog import SendLog
 from reportgen.distribute.settings import SmtpSettings
 from reportgen.errors import ReportgenError
+from reportgen.timing import timed
 
+log = logging.getLogger(__name__)
 SEND_LOG = "send-log.sqlite"
 OUTBOX = "outbox"
 TIMEOUT_SECONDS = 30
@@ -124,17 +127,19 @@ def send_edition(out_dir: Path, edition: Edition, clients: ClientList, selected:
                 for client in selected]
     if settings is None:
         raise ReportgenError("No mail settings: set REPORTGEN_SMTP_HOST and _FROM.")
-    mailer, log = Mailer(settings), SendLog(out_dir / SEND_LOG)
-    outcomes = []
+    mailer, sent = Mailer(settings), SendLog(out_dir / SEND_LOG)
+    outcomes: list[Outcome] = []
     try:
-        if any(set(c.email) - log.accepted(edition.name, c.id) for c in selected):
+        if any(set(c.email) - sent.accepted(edition.name, c.id) for c in selected):
             mailer.connect()  # an unreachable server is one clear error, before any message
-        for client in selected:
-            outcomes.append(send_one(mailer, log, edition, client, clients))
-            progress(outcomes[-1])
+        with timed(log, f"sent {edition.name} to {len(selected)} client(s)"):
+            for client in selected:
+                outcomes.append(send_one(mailer, sent, edition, client, clients))
+                log.info("%s: %s %s", client.id, outcomes[-1].status, outcomes[-1].detail)
+                progress(outcomes[-1])
     finally:
         mailer.drop()
-        log.close()
+        sent.close()
     return outcomes
 
 
