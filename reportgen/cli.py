@@ -36,7 +36,7 @@ from reportgen.archive.editions import find_edition, latest_of_month, list_editi
 from reportgen.archive.index import INDEX
 from reportgen.clients import load_clients
 from reportgen.config import CONFIG_FILE, Config, load_config
-from reportgen.data.sources import open_source
+from reportgen.data.sources import Source, open_source
 from reportgen.data.store import Store, default_store_root
 from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
@@ -141,6 +141,10 @@ def out_dir(option: Path | None, settings: Config) -> Path:
     return option or settings.out or Path("outputs")
 
 
+def source_of(option: str | None, settings: Config, default: str = "sample") -> Source:
+    return open_source(option or settings.source or default)
+
+
 def store_of(option: Path | None, settings: Config) -> Store:
     return Store(option or default_store_root(settings.store))
 
@@ -169,8 +173,7 @@ def metrics(
         chosen = parse_tickers(tickers) or instruments.funds
         needed = list(dict.fromkeys([*chosen, *instruments.rates,
                                      *(t for pair in instruments.relative_pairs for t in pair)]))
-        data = store_of(store, settings).load(open_source(source or settings.source or "sample"),
-                                              needed)
+        data = store_of(store, settings).load(source_of(source, settings), needed)
         day = resolve_as_of(data.calendar(chosen), parse_day(as_of, "--as-of"))
         summary = compute_summary(data, instruments, chosen, day, parse_day(since, "--since"))
     except ReportgenError as error:
@@ -253,8 +256,7 @@ def build(
                       console=stderr, transient=True, disable=not stderr.is_terminal
                       ) as progress:
             task = progress.add_task("Loading data")
-            data = load_market_data(open_source(spec), settings, store or default_store_root(
-                settings.store))
+            data = load_market_data(open_source(spec), settings, store_of(store, settings))
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:
@@ -294,8 +296,8 @@ def data_fetch(
     try:
         settings = load_config(config)
         chosen = parse_tickers(tickers) or settings.instruments.all_tickers
-        data = store_of(store, settings).load(
-            open_source(source or settings.source or "yfinance"), chosen, refresh=True)
+        data = store_of(store, settings).load(source_of(source, settings, "yfinance"), chosen,
+                                              refresh=True)
     except ReportgenError as error:
         fail(error)
     stderr.print(f"Stored {len(data.prices)} series from {data.source}.")

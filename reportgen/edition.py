@@ -81,7 +81,7 @@ class BuiltEdition:
     refused_urls: list[str]
 
 
-def load_market_data(source: Source, config: Config, store: Path | None) -> MarketData:
+def load_market_data(source: Source, config: Config, store: Store) -> MarketData:
     """The instruments the source has; the report names the others as missing. The primary
     pair and the bill rate are essential: without them there is no report."""
     ins = config.instruments
@@ -91,7 +91,7 @@ def load_market_data(source: Source, config: Config, store: Path | None) -> Mark
                              "the report cannot do without. Add them, or choose other "
                              "instruments in the config file.")
     with timed(log, f"loaded {source.label}"):
-        return Store(store).load(source, [t for t in ins.all_tickers if source.has(t)])
+        return store.load(source, [t for t in ins.all_tickers if source.has(t)])
 
 
 def pdf_name(month: pd.Period, client_id: str | None = None) -> str:
