@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from reportgen.config import Branding, Paper, read_yaml
 from reportgen.errors import ReportgenError
@@ -78,7 +79,7 @@ class ClientList(BaseModel):
         return [c for c in self.clients if not only or c.id in only]
 
 
-def _locate(error: dict, raw: object) -> str:
+def _locate(error: ErrorDetails, raw: object) -> str:
     """'clients[2] (acme): email' rather than pydantic's 'clients.2.email'."""
     location = list(error["loc"])
     if len(location) >= 2 and location[0] == "clients" and isinstance(location[1], int):

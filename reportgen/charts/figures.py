@@ -56,7 +56,7 @@ def downsample(series: pd.Series) -> pd.Series:
     if span_years <= 2:
         return series
     step = "M" if span_years > 8 else "W"
-    return series.groupby(series.index.to_period(step)).tail(1)
+    return series.groupby(pd.DatetimeIndex(series.index).to_period(step)).tail(1)
 
 
 def _canvas(width: float, height: float) -> tuple[Figure, matplotlib.axes.Axes]:
@@ -76,10 +76,15 @@ def _date_axis(ax: matplotlib.axes.Axes) -> None:
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
 
 
+def _full_width(ax: matplotlib.axes.Axes) -> bool:
+    figure = ax.get_figure(root=True)
+    return figure is not None and figure.get_figwidth() >= FULL_WIDTH
+
+
 def _legend(ax: matplotlib.axes.Axes, columns: int) -> None:
     """On a full-width chart, in a row between the title and the plot, so it never covers
     data; on a half-width chart there is no room, so inside."""
-    if ax.figure.get_figwidth() < FULL_WIDTH:
+    if not _full_width(ax):
         ax.legend(loc="best", ncol=min(columns, 3), handlelength=1.2, columnspacing=0.8)
         return
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=columns, borderaxespad=0.2,
@@ -88,7 +93,7 @@ def _legend(ax: matplotlib.axes.Axes, columns: int) -> None:
 
 def _title(ax: matplotlib.axes.Axes, title: str) -> None:
     """Top left; lifted over a legend that sits on top of a full-width plot."""
-    legend_above = ax.get_legend() is not None and ax.figure.get_figwidth() >= FULL_WIDTH
+    legend_above = ax.get_legend() is not None and _full_width(ax)
     ax.set_title(title, color=INK, pad=20 if legend_above else 8)
 
 
@@ -117,11 +122,12 @@ def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
     figure, ax = _canvas(FULL_WIDTH, HEIGHT)
     ax.plot(line.index, line.to_numpy(), color=colour("IWM"), label=label)
     ax.axhline(100, color=MUTED, linewidth=0.6)
-    middle = line.index[len(line) // 2]
-    for day, kind in ((line.idxmax(), "52-week high"), (line.idxmin(), "52-week low")):
-        high = "high" in kind
-        ax.scatter([day], [line[day]], color=GAIN if high else LOSS, zorder=3, s=16)
-        ax.annotate(f"{kind} {line[day]:.1f}, {day.day} {day:%b %Y}", (day, line[day]),
+    dates = pd.DatetimeIndex(line.index)
+    middle = dates[len(line) // 2]
+    for at, kind in ((int(line.argmax()), "52-week high"), (int(line.argmin()), "52-week low")):
+        day, value, high = dates[at], float(line.iloc[at]), "high" in kind
+        ax.scatter(dates[at:at + 1], [value], color=GAIN if high else LOSS, zorder=3, s=16)
+        ax.annotate(f"{kind} {value:.1f}, {day.day} {day:%b %Y}", (day, value),
                     xytext=(6 if day < middle else -6, 4 if high else -4),
                     textcoords="offset points", fontsize=7, va="bottom" if high else "top",
                     ha="left" if day < middle else "right")
@@ -151,7 +157,8 @@ def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
 
 
 def _bar_pair(ax: matplotlib.axes.Axes, labels: Sequence[str],
-              pair: list[tuple[Sequence[float], str, str]], fmt: str, label_size: float) -> None:
+              pair: list[tuple[Sequence[float] | np.ndarray, str, str]], fmt: str,
+              label_size: float) -> None:
     """Two bars per label, side by side, each with its value written above it."""
     positions = np.arange(len(labels))
     for shift, (values, shade, name) in zip((-0.2, 0.2), pair, strict=True):

@@ -18,7 +18,7 @@ from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.formatting import pct
 from reportgen.metrics import periods, relative, risk
-from reportgen.metrics.report import ReportFigures
+from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.valuation import MULTIPLES
 from reportgen.timing import timed
 
@@ -75,7 +75,7 @@ def returns_by_period(f: ReportFigures) -> Figure:
     table = f.returns[["1M", "3M", "6M", "YTD", "1Y"]]
     best = table["YTD"].idxmax()
     return draw.returns_by_period_chart(table, f"Year to date {best} leads at "
-                                        f"{pct(table.at[best, 'YTD'])}")
+                                        f"{pct(number_at(table, best, 'YTD'))}")
 
 
 def valuation(f: ReportFigures) -> Figure | None:
@@ -107,7 +107,7 @@ def fed_study(f: ReportFigures) -> Figure | None:
         return None
     best = stats["median"].idxmax()
     return draw.fed_study_chart(stats, f"After Fed cuts: best median at {best} months "
-                                f"({pct(stats.at[best, 'median'])})")
+                                f"({pct(number_at(stats, best, 'median'))})")
 
 
 def leaders(f: ReportFigures, returns: pd.Series, when: str) -> Figure | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from reportgen.data.model import (
@@ -38,7 +39,7 @@ def read_price_csv(path: Path) -> pd.DataFrame:
     if frame["adj_close"].isna().all():
         frame["adj_close"] = frame["close"]
     _require_complete(path, frame["adj_close"], "adj_close")
-    _require_ascending(path, frame.index)
+    _require_ascending(path, pd.DatetimeIndex(frame.index))
     return frame
 
 
@@ -51,12 +52,13 @@ def read_fundamentals_csv(path: Path) -> pd.DataFrame:
     tickers = cells["ticker"].str.strip().str.upper()
     blank = tickers == ""
     if blank.any():
-        raise ReportgenError(f"{path}: line {_line(blank.idxmax())}: the ticker is empty.")
+        raise ReportgenError(f"{path}: line {_line(_first(blank))}: the ticker is empty.")
     repeated = tickers.duplicated()
     if repeated.any():
+        row = _first(repeated)
         raise ReportgenError(
-            f"{path}: line {_line(repeated.idxmax())}: ticker {tickers[repeated.idxmax()]} "
-            "appears twice; keep one row per ticker."
+            f"{path}: line {_line(row)}: ticker {tickers.iloc[row]} appears twice; keep one row "
+            "per ticker."
         )
     frame = pd.DataFrame(index=pd.Index(tickers.to_numpy(), name="ticker"))
     frame["as_of"] = _parse_dates(path, cells["as_of"]).to_numpy()
@@ -108,17 +110,22 @@ def _read_cells(path: Path, required: list[str]) -> pd.DataFrame:
     return cells
 
 
-def _line(row: int) -> int:
-    return row + 2  # line 1 is the header
+def _first(rows: pd.Series | np.ndarray) -> int:
+    """The position of the first true value of a boolean column."""
+    return int(np.asarray(rows).argmax())
+
+
+def _line(position: int) -> int:
+    return position + 2  # line 1 is the header
 
 
 def _parse_dates(path: Path, raw: pd.Series) -> pd.Series:
     dates = pd.to_datetime(raw.str.strip(), format="%Y-%m-%d", errors="coerce")
     bad = dates.isna()
     if bad.any():
-        row = bad.idxmax()
+        row = _first(bad)
         raise ReportgenError(
-            f"{path}: line {_line(row)}: bad date {raw[row]!r}; dates must be YYYY-MM-DD."
+            f"{path}: line {_line(row)}: bad date {raw.iloc[row]!r}; dates must be YYYY-MM-DD."
         )
     return dates
 
@@ -128,9 +135,9 @@ def _parse_numbers(path: Path, column: str, raw: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(text, errors="coerce")
     bad = numbers.isna() & (text != "")
     if bad.any():
-        row = bad.idxmax()
+        row = _first(bad)
         raise ReportgenError(
-            f"{path}: line {_line(row)}: column {column} holds {raw[row]!r}, not a number."
+            f"{path}: line {_line(row)}: column {column} holds {raw.iloc[row]!r}, not a number."
         )
     return numbers.astype(float)
 
@@ -139,7 +146,7 @@ def _require_complete(path: Path, values: pd.Series, column: str) -> None:
     missing = values.isna().to_numpy()
     if missing.any():
         raise ReportgenError(
-            f"{path}: line {_line(int(missing.argmax()))}: column {column} is empty; "
+            f"{path}: line {_line(_first(missing))}: column {column} is empty; "
             "every row needs a price."
         )
 
@@ -147,7 +154,7 @@ def _require_complete(path: Path, values: pd.Series, column: str) -> None:
 def _require_ascending(path: Path, dates: pd.DatetimeIndex) -> None:
     steps = dates[1:] <= dates[:-1]
     if steps.any():
-        row = int(steps.argmax()) + 1
+        row = _first(steps) + 1
         problem = "repeats" if dates[row] == dates[row - 1] else "comes before"
         raise ReportgenError(
             f"{path}: line {_line(row)}: date {dates[row]:%Y-%m-%d} {problem} the previous "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -94,10 +95,11 @@ class MarketData:
         value = self._fundamental_cell(ticker, "as_of")
         return None if value is None else pd.Timestamp(value)
 
-    def _fundamental_cell(self, ticker: str, column: str) -> object:
+    def _fundamental_cell(self, ticker: str, column: str) -> Any:
+        """The cell (a number, text or date, by column); None when absent."""
         if ticker not in self.fundamentals.index or column not in self.fundamentals.columns:
             return None
-        value = self.fundamentals.at[ticker, column]
+        value: Any = self.fundamentals.at[ticker, column]
         return None if pd.isna(value) else value
 
     def calendar(self, tickers: list[str]) -> pd.DatetimeIndex:

@@ -140,7 +140,7 @@ class YahooSource:
                 if ticker.startswith("^"):
                     continue  # indices and yields have no fundamentals
                 yahoo = yf.Ticker(ticker, session=self.session)
-                info = _quietly(lambda yahoo=yahoo: yahoo.info) or {}
+                info = _info(yahoo)
                 rows[ticker] = _fundamentals_row(yahoo, info, today)
                 if info.get("quoteType") == "ETF":
                     sectors.extend(_sector_weights(yahoo, ticker))
@@ -195,6 +195,10 @@ def _top_holdings(ticker: yf.Ticker, fund: str) -> list[tuple[str, str, str, flo
             for symbol, row in table.iterrows()]
 
 
+def _info(ticker: yf.Ticker) -> dict[str, Any]:
+    return _quietly(lambda: ticker.info) or {}
+
+
 def _quietly(read: Callable[[], Any]) -> Any:
     """Fund data is optional: a ticker Yahoo has no fund data for gets empty fields."""
     try:
@@ -217,7 +221,7 @@ def _reason(messages: list[str]) -> str:
 def _price_frame(raw: pd.DataFrame, ticker: str) -> pd.DataFrame:
     if raw.empty or ticker not in raw.columns.get_level_values(1):
         return pd.DataFrame(columns=PRICE_COLUMNS)
-    frame = raw.xs(ticker, axis=1, level=1).rename(columns=YAHOO_COLUMNS)
+    frame = pd.DataFrame(raw.xs(ticker, axis=1, level=1)).rename(columns=YAHOO_COLUMNS)
     frame = frame.reindex(columns=PRICE_COLUMNS).astype(float).dropna(subset=["adj_close"])
-    frame.index = pd.DatetimeIndex(frame.index.date, name="date")
+    frame.index = pd.DatetimeIndex(pd.DatetimeIndex(frame.index).date, name="date")
     return frame

@@ -51,7 +51,7 @@ class Mailer:
         s = self.settings
         try:
             if s.security == "ssl":
-                connection = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS,
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS,
                                               context=ssl.create_default_context())
             else:
                 connection = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from reportgen.config import SmtpConfig
 from reportgen.errors import ReportgenError
 
 ENV = "REPORTGEN_SMTP_"
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+Security = Literal["starttls", "ssl", "none"]
+DEFAULT_PORTS: dict[Security, int] = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
     port: int
-    security: Literal["starttls", "ssl", "none"]
+    security: Security
     from_address: str
     user: str | None
     password: str | None
@@ -29,9 +30,7 @@ class SmtpSettings:
 
 def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> SmtpSettings:
     env = os.environ if environ is None else environ
-    security = env.get(f"{ENV}SECURITY", config.security)
-    if security not in DEFAULT_PORTS:
-        raise ReportgenError(f"{ENV}SECURITY={security!r}: use starttls, ssl or none.")
+    security = _security(env.get(f"{ENV}SECURITY", config.security))
     host = env.get(f"{ENV}HOST", config.host)
     sender = env.get(f"{ENV}FROM", config.from_address)
     if not host or not sender:
@@ -48,3 +47,9 @@ def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> 
         raise ReportgenError(f"{ENV}USER is set but {ENV}PASSWORD is not: the password is read "
                              "only from the environment.")
     return SmtpSettings(host, port, security, sender, user, password)
+
+
+def _security(text: str) -> Security:
+    if text not in get_args(Security):
+        raise ReportgenError(f"{ENV}SECURITY={text!r}: use starttls, ssl or none.")
+    return cast(Security, text)

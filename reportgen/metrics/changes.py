@@ -12,7 +12,7 @@ from typing import Any, cast
 import pandas as pd
 
 from reportgen.formatting import Unit, is_missing
-from reportgen.metrics.report import ReportFigures
+from reportgen.metrics.report import ReportFigures, number_at
 
 FORWARD_PE_RATIO = "Small ÷ large forward P/E"  # section 4 shows this figure's history
 # How much of a change in each unit counts as "one unit of news" when ranking the moves.
@@ -67,8 +67,8 @@ def key_figures(f: ReportFigures) -> KeyFigures:
     entries: list[tuple[str, float | None, Unit]] = [
         (f"{small} return, month", f.month_returns.get(small), "±%"),
         (f"{large} return, month", f.month_returns.get(large), "±%"),
-        (f"{small} return, year to date", f.returns.at[small, "YTD"], "±%"),
-        (f"{large} return, year to date", f.returns.at[large, "YTD"], "±%"),
+        (f"{small} return, year to date", number_at(f.returns, small, "YTD"), "±%"),
+        (f"{large} return, year to date", number_at(f.returns, large, "YTD"), "±%"),
         (f"Relative strength {small} ÷ {large}", pair.ratio if pair else None, "number"),
         (FORWARD_PE_RATIO, by_multiple.get("forward_pe"), "ratio"),
         ("Small ÷ large trailing P/E", by_multiple.get("trailing_pe"), "ratio"),

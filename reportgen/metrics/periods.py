@@ -42,7 +42,7 @@ def close_on_or_before(closes: pd.Series, day: pd.Timestamp) -> tuple[pd.Timesta
     position = closes.index.searchsorted(day, side="right") - 1
     if position < 0:
         return None
-    return closes.index[position], float(closes.iloc[position])
+    return pd.Timestamp(closes.index[int(position)]), float(closes.iloc[position])
 
 
 @dataclass(frozen=True)

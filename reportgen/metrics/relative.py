@@ -86,12 +86,13 @@ def summarise(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> Relati
     if both.empty or both.index[0] > as_of - FIFTY_TWO_WEEKS:
         return None
     line = relative_strength(small, large, as_of, as_of - FIFTY_TWO_WEEKS)
+    dates = pd.DatetimeIndex(line.index)
     return RelativeSummary(
         ratio=float(line.iloc[-1]),
         high_52w=float(line.max()),
-        high_52w_date=line.idxmax(),
+        high_52w_date=dates[int(line.argmax())],
         low_52w=float(line.min()),
-        low_52w_date=line.idxmin(),
+        low_52w_date=dates[int(line.argmin())],
         streak=current_streak(winning_days(small, large, as_of)),
         spread_6m=spread(small, large, "6M", as_of),
         spread_12m=spread(small, large, "1Y", as_of),
@@ -103,8 +104,9 @@ def rolling_spread(small: pd.Series, large: pd.Series, months: int, as_of: pd.Ti
     """On each shared date, small-minus-large total return over the preceding ``months``,
     by the same opening rule as period returns (last close on or before the start)."""
     both = aligned(small, large, as_of)
-    starts = both.index - pd.DateOffset(months=months)
-    opening = both.index.searchsorted(starts, side="right") - 1
+    dates = pd.DatetimeIndex(both.index)
+    starts = dates - pd.DateOffset(months=months)
+    opening = dates.searchsorted(starts, side="right") - 1
     valid = opening >= 0
     values = both.to_numpy()
     growth = values[valid] / values[opening[valid]] - 1.0

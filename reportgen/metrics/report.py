@@ -6,6 +6,7 @@ read; nothing here formats text.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ import pandas as pd
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.metrics import fed, periods, relative, risk, universe
+from reportgen.metrics.relative import RelativeSummary
 from reportgen.metrics.signals import Signal
 from reportgen.metrics.valuation import ValuationRatio, valuation_ratios
 
@@ -68,7 +70,7 @@ class ReportFigures:
     large: str
     returns: pd.DataFrame  # tickers × TABLE_PERIODS; 3Y and 5Y annualised; NaN = no data
     month_returns: pd.Series  # calendar month to the as-of date (MTD), same tickers
-    relative: dict[tuple[str, str], relative.RelativeSummary | None]  # (small, large) pairs
+    relative: dict[tuple[str, str], RelativeSummary | None]  # (small, large) pairs
     valuation: list[ValuationRatio]
     fundamentals_as_of: pd.Timestamp | None  # the date the small-cap fund's figures are as of
     rates: RatesFigures
@@ -92,9 +94,19 @@ class ReportFigures:
     missing: list[str]  # plain-English notes of absent data
 
     @property
-    def pair(self) -> relative.RelativeSummary | None:
+    def pair(self) -> RelativeSummary | None:
         """Relative strength of the primary pair; None with under a year of shared history."""
         return self.relative.get((self.small, self.large))
+
+
+def number_at(table: pd.DataFrame, row: Hashable, column: str) -> float | None:
+    """The number in ``table`` at ``row``, ``column``; None when the row, the column or the
+    value is missing (NaN)."""
+    if row not in table.index or column not in table.columns:
+        return None
+    value = table.at[row, column]
+    # A cell's static type is any scalar; the tables passed here hold numbers.
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _history(data: MarketData, ticker: str, as_of: pd.Timestamp) -> pd.Series:
@@ -126,7 +138,7 @@ def _change(series: pd.Series, period: str, as_of: pd.Timestamp) -> float | None
 
 def monthly_lead_streak(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> int:
     both = relative.aligned(small, large, as_of)
-    month_ends = both.groupby(both.index.to_period("M")).tail(1)
+    month_ends = both.groupby(pd.DatetimeIndex(both.index).to_period("M")).tail(1)
     spread = (month_ends["small"].pct_change() - month_ends["large"].pct_change()).dropna()
     signs = np.sign(spread.to_numpy())[::-1]
     if not len(signs) or signs[0] == 0:
@@ -249,7 +261,7 @@ def _or_nan(value: float | None) -> float:
 
 
 def compute_signals(data: MarketData, small: str, large: str,
-                    valuation: list[ValuationRatio], pair: relative.RelativeSummary | None,
+                    valuation: list[ValuationRatio], pair: RelativeSummary | None,
                     rates: RatesFigures, quality: QualityFigures, risk_figures: RiskFigures
                     ) -> list[Signal]:
     by_multiple = {v.multiple: v.ratio for v in valuation}

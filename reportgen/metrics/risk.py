@@ -43,11 +43,13 @@ def underwater(closes: pd.Series) -> pd.Series:
 
 def max_drawdown(closes: pd.Series) -> Drawdown:
     depths = underwater(closes)
-    trough = depths.idxmin()
-    peak = closes[:trough].idxmax()
-    after = closes[trough:]
-    back = after[after >= closes[peak]]
-    return Drawdown(float(depths[trough]), peak, trough, back.index[0] if len(back) else None)
+    dates = pd.DatetimeIndex(closes.index)
+    trough_at = int(depths.argmin())
+    peak_at = int(closes.iloc[:trough_at + 1].argmax())
+    after = closes.iloc[trough_at:]
+    back = pd.DatetimeIndex(after[after >= closes.iloc[peak_at]].index)
+    return Drawdown(float(depths.iloc[trough_at]), dates[peak_at], dates[trough_at],
+                    back[0] if len(back) else None)
 
 
 def sharpe_ratio(closes: pd.Series, bill_yield_percent: pd.Series,

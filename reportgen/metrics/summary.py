@@ -35,7 +35,7 @@ def ticker_returns(closes: pd.Series, as_of: pd.Timestamp, since: pd.Timestamp |
         if name in periods.ANNUALISED_PERIODS or name == "SINCE":
             long_enough = result is not None and (
                 result.end_date - result.start_date).days >= MIN_DAYS_TO_ANNUALISE
-            annualised[name] = _number(result.annualised) if long_enough else None
+            annualised[name] = _number(result.annualised) if result and long_enough else None
     return total, annualised
 
 

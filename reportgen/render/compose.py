@@ -154,7 +154,7 @@ def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> Ra
                         mean=pct(row["mean"]), median=pct(row["median"]),
                         share=pct(row["share_positive"], 0, signed=False) if row["count"]
                         else DASH, count=int(row["count"]))
-            for months, row in stats.iterrows()]
+            for months, row in zip(stats.index.tolist(), stats.to_dict("records"), strict=True)]
     return RatesSection(
         paragraphs=n.rates, chart=chart_context(charts.get("rates")),
         pair=f"{f.small} minus {f.large}", study_rows=rows, first_cut=day(f.rates.first_cut),

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reportgen.config import Instruments
-from reportgen.formatting import day, is_missing, month_name, number, pct, points, times
-from reportgen.metrics.report import ReportFigures
+from reportgen.formatting import day, month_name, number, pct, points, times
+from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import Mark, verdict_tone
 from reportgen.metrics.valuation import MULTIPLES
 
@@ -161,32 +161,33 @@ class _Writer:
             return ""
         text = (f"Rates: the 10-year Treasury yield is {rates.ten_year_yield:.2f}%, "
                 f"{points(rates.ten_year_change_3m)} over three months to {self.as_of}.")
-        six = rates.fed_study.loc[6] if 6 in rates.fed_study.index else None
-        if six is not None and six["count"] > 0:
+        cuts = number_at(rates.fed_study, 6, "count")
+        if cuts:
             text += (f" In the six months after past Fed cuts, small caps beat large caps by a "
-                     f"median {pct(six['median'])} ({int(six['count'])} cuts).")
+                     f"median {pct(number_at(rates.fed_study, 6, 'median'))} ({int(cuts)} cuts).")
         return text
 
     def earnings_takeaway(self) -> str:
         table = self.figures.quality.fundamentals
         small, large = self._pair
-        if small not in table.index or large not in table.index or is_missing(
-                table.at[small, "earnings_growth"]) or is_missing(table.at[large,
-                                                                       "earnings_growth"]):
+        small_growth = number_at(table, small, "earnings_growth")
+        large_growth = number_at(table, large, "earnings_growth")
+        if small_growth is None or large_growth is None:
             return ""
         return (f"Earnings: {small}'s holdings report earnings growth of "
-                f"{pct(table.at[small, 'earnings_growth'], 0, signed=False)} against "
-                f"{pct(table.at[large, 'earnings_growth'], 0, signed=False)} for {large} "
+                f"{pct(small_growth, 0, signed=False)} against "
+                f"{pct(large_growth, 0, signed=False)} for {large} "
                 "(fund-level figures from the data source).")
 
     def risk_takeaway(self) -> str:
         small, large = self._pair
-        vols = self.figures.risk.volatility_3m
-        if vols.get(small) is None or vols.get(large) is None:
+        small_vol = self.figures.risk.volatility_3m.get(small)
+        large_vol = self.figures.risk.volatility_3m.get(large)
+        if small_vol is None or large_vol is None:
             return ""
         return (f"Risk: {small}'s three-month volatility is "
-                f"{pct(vols[small], signed=False)} against {pct(vols[large], signed=False)} "
-                f"for {large}, {times(vols[small] / vols[large])} as volatile, to {self.as_of}.")
+                f"{pct(small_vol, signed=False)} against {pct(large_vol, signed=False)} "
+                f"for {large}, {times(small_vol / large_vol)} as volatile, to {self.as_of}.")
 
     # -- sections ----------------------------------------------------------------------
 
@@ -198,8 +199,8 @@ class _Writer:
         paragraphs = [
             f"In {month_name(self.figures.month)} the {self._label(small)} {verb} the "
             f"{self._label(large)}: {pct(small_month)} against {pct(large_month)}. Year to date "
-            f"the two stand at {pct(self.figures.returns.at[small, 'YTD'])} and "
-            f"{pct(self.figures.returns.at[large, 'YTD'])}."]
+            f"the two stand at {pct(number_at(self.figures.returns, small, 'YTD'))} and "
+            f"{pct(number_at(self.figures.returns, large, 'YTD'))}."]
         if pair is None:
             paragraphs.append("There is less than a year of shared history, so relative "
                               "strength is not shown.")
