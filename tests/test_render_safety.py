@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import ReportgenError
-from reportgen.render.commentary import load_commentary
+from reportgen.render.commentary import Commentary, parse_commentary
 from reportgen.render.pdf import render_pdf
 from reportgen.templating import TEMPLATES_DIR, render_template
 
@@ -43,6 +43,10 @@ def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
     (templates / "sections" / "valuation.html.j2").write_text("<p>\n{% if %}\n</p>\n")
     with pytest.raises(ReportgenError, match=r"valuation\.html\.j2: line 2: template error"):
         render_template("report.html.j2", {}, templates)
+
+
+def load_commentary(path: Path) -> Commentary:
+    return parse_commentary(path.read_text(), path)
 
 
 def test_commentary_markdown_is_rendered_without_raw_html_or_images(tmp_path: Path) -> None:

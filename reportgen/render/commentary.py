@@ -24,7 +24,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from reportgen.config import parse_yaml, read_text
+from reportgen.config import parse_yaml
 from reportgen.errors import ReportgenError
 from reportgen.sections import SECTION_IDS
 
@@ -52,11 +52,6 @@ def _parse_markdown(text: str) -> dict[str, Any]:
         elif current is not None:
             sections[current] += line + "\n"
     return {"headline": headline, "sections": sections}
-
-
-def load_commentary(path: Path | None) -> Commentary:
-    return Commentary() if path is None else parse_commentary(
-        read_text(path, "commentary file"), path)
 
 
 def parse_commentary(text: str, path: Path) -> Commentary:
