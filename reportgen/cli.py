@@ -36,6 +36,7 @@ from reportgen.archive.editions import find_edition, latest_of_month, list_editi
 from reportgen.archive.index import INDEX
 from reportgen.clients import load_clients
 from reportgen.config import CONFIG_FILE, Config, load_config
+from reportgen.data.quality import PriceGate
 from reportgen.data.sources import Source, open_source
 from reportgen.data.store import Store, default_store_root
 from reportgen.distribute.send import send_edition
@@ -45,6 +46,7 @@ from reportgen.formatting import number, pct
 from reportgen.metrics.dates import resolve_as_of
 from reportgen.metrics.summary import compute_summary
 from reportgen.render.variants import DEFAULT_VARIANT
+from reportgen.tickers import check_ticker
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
@@ -134,7 +136,7 @@ def parse_month(value: str) -> pd.Period:
 
 def parse_tickers(values: list[str] | None) -> list[str]:
     """``--tickers IWM,SPY --tickers QQQ`` → ``["IWM", "SPY", "QQQ"]``."""
-    return [t.strip().upper() for item in values or [] for t in item.split(",") if t.strip()]
+    return [check_ticker(t) for item in values or [] for t in item.split(",") if t.strip()]
 
 
 def out_dir(option: Path | None, settings: Config) -> Path:
@@ -173,7 +175,8 @@ def metrics(
         chosen = parse_tickers(tickers) or instruments.funds
         needed = list(dict.fromkeys([*chosen, *instruments.rates,
                                      *(t for pair in instruments.relative_pairs for t in pair)]))
-        data = store_of(store, settings).load(source_of(source, settings), needed)
+        data = store_of(store, settings).load(source_of(source, settings), needed,
+                                              gate=PriceGate.of(settings))
         day = resolve_as_of(data.calendar(chosen), parse_day(as_of, "--as-of"))
         summary = compute_summary(data, instruments, chosen, day, parse_day(since, "--since"))
     except ReportgenError as error:
@@ -297,7 +300,7 @@ def data_fetch(
         settings = load_config(config)
         chosen = parse_tickers(tickers) or settings.instruments.all_tickers
         data = store_of(store, settings).load(source_of(source, settings, "yfinance"), chosen,
-                                              refresh=True)
+                                              gate=PriceGate.of(settings), refresh=True)
     except ReportgenError as error:
         fail(error)
     stderr.print(f"Stored {len(data.prices)} series from {data.source}.")

@@ -8,13 +8,25 @@ read from the file's own folder.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from reportgen.errors import ReportgenError
+from reportgen.tickers import check_ticker
+
+# What an instrument is decides which prices are possible and how far one day may move it.
+InstrumentKind = Literal["fund", "stock", "index", "rate"]
 
 
 class Instruments(BaseModel):
@@ -41,8 +53,33 @@ class Instruments(BaseModel):
         "^IRX": "13-week T-bill", "^TNX": "10-year Treasury",
     }
 
+    @field_validator("small_caps", "large_caps", "world_ex_us", "small_cap_styles",
+                     "universe", "large_cap_watch", mode="after")
+    @classmethod
+    def _check_symbols(cls, tickers: list[str]) -> list[str]:
+        return [_symbol(t) for t in tickers]
+
+    @field_validator("short_rate", "long_rate", mode="after")
+    @classmethod
+    def _check_symbol(cls, ticker: str) -> str:
+        return _symbol(ticker)
+
+    @field_validator("relative_pairs", mode="after")
+    @classmethod
+    def _check_pairs(cls, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if not pairs:
+            raise ValueError("give at least one pair, small first, e.g. [[IWM, SPY]]")
+        return [(_symbol(small), _symbol(large)) for small, large in pairs]
+
     def name(self, ticker: str) -> str:
         return self.names.get(ticker, ticker)
+
+    def kind(self, ticker: str) -> InstrumentKind:
+        if ticker in self.rates:
+            return "rate"
+        if ticker in self.funds:
+            return "fund"
+        return "index" if ticker.startswith("^") else "stock"
 
     @property
     def funds(self) -> list[str]:
@@ -60,6 +97,42 @@ class Instruments(BaseModel):
     @property
     def primary_pair(self) -> tuple[str, str]:
         return self.relative_pairs[0]
+
+
+def _symbol(ticker: str) -> str:
+    try:
+        return check_ticker(ticker)
+    except ReportgenError as error:
+        raise ValueError(str(error)) from None
+
+
+class AcknowledgedMove(BaseModel):
+    """A daily move beyond the limit that the analyst has checked and knows to be real."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ticker: str
+    date: date
+    reason: str = Field(min_length=1)
+
+
+class DataQuality(BaseModel):
+    """The data-quality gate's limits; see README, "Data quality"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The largest believable one-day move: a fraction for prices, points for yields.
+    max_daily_move: dict[InstrumentKind, float] = {
+        "fund": 0.25, "index": 0.25, "stock": 0.75, "rate": 2.0}
+    acknowledged_moves: list[AcknowledgedMove] = []
+    # More missing trading days than this in a row is a gap: figures spanning it are withheld.
+    max_gap_days: int = Field(5, ge=1)
+
+    @field_validator("max_daily_move", mode="after")
+    @classmethod
+    def _every_kind(cls, limits: dict[InstrumentKind, float]) -> dict[InstrumentKind, float]:
+        defaults = cls.model_fields["max_daily_move"].default
+        return {**defaults, **limits}
 
 
 DEFAULT_DISCLAIMER = (
@@ -120,6 +193,7 @@ class Config(BaseModel):
     branding: Branding = Branding()
     smtp: SmtpConfig = SmtpConfig()
     instruments: Instruments = Instruments()
+    data_quality: DataQuality = DataQuality()
     # A folder of the firm's own assets (logo), the only place besides templates/ that the
     # PDF renderer may read.
     assets_dir: Path | None = None

@@ -27,6 +27,7 @@ from reportgen.charts.report_charts import draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import Branding, Config, parse_yaml, read_text
 from reportgen.data.model import MarketData
+from reportgen.data.quality import PriceGate, withhold_gaps
 from reportgen.data.sources import Source
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
@@ -91,7 +92,8 @@ def load_market_data(source: Source, config: Config, store: Store) -> MarketData
                              "the report cannot do without. Add them, or choose other "
                              "instruments in the config file.")
     with timed(log, f"loaded {source.label}"):
-        return store.load(source, [t for t in ins.all_tickers if source.has(t)])
+        return store.load(source, [t for t in ins.all_tickers if source.has(t)],
+                          gate=PriceGate.of(config))
 
 
 def pdf_name(month: pd.Period, client_id: str | None = None) -> str:
@@ -193,9 +195,11 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     folder, revision = _folder_for(request, month)
     inputs = Inputs.read(request.commentary, request.clients)
 
+    data, gap_notes = withhold_gaps(data, as_of, config.data_quality.max_gap_days)
+
     stage("Computing figures")
     with timed(log, f"computed the figures to {as_of:%Y-%m-%d}"):
-        figures = compute_report_figures(data, ins, as_of)
+        figures = compute_report_figures(data, ins, as_of, gap_notes)
         key_figures = changes.key_figures(figures)
         basis = _comparison_basis(request, month)
         comparison = (changes.compare(basis.previous, key_figures)

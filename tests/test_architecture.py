@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 STAGES = ["data", "metrics", "charts", "render", "archive", "distribute"]
 NEVER = {("render", "archive"), ("archive", "render")}
 LEAVES = {"errors", "config", "clients", "formatting", "sections", "templating", "quiet",
-          "timing"}
+          "timing", "tickers"}
 DRIVER, ABOVE = "edition", {"cli", "__main__"}
 DATA_PACKAGES = {"starter"}  # package data, no code
 

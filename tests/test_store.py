@@ -39,6 +39,9 @@ class FakeRemote:
     def fetch_fundamentals(self, tickers):
         return FundData()
 
+    def locate(self, ticker: str, position: int) -> str:
+        return self.label
+
 
 def test_a_second_run_needs_no_fetch_and_a_refresh_fetches_only_missing_days(
         tmp_path: Path) -> None:

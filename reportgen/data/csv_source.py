@@ -17,8 +17,8 @@ from reportgen.data.model import (
     PRICE_COLUMNS,
     empty_fundamentals,
 )
-from reportgen.data.tickers import file_stem, find_ticker_file
 from reportgen.errors import ReportgenError
+from reportgen.tickers import file_stem, find_ticker_file
 
 FUNDAMENTALS_FILE = "fundamentals.csv"
 SECTOR_WEIGHTS_FILE = "sector_weights.csv"  # fund,sector,weight

@@ -26,8 +26,8 @@ from reportgen.data.model import (
     empty_holdings,
     empty_sector_weights,
 )
-from reportgen.data.tickers import find_ticker_file
 from reportgen.errors import ReportgenError
+from reportgen.tickers import find_ticker_file
 
 
 class Source(Protocol):
@@ -51,6 +51,11 @@ class Source(Protocol):
         ...
 
     def fetch_fundamentals(self, tickers: list[str]) -> FundData: ...
+
+    def locate(self, ticker: str, position: int) -> str:
+        """Where row ``position`` of the prices fetched for ``ticker`` came from (for
+        errors: a file and line, or the service)."""
+        ...
 
 
 class CsvSource:
@@ -82,6 +87,10 @@ class CsvSource:
     ) -> dict[str, pd.DataFrame]:
         # Local files are cheap to read whole, and a vendor may have revised old rows.
         return {ticker: read_price_csv(price_file(self.directory, ticker)) for ticker in tickers}
+
+    def locate(self, ticker: str, position: int) -> str:
+        # The reader refuses blank lines and unordered dates, so row n is line n + 2.
+        return f"{price_file(self.directory, ticker)}: line {position + 2}"
 
     def fetch_fundamentals(self, tickers: list[str]) -> FundData:
         """From the optional fundamentals.csv, sector_weights.csv and holdings.csv."""

@@ -14,14 +14,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import platformdirs
 
 from reportgen.data.model import FundData, MarketData
+from reportgen.data.quality import PriceGate
 from reportgen.data.sources import Source
-from reportgen.data.tickers import file_stem
+from reportgen.tickers import file_stem
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +82,14 @@ class Store:
         source: Source,
         tickers: list[str],
         *,
+        gate: PriceGate | None = None,
         refresh: bool = False,
         now: datetime | None = None,
     ) -> MarketData:
-        """The tickers' data, fetching from ``source`` only what the store lacks."""
+        """The tickers' data, fetching from ``source`` only what the store lacks. Fetched
+        prices pass ``gate`` before anything is stored; every series it returns has passed
+        the bad-tick check under the gate's current limits."""
+        gate = gate or PriceGate()
         now = now or datetime.now(UTC)
         meta = self._read_meta(source)
         stored = {t: self._read_prices(source, t) for t in tickers if t in meta}
@@ -96,6 +102,8 @@ class Store:
             if rebased:
                 fetched.update(source.fetch_prices(rebased, dict.fromkeys(rebased)))
             for ticker, frame in fetched.items():
+                gate.refuse_impossible(ticker, frame, partial(source.locate, ticker))
+            for ticker, frame in fetched.items():
                 merged = _merge(stored.get(ticker) if since[ticker] is not None else None, frame)
                 stored[ticker] = merged
                 self._write_prices(source, ticker, merged)
@@ -105,6 +113,8 @@ class Store:
         else:
             funds = self._read_fund_data(source)
         funds = funds.only(tickers)
+        for ticker in tickers:
+            gate.refuse_bad_ticks(ticker, stored[ticker]["adj_close"].dropna())
         fetched_at = {t: datetime.fromisoformat(meta[t]["fetched_at"]) for t in tickers}
         return MarketData(
             prices={t: stored[t] for t in tickers},

@@ -74,6 +74,9 @@ class YahooSource:
     def has(self, ticker: str) -> bool:
         return True  # only a download can tell; an unknown ticker is then named in an error
 
+    def locate(self, ticker: str, position: int) -> str:
+        return self.label
+
     def fetch_prices(self, tickers: list[str], since: dict[str, pd.Timestamp | None]
                      ) -> dict[str, pd.DataFrame]:
         by_start: dict[pd.Timestamp | None, list[str]] = {}

@@ -6,7 +6,7 @@ read; nothing here formats text.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -312,8 +312,10 @@ def sector_weights_table(data: MarketData, small: str, large: str) -> pd.DataFra
     return table.sort_values("small", ascending=False)
 
 
-def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
-                           ) -> ReportFigures:
+def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
+                           data_notes: Sequence[str] = ()) -> ReportFigures:
+    """Every figure of the edition to ``as_of``; ``data_notes`` (e.g. withheld gaps) lead
+    the report's notes on missing data."""
     present = [t for t in ins.all_tickers if not data.adj_close(t).empty]
     small, large = ins.primary_pair
     table_tickers = [t for t in [*ins.small_caps[:2], *ins.large_caps, *ins.world_ex_us]
@@ -357,5 +359,5 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
                                               as_of),
         spread_6m_last_as_wide=_last_as_wide_6m(data.adj_close(small), data.adj_close(large),
                                                 as_of),
-        missing=missing_notes(data, ins, as_of, valuation),
+        missing=[*data_notes, *missing_notes(data, ins, as_of, valuation)],
     )

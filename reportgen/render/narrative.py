@@ -68,10 +68,19 @@ class _Writer:
     def _label(self, ticker: str) -> str:
         return f"{self.instruments.name(ticker)} ({ticker})"
 
-    def _month_returns(self) -> tuple[float, float]:
-        """Calendar-month returns: what "in October" means."""
+    def _month_returns(self) -> tuple[float, float] | None:
+        """Calendar-month returns: what "in October" means; None when either is withheld
+        (no data, or a gap in the month)."""
         small, large = self._pair
-        return self.figures.month_returns[small], self.figures.month_returns[large]
+        returns = self.figures.month_returns
+        if pd.isna(returns.get(small)) or pd.isna(returns.get(large)):
+            return None
+        return float(returns[small]), float(returns[large])
+
+    def _month_withheld(self) -> str:
+        withheld = [t for t in self._pair if pd.isna(self.figures.month_returns.get(t))]
+        return (f"{' and '.join(withheld)} {month_name(self.figures.month)} return"
+                f"{'s are' if len(withheld) > 1 else ' is'} not shown: the data notes say why.")
 
     @property
     def as_of(self) -> str:
@@ -82,13 +91,19 @@ class _Writer:
     def headline(self) -> str:
         """The strongest signal of the month, in one line: each candidate is scored by how
         far it is beyond what would be unremarkable (see HEADLINE_SCALES)."""
-        candidates = [self._rotation_headline(), self._streak_headline(),
-                      self._extreme_headline(), self._valuation_headline()]
-        return max((c for c in candidates if c is not None), key=lambda c: c[0])[1]
+        candidates = [c for c in (self._rotation_headline(), self._streak_headline(),
+                                  self._extreme_headline(), self._valuation_headline())
+                      if c is not None]
+        if not candidates:
+            return f"US small caps to {self.as_of}"
+        return max(candidates, key=lambda c: c[0])[1]
 
-    def _rotation_headline(self) -> tuple[float, str]:
+    def _rotation_headline(self) -> tuple[float, str] | None:
         small, large = self._pair
-        small_month, large_month = self._month_returns()
+        months = self._month_returns()
+        if months is None:
+            return None
+        small_month, large_month = months
         run = abs(self.figures.month_lead_streak)
         verb = "lead" if small_month > large_month else "trail"
         streak = f" for a {ORDINALS[run]} month" if run in ORDINALS else ""
@@ -135,10 +150,15 @@ class _Writer:
     def rotation_takeaway(self) -> str:
         small, large = self._pair
         pair = self.figures.pair
-        small_month, large_month = self._month_returns()
-        verb = "outperformed" if small_month > large_month else "underperformed"
-        text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
-                f"{pct(small_month)} vs {large} {pct(large_month)} (month to {self.as_of}).")
+        months = self._month_returns()
+        if months is None:
+            text = f"Rotation: {self._month_withheld()}"
+        else:
+            small_month, large_month = months
+            verb = "outperformed" if small_month > large_month else "underperformed"
+            text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
+                    f"{pct(small_month)} vs {large} {pct(large_month)} (month to "
+                    f"{self.as_of}).")
         if pair and pair.spread_6m is not None:
             text += f" Over six months the gap is {pct(pair.spread_6m)}."
         return text
@@ -191,19 +211,28 @@ class _Writer:
 
     # -- sections ----------------------------------------------------------------------
 
+    def _month_paragraph(self) -> str:
+        small, large = self._pair
+        months = self._month_returns()
+        if months is None:
+            return self._month_withheld()
+        small_month, large_month = months
+        verb = "led" if small_month > large_month else "lagged"
+        text = (f"In {month_name(self.figures.month)} the {self._label(small)} {verb} the "
+                f"{self._label(large)}: {pct(small_month)} against {pct(large_month)}.")
+        small_ytd = number_at(self.figures.returns, small, "YTD")
+        large_ytd = number_at(self.figures.returns, large, "YTD")
+        if small_ytd is not None and large_ytd is not None:
+            text += f" Year to date the two stand at {pct(small_ytd)} and {pct(large_ytd)}."
+        return text
+
     def performance(self) -> list[str]:
         small, large = self._pair
         pair = self.figures.pair
-        small_month, large_month = self._month_returns()
-        verb = "led" if small_month > large_month else "lagged"
-        paragraphs = [
-            f"In {month_name(self.figures.month)} the {self._label(small)} {verb} the "
-            f"{self._label(large)}: {pct(small_month)} against {pct(large_month)}. Year to date "
-            f"the two stand at {pct(number_at(self.figures.returns, small, 'YTD'))} and "
-            f"{pct(number_at(self.figures.returns, large, 'YTD'))}."]
+        paragraphs = [self._month_paragraph()]
         if pair is None:
-            paragraphs.append("There is less than a year of shared history, so relative "
-                              "strength is not shown.")
+            paragraphs.append("Relative strength needs a year of prices shared by both funds, "
+                              "which the data does not give, so it is not shown.")
             return paragraphs
         position = ("at its 52-week high" if pair.ratio >= pair.high_52w else
                     "at its 52-week low" if pair.ratio <= pair.low_52w else
