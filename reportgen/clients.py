@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from reportgen.config import Branding, Paper, read_yaml
+from reportgen.config import Branding, Colour, LogoFile, Paper, read_yaml
 from reportgen.errors import ReportgenError
 
 ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -29,8 +29,8 @@ class BrandingOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     firm_name: str | None = None
-    logo: str | None = None
-    colour: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    logo: LogoFile | None = None
+    colour: Colour | None = None
     disclaimer: str | None = None
     paper: Paper | None = None
 

@@ -8,12 +8,14 @@ read from the file's own folder.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -146,6 +148,20 @@ DEFAULT_DISCLAIMER = (
 
 
 Paper = Literal["A4", "Letter"]
+LOGO_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*\.(svg|png|jpe?g)$")
+
+
+def _logo_file(name: str) -> str:
+    """A plain file name: no folders, no escapes, so it can only name a file in an asset
+    folder."""
+    if not LOGO_FILE.match(name):
+        raise ValueError(f"{name!r}: a logo is an SVG, PNG or JPEG file name such as logo.svg, "
+                         "looked up in assets_dir (no folders or escapes)")
+    return name
+
+
+LogoFile = Annotated[str, AfterValidator(_logo_file)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 class Branding(BaseModel):
@@ -155,9 +171,9 @@ class Branding(BaseModel):
 
     firm_name: str = "Example Wealth Partners"
     # A file in templates/assets/ or in ``assets_dir``.
-    logo: str = "logo.svg"
+    logo: LogoFile = "logo.svg"
     # The accent colour of headings, rules and the cover.
-    colour: str = Field("#0b5394", pattern=r"^#[0-9a-fA-F]{6}$")
+    colour: Colour = "#0b5394"
     disclaimer: str = DEFAULT_DISCLAIMER
     paper: Paper = "A4"
 
@@ -222,7 +238,21 @@ def load_config(option: Path | None) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as error:
         raise ReportgenError(f"{path}: {describe_errors(error)}") from None
-    return _relative_to(config, path.resolve().parent)
+    return _checked_assets(_relative_to(config, path.resolve().parent), path)
+
+
+def _checked_assets(config: Config, path: Path) -> Config:
+    """The renderer may read ``assets_dir``: it must be a real folder, and not the root."""
+    folder = config.assets_dir
+    if folder is None:
+        return config
+    if not folder.is_dir():
+        raise ReportgenError(f"{path}: assets_dir {folder} is not a folder; create it, or "
+                             "remove the setting to use the bundled assets.")
+    if folder.resolve() == Path(folder.resolve().anchor):
+        raise ReportgenError(f"{path}: assets_dir is the root of the file system; give a "
+                             "folder that holds only the firm's assets.")
+    return config.model_copy(update={"assets_dir": folder.resolve()})
 
 
 def _relative_to(config: Config, folder: Path) -> Config:

@@ -2,13 +2,16 @@
 
 The renderer's URL fetcher allows ``data:`` URLs (the charts) and files inside the template
 folder or the firm's asset folder; anything else (http, https, other files) is refused and
-named, whatever a template or a commentary file asks for.
+named, whatever a template or a commentary file asks for. A file URL is decoded the way the
+reader would decode it, and symlinks resolved, before the check; what is then read is the
+checked path itself, so no encoding can lead the reader somewhere the check did not look.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -31,15 +34,26 @@ class ProjectAssetFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> Any:
-        if url.startswith("file:"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if not any(path.is_relative_to(folder) for folder in self.allowed):
-                self.refused.append(url)
-                raise RefusedURL(f"outside the project's assets: {url}")
-        elif not url.startswith("data:"):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self.confined_path(url)
+        if path is None:
             self.refused.append(url)
-            raise RefusedURL(f"not a project asset: {url}")
-        return super().fetch(url, headers)
+            raise RefusedURL(f"not one of the project's assets: {url}")
+        return super().fetch(path.as_uri(), headers)
+
+    def confined_path(self, url: str) -> Path | None:
+        """The file ``url`` names, if it lies inside an allowed folder once decoded and
+        with symlinks resolved; None otherwise (other schemes, hosts, double encoding)."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        decoded = unquote(parts.path)
+        if "%" in decoded or "\x00" in decoded:  # encoded twice, or a NUL: never an asset
+            return None
+        path = Path(decoded).resolve()
+        inside = any(path.is_relative_to(folder) for folder in self.allowed)
+        return path if inside and path.is_file() else None
 
 
 def render_pdf(html: str, *, templates_dir: Path = TEMPLATES_DIR,
