@@ -32,8 +32,15 @@ from rich.table import Table
 from rich.text import Text
 
 import reportgen
-from reportgen.archive.editions import find_edition, latest_of_month, list_editions, verify
-from reportgen.archive.index import INDEX
+from reportgen.archive.editions import (
+    INDEX,
+    find_edition,
+    latest_of_month,
+    scan,
+    verify,
+    verify_archive,
+)
+from reportgen.archive.index import refresh_index
 from reportgen.clients import load_clients
 from reportgen.config import CONFIG_FILE, Config, load_config
 from reportgen.data.quality import PriceGate
@@ -335,6 +342,9 @@ def send(
     ] = False,
     only: Annotated[str | None, typer.Option(
         "--only", help="Client ids, comma-separated.")] = None,
+    resend: Annotated[bool, typer.Option(
+        "--resend", help="Send again to addresses that already accepted this edition.")
+    ] = False,
     out: OutOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -353,7 +363,7 @@ def send(
                       ) as progress:
             task = progress.add_task(f"Sending {edition.name}", total=len(selected))
             outcomes = send_edition(folder, edition, client_list, selected, smtp, dry_run,
-                                    lambda outcome: progress.advance(task))
+                                    resend, lambda outcome: progress.advance(task))
     except ReportgenError as error:
         fail(error)
     for outcome in outcomes:
@@ -366,6 +376,15 @@ def send(
                      + ", ".join(o.client_id for o in failures)
                      + ". Run the same command again to retry only what was not accepted.")
         raise typer.Exit(1)
+
+
+def heal_index(folder: Path) -> None:
+    """Every command that reads the archive rewrites a stale index; a read-only archive is
+    still listed and verified, with a warning."""
+    try:
+        refresh_index(folder)
+    except ReportgenError as error:
+        stderr.print(f"warning: {error}")
 
 
 def dry_run_settings(settings: Config) -> SmtpSettings | None:
@@ -381,9 +400,13 @@ def archive_list(out: OutOption = None, config: ConfigOption = None) -> None:
     """Every edition, newest first, as in OUT/index.html."""
     try:
         folder = out_dir(out, load_config(config))
+        archive = scan(folder)
     except ReportgenError as error:
         fail(error)
-    editions = list_editions(folder)
+    heal_index(folder)
+    for name, reason in archive.damaged.items():
+        stderr.print(f"{name}: damaged: {reason}")
+    editions = archive.editions
     if not editions:
         stdout.print(f"No editions in {folder}.")
         return
@@ -392,8 +415,8 @@ def archive_list(out: OutOption = None, config: ConfigOption = None) -> None:
         table.add_column(column)
     for edition in reversed(editions):
         m = edition.manifest
-        table.add_row(edition.name, m["as_of"], m["source"], m["built_at"][:16],
-                      str(len(m["client_pdfs"])), m["revision_reason"] or "")
+        table.add_row(edition.name, m.as_of, m.source, m.built_at[:16],
+                      str(len(m.client_pdfs)), m.revision_reason or "")
     stdout.print(table)
 
 
@@ -406,13 +429,13 @@ def archive_show(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM
     except ReportgenError as error:
         fail(error)
     m = found.manifest
-    stdout.print(Text(found.name, style="bold"), f" data to {m['as_of']}  built {m['built_at']}")
-    stdout.print(f"source: {m['source']}{' (sample data)' if m['sample_data'] else ''}\n"
-                 f"headline: {m['headline']}")
-    if m["revision_reason"]:
-        stdout.print(f"revision {m['revision']}: {m['revision_reason']}")
-    stdout.print("versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
-    for name, digest in m["files"].items():
+    stdout.print(Text(found.name, style="bold"), f" data to {m.as_of}  built {m.built_at}")
+    stdout.print(f"source: {m.source}{' (sample data)' if m.sample_data else ''}\n"
+                 f"headline: {m.headline}")
+    if m.revision_reason:
+        stdout.print(f"revision {m.revision}: {m.revision_reason}")
+    stdout.print("versions: " + ", ".join(f"{k} {v}" for k, v in m.versions.items()))
+    for name, digest in m.files.items():
         stdout.print(f"  {digest[:16]}  {name}")
 
 
@@ -420,18 +443,24 @@ def archive_show(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY-MM
 def archive_verify(edition: Annotated[str | None, typer.Argument(
                        help="One edition; all when left out.")] = None,
                    out: OutOption = None, config: ConfigOption = None) -> None:
-    """Recompute every checksum; name any file that changed or went missing."""
+    """Recompute every checksum and check every manifest against the archive's chain; name
+    any file that changed, went missing or was added, and any damaged or unfinished edition."""
     try:
         folder = out_dir(out, load_config(config))
-        editions = [find_edition(folder, edition)] if edition else list_editions(folder)
+        if edition:
+            checked, problems, head = 1, verify(find_edition(folder, edition)), None
+        else:
+            checked, problems, head = verify_archive(folder)
     except ReportgenError as error:
         fail(error)
-    problems = [problem for e in editions for problem in verify(e)]
+    heal_index(folder)
     for problem in problems:
         stderr.print(problem)
     if problems:
         raise typer.Exit(1)
-    stdout.print(f"{len(editions)} edition(s) verified: every file matches its manifest.")
+    stdout.print(f"{checked} edition(s) verified: every file matches its manifest"
+                 + (f", and every manifest the archive's chain (head {head})." if head
+                    else "."))
 
 
 @archive_app.command("rebuild")

@@ -22,7 +22,13 @@ import pandas as pd
 
 from reportgen.archive import history, snapshot
 from reportgen.archive.editions import Edition, edition_folder_name, latest_of_month, sha256
-from reportgen.archive.publish import package_versions, staged_edition, write_manifest
+from reportgen.archive.manifest import Manifest
+from reportgen.archive.publish import (
+    exclusive,
+    package_versions,
+    publish_edition,
+    remove_unfinished,
+)
 from reportgen.charts.report_charts import draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import Branding, Config, parse_yaml, read_text
@@ -187,13 +193,25 @@ def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
 
 def build_edition(data: MarketData, config: Config, request: EditionRequest,
                   stage: Callable[[str], None] = lambda _: None) -> BuiltEdition:
+    """Build and publish the edition the request asks for. Two builds of one month never run
+    at once: the second is refused while the first holds the month's lock."""
     check_variant(request.variant)
     ins = config.instruments
     calendar = data.calendar([ins.primary_pair[0]]).intersection(
         data.calendar([ins.primary_pair[1]]))
     month, as_of = edition_dates(calendar, request.month, request.as_of)
-    folder, revision = _folder_for(request, month)
     inputs = Inputs.read(request.commentary, request.clients)
+    with exclusive(request.out_dir, f"build-{month}", f"Another build of {month}"):
+        for name in remove_unfinished(request.out_dir, month):
+            log.warning("removed %s, left by a build of %s that did not finish", name, month)
+        return _build(data, config, request, inputs, month, as_of, stage)
+
+
+def _build(data: MarketData, config: Config, request: EditionRequest, inputs: Inputs,
+           month: pd.Period, as_of: pd.Timestamp, stage: Callable[[str], None]
+           ) -> BuiltEdition:
+    ins = config.instruments
+    folder, revision = _folder_for(request, month)
 
     data, gap_notes = withhold_gaps(data, as_of, config.data_quality.max_gap_days)
 
@@ -224,7 +242,8 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
                                                              client)
 
     stage("Archiving")
-    with timed(log, f"published {folder}"), staged_edition(folder) as staging:
+
+    def write_files(staging: Path) -> None:
         for name, content in files.items():
             (staging / name).parent.mkdir(exist_ok=True)
             (staging / name).write_bytes(content)
@@ -236,7 +255,9 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
             if text is not None:
                 (staging / INPUTS).mkdir(exist_ok=True)
                 (staging / INPUTS / name).write_text(text)
-        write_manifest(staging, {
+
+    with timed(log, f"published {folder}"):
+        publish_edition(folder, write_files, {
             "edition": folder.name, "month": f"{month}", "revision": revision,
             "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
             "source": data.source, "source_spec": request.source_spec,
@@ -270,11 +291,11 @@ def _stored_input(edition: Edition, prefix: str) -> Path | None:
     return found[0] if found else None
 
 
-def _recorded(manifest: dict) -> Recorded:
-    raw = manifest["previous_edition"]
+def _recorded(manifest: Manifest) -> Recorded:
+    raw = manifest.previous_edition
     previous = None if raw is None else changes.PreviousEdition(raw["edition"],
                                                                 changes.from_json(raw))
-    history_points = {pd.Timestamp(d): v for d, v in manifest["valuation_history"].items()}
+    history_points = {pd.Timestamp(d): v for d, v in manifest.valuation_history.items()}
     return Recorded(previous, pd.Series(history_points, dtype=float))
 
 
@@ -282,24 +303,24 @@ def rebuild_edition(edition: Edition, into: Path) -> RebuildReport:
     """Regenerate ``edition`` from its snapshot and stored inputs only (no source, store or
     network) into ``into``, and compare figures and PDF bytes with the archived ones."""
     manifest = edition.manifest
-    data = snapshot.read_snapshot(edition.folder, manifest["source"], manifest["sample_data"],
-                                  manifest["fetched_at"])
+    data = snapshot.read_snapshot(edition.folder, manifest.source, manifest.sample_data,
+                                  manifest.fetched_at)
     request = EditionRequest(
-        out_dir=into, source_spec=manifest["source_spec"], month=pd.Period(manifest["month"]),
-        as_of=pd.Timestamp(manifest["as_of"]), variant=manifest["pdf_variant"],
+        out_dir=into, source_spec=manifest.source_spec, month=pd.Period(manifest.month),
+        as_of=pd.Timestamp(manifest.as_of), variant=manifest.pdf_variant,
         commentary=_stored_input(edition, "commentary"),
         clients=_stored_input(edition, "clients"),
-        created=datetime.fromisoformat(manifest["built_at"]), recorded=_recorded(manifest),
+        created=datetime.fromisoformat(manifest.built_at), recorded=_recorded(manifest),
         name=edition.name)
-    built = build_edition(data, Config.model_validate(manifest["config"]), request)
+    built = build_edition(data, Config.model_validate(manifest.config), request)
     same_figures = (json.loads((edition.folder / history.FIGURES_FILE).read_text())
                     == json.loads((built.folder / history.FIGURES_FILE).read_text()))
     installed = package_versions()
     return RebuildReport(
         folder=built.folder,
         figures_match=same_figures,
-        pdfs={name: sha256(built.folder / name) == manifest["files"][name]
-              for name in [manifest["pdf"], *manifest["client_pdfs"].values()]},
-        versions_differ={k: (v, installed.get(k, "?")) for k, v in manifest["versions"].items()
+        pdfs={name: sha256(built.folder / name) == manifest.files[name]
+              for name in [manifest.pdf, *manifest.client_pdfs.values()]},
+        versions_differ={k: (v, installed.get(k, "?")) for k, v in manifest.versions.items()
                          if installed.get(k) != v},
     )

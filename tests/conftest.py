@@ -173,3 +173,17 @@ def stub_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(edition, "render_pdf", render_pdf)
     monkeypatch.setattr(edition, "splice_cover", lambda body, cover: cover + body)
     return documents
+
+
+def manifest_json(name: str, revision: int = 1) -> str:
+    """A valid manifest for a stand-in edition folder ``name`` (YYYY-MM or YYYY-MM-rN)."""
+    from reportgen.archive.manifest import Manifest, manifest_text
+
+    month = name[:7]
+    return manifest_text(Manifest(
+        edition=name, month=month, revision=revision, revision_reason=None,
+        as_of=f"{month}-28", source="test", source_spec="sample", sample_data=True,
+        built_at=f"{month}-28T18:00:00+00:00", pdf_variant="none", versions={},
+        pdf="edition.pdf", client_pdfs={}, headline="", takeaways=[], fetched_at={},
+        config={}, previous_edition=None, valuation_history={}, previous_manifest=None,
+        files={"edition.pdf": "0" * 64}))

@@ -19,7 +19,7 @@ from reportgen.config import Config
 from reportgen.edition import EditionRequest, build_edition
 from reportgen.errors import ReportgenError
 from reportgen.metrics.dates import edition_dates, resolve_as_of
-from tests.conftest import run_cli
+from tests.conftest import manifest_json, run_cli
 
 OCTOBER = pd.Period("2026-10", "M")
 
@@ -68,13 +68,14 @@ def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
         patch.setattr(edition_module, "render_pdf", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build_edition(sample_data, Config(), request)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".locks"]  # no edition, no staging
     built = build_edition(sample_data, Config(), request)
     before = built.pdf.read_bytes()
     with pytest.raises(ReportgenError, match="never overwritten"):
         build_edition(sample_data, Config(), request)
     assert built.pdf.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "2026-10", "chain.jsonl",
+                                                          "index.html"]
 
 
 def test_section_eleven_compares_with_the_previous_edition(sample_data, tmp_path: Path,
@@ -140,8 +141,7 @@ def test_the_previous_edition_is_the_highest_revision_of_the_latest_earlier_mont
                                          ("2026-10", "2026-10", 1, 0.90)):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "manifest.json").write_text(json.dumps({"month": month,
-                                                          "revision": revision}))
+        (folder / "manifest.json").write_text(manifest_json(name, revision))
         (folder / "figures.json").write_text(json.dumps({
             "as_of": f"{month}-28", "signals": {},
             "figures": {"Small ÷ large forward P/E": {"value": value, "kind": "ratio"}}}))

@@ -135,7 +135,7 @@ def test_an_encoded_logo_name_never_reaches_a_pdf(tmp_path: Path) -> None:
     result = run_cli("build", "--clients", str(clients), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "a logo is an SVG, PNG or JPEG file name" in result.stderr
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not list((tmp_path / "out").glob("2026-*"))
 
 
 @pytest.mark.parametrize(("setting", "message"), [

@@ -1,31 +1,38 @@
-"""Finding, naming, verifying and indexing the editions in an output folder.
+"""Finding, naming and verifying the editions in an output folder.
 
 An edition folder is ``YYYY-MM`` or, for a revision, ``YYYY-MM-rN``; it holds a
-``manifest.json`` listing the SHA-256 of every file that belongs to it.
+``manifest.json`` listing the SHA-256 of every file that belongs to it. A folder whose
+manifest cannot be read is *damaged*: reported, and skipped by every other command.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from reportgen.archive import chain
+from reportgen.archive.manifest import MANIFEST, Manifest, parse_manifest
 from reportgen.errors import ReportgenError
 
-MANIFEST = "manifest.json"
 INDEX = "index.html"
 EDITION_NAME = re.compile(r"^(\d{4}-\d{2})(?:-r(\d+))?$")
+# A build writes into a hidden folder ".NAME.random" and renames it; one left behind is a
+# build that did not finish.
+STAGING_NAME = re.compile(r"^\.(\d{4}-\d{2}(?:-r\d+)?)\.")
+# Files written into a published edition afterwards, outside its manifest.
+SENT_RECORD = "sent.jsonl"
+RECORDS = {SENT_RECORD}
 
 
 @dataclass(frozen=True)
 class Edition:
     folder: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
+    manifest_sha256: str
 
     @property
     def name(self) -> str:
@@ -33,11 +40,21 @@ class Edition:
 
     @property
     def month(self) -> pd.Period:
-        return pd.Period(self.manifest["month"], "M")
+        return pd.Period(self.manifest.month, "M")
 
     @property
     def revision(self) -> int:
-        return self.manifest.get("revision", 1)
+        return self.manifest.revision
+
+
+@dataclass(frozen=True)
+class Archive:
+    """What an output folder holds: readable editions (oldest first, revisions after their
+    original), damaged edition folders with the reason, and unfinished builds."""
+
+    editions: list[Edition]
+    damaged: dict[str, str]
+    unfinished: list[Path]
 
 
 def sha256(path: Path) -> str:
@@ -48,13 +65,37 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_edition(folder: Path) -> Edition:
+    path = folder / MANIFEST
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportgenError(f"{folder.name}: cannot read its manifest ({error.strerror})"
+                             ) from None
+    manifest = parse_manifest(data.decode("utf-8", errors="replace"), f"{folder.name}/{MANIFEST}")
+    if manifest.edition != folder.name:
+        raise ReportgenError(f"{folder.name}/{MANIFEST}: names edition {manifest.edition}, "
+                             "not its folder")
+    return Edition(folder, manifest, hashlib.sha256(data).hexdigest())
+
+
+def scan(out_dir: Path) -> Archive:
+    editions, damaged, unfinished = [], {}, []
+    for folder in sorted(out_dir.iterdir()) if out_dir.is_dir() else []:
+        if STAGING_NAME.match(folder.name) and folder.is_dir():
+            unfinished.append(folder)
+        elif EDITION_NAME.match(folder.name) and folder.is_dir():
+            try:
+                editions.append(read_edition(folder))
+            except ReportgenError as error:
+                damaged[folder.name] = str(error)
+    editions.sort(key=lambda e: (e.manifest.month, e.revision))
+    return Archive(editions, damaged, unfinished)
+
+
 def list_editions(out_dir: Path) -> list[Edition]:
-    """Every edition with a manifest, oldest first (revisions after their original)."""
-    editions = []
-    for folder in out_dir.iterdir() if out_dir.is_dir() else []:
-        if EDITION_NAME.match(folder.name) and (folder / MANIFEST).is_file():
-            editions.append(Edition(folder, json.loads((folder / MANIFEST).read_text())))
-    return sorted(editions, key=lambda e: (e.manifest["month"], e.revision))
+    """Every readable edition, oldest first (revisions after their original)."""
+    return scan(out_dir).editions
 
 
 def latest_of_month(out_dir: Path, month: pd.Period) -> Edition | None:
@@ -64,11 +105,14 @@ def latest_of_month(out_dir: Path, month: pd.Period) -> Edition | None:
 
 def find_edition(out_dir: Path, name: str) -> Edition:
     """An edition by folder name (``2026-10-r2``), or a month's latest (``2026-10``)."""
-    editions = list_editions(out_dir)
-    exact = [e for e in editions if e.name == name]
-    of_month = [e for e in editions if e.manifest["month"] == name]
+    archive = scan(out_dir)
+    exact = [e for e in archive.editions if e.name == name]
+    of_month = [e for e in archive.editions if e.manifest.month == name]
     if exact or of_month:
         return (exact or of_month)[-1]
+    if name in archive.damaged:
+        raise ReportgenError(f"{archive.damaged[name]}: the edition is damaged; "
+                             "`reportgen archive verify` lists what is wrong.")
     raise ReportgenError(f"No edition {name} in {out_dir}; `reportgen archive list --out "
                          f"{out_dir}` shows what there is.")
 
@@ -85,12 +129,45 @@ def edition_folder_name(out_dir: Path, month: pd.Period, revision: bool) -> tupl
 
 
 def verify(edition: Edition) -> list[str]:
-    """Problems found: files whose checksum changed, or that went missing."""
+    """Problems with the edition's files: changed, missing, or not in its manifest."""
     problems = []
-    for name, expected in edition.manifest["files"].items():
+    for name, expected in edition.manifest.files.items():
         path = edition.folder / name
         if not path.is_file():
             problems.append(f"{edition.name}/{name}: missing")
         elif sha256(path) != expected:
             problems.append(f"{edition.name}/{name}: changed (SHA-256 differs from the manifest)")
+    listed = {*edition.manifest.files, MANIFEST, *RECORDS}
+    problems += [f"{edition.name}/{name}: not in the manifest (added after publication)"
+                 for name in sorted(p.relative_to(edition.folder).as_posix()
+                                    for p in edition.folder.rglob("*") if p.is_file())
+                 if name not in listed]
+    return problems
+
+
+def verify_archive(out_dir: Path) -> tuple[int, list[str], str | None]:
+    """Every edition's files, every manifest against the chain, damaged folders and
+    unfinished builds: (editions checked, problems, the chain's head)."""
+    archive = scan(out_dir)
+    links = chain.read_chain(out_dir)
+    problems = [f"{name}: damaged: {reason}" for name, reason in archive.damaged.items()]
+    problems += [f"{folder.name}: an unfinished build (the next build of that month removes "
+                 "it)" for folder in archive.unfinished]
+    problems += chain.chain_problems(
+        links, {e.name: e.manifest_sha256 for e in archive.editions},
+        {e.name: e.manifest.previous_manifest for e in archive.editions})
+    for edition in archive.editions:
+        problems += verify(edition)
+    return len(archive.editions), problems, chain.head(links)
+
+
+def verify_for_sending(out_dir: Path, edition: Edition) -> list[str]:
+    """The edition's files, and its manifest as the archive's chain recorded it."""
+    links = {link.edition: link for link in chain.read_chain(out_dir)}
+    link = links.get(edition.name)
+    problems = verify(edition)
+    if link is None:
+        problems.insert(0, f"{edition.name}: not in the archive's chain ({chain.CHAIN})")
+    elif link.manifest_sha256 != edition.manifest_sha256:
+        problems.insert(0, f"{edition.name}/{MANIFEST}: changed since it was published")
     return problems

@@ -1,4 +1,8 @@
-"""The archive's ``index.html``: one row per edition, newest first, linking its PDFs."""
+"""The archive's ``index.html``: one row per edition, newest first, linking its PDFs.
+
+It is made from the edition folders themselves, by every command that reads the archive, so
+an index lost or left stale by a crash is whole again after the next command.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.archive.editions import Edition, list_editions
+from reportgen.archive.editions import INDEX, Edition, list_editions
+from reportgen.errors import ReportgenError
 from reportgen.templating import render_template
-
-INDEX = "index.html"
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,28 @@ class IndexRow:
 
 def _row(edition: Edition) -> IndexRow:
     m = edition.manifest
-    files = [(m["pdf"], "Edition"), *((name, client) for client, name
-                                       in m.get("client_pdfs", {}).items())]
-    return IndexRow(name=edition.name, as_of=m["as_of"], source=m["source"],
-                    built_at=m["built_at"], revision_reason=m.get("revision_reason") or "",
+    files = [(m.pdf, "Edition"), *((name, client) for client, name in m.client_pdfs.items())]
+    return IndexRow(name=edition.name, as_of=m.as_of, source=m.source, built_at=m.built_at,
+                    revision_reason=m.revision_reason or "",
                     links=[Link(f"{edition.name}/{name}", label) for name, label in files])
 
 
-def write_index(out_dir: Path) -> None:
-    """Written to a temporary name and renamed, like every archive file."""
+def refresh_index(out_dir: Path) -> None:
+    """Write the index if it differs from the editions on disk; written to a temporary name
+    and renamed, like every archive file."""
+    if not out_dir.is_dir():
+        return
     page = render_template("archive/index.html.j2",
                            {"editions": [_row(e) for e in reversed(list_editions(out_dir))]})
+    path = out_dir / INDEX
+    if path.is_file() and path.read_text() == page:
+        return
     temporary = out_dir / f".{INDEX}.tmp-{os.getpid()}"
-    temporary.write_text(page)
-    temporary.replace(out_dir / INDEX)
+    try:
+        temporary.write_text(page)
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise ReportgenError(f"{path}: cannot write the archive's index ({error.strerror}); "
+                             "free some space or fix the folder's permissions, then run "
+                             "`reportgen archive list` to write it.") from None

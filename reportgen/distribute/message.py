@@ -24,11 +24,11 @@ def message_id(edition: Edition, client: Client, sender: str) -> str:
 def compose(edition: Edition, client: Client, clients: ClientList, sender: str,
             pdf: Path) -> EmailMessage:
     m = edition.manifest
-    branding = clients.branding_for(Config.model_validate(m["config"]).branding, client)
-    fields = {"client": client, "month_name": month_name(pd.Period(m["month"], "M")),
-              "as_of": day(pd.Timestamp(m["as_of"])), "headline": m["headline"],
-              "takeaways": m["takeaways"], "firm": branding.firm_name,
-              "colour": branding.colour, "sample": m["sample_data"]}
+    branding = clients.branding_for(Config.model_validate(m.config).branding, client)
+    fields = {"client": client, "month_name": month_name(pd.Period(m.month, "M")),
+              "as_of": day(pd.Timestamp(m.as_of)), "headline": m.headline,
+              "takeaways": m.takeaways, "firm": branding.firm_name,
+              "colour": branding.colour, "sample": m.sample_data}
     message = EmailMessage()
     message["Subject"] = f"US Small-Cap Outlook, {fields['month_name']}"
     message["From"] = formataddr((branding.firm_name, sender))

@@ -1,9 +1,12 @@
 """Send an edition to its clients: one message per client, to all of its addresses, each
-address at most once whatever happens (crash, dropped connection, refused recipient).
+address at most once whatever happens (crash, dropped connection, refused recipient, a second
+``send`` at the same time, a lost send log).
 
-Before a message goes out, the send log says which of the client's addresses the mail server
-has already accepted for this edition; only the others are used as envelope recipients. Each
-outcome is committed to the log the moment the server answers.
+Before the first message, every file of the edition must match its manifest and the
+manifest the archive's chain, or nothing is sent. One send of an edition runs at a time (a
+file lock). Before a message goes out, the send log and the edition's sent record say which
+of the client's addresses the mail server has already accepted; only the others are used as
+envelope recipients. Each outcome is committed the moment the server answers.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.archive.editions import Edition
+from reportgen.archive.editions import SENT_RECORD, Edition, verify_for_sending
+from reportgen.archive.publish import exclusive
 from reportgen.clients import Client, ClientList
 from reportgen.distribute.message import compose
-from reportgen.distribute.sendlog import SendLog
+from reportgen.distribute.sendlog import SendLog, SentRecord
 from reportgen.distribute.settings import SmtpSettings
 from reportgen.errors import ReportgenError
 from reportgen.timing import timed
@@ -76,23 +80,35 @@ class Mailer:
 
 
 def client_pdf(edition: Edition, client: Client) -> Path:
-    name = edition.manifest["client_pdfs"].get(client.id)
+    name = edition.manifest.client_pdfs.get(client.id)
     if name is None:
         raise ReportgenError(f"{edition.name} has no edition for client {client.id}: build "
                              "it with --clients (use --revision if the month is published).")
     return edition.folder / name
 
 
-def send_one(mailer: Mailer, log: SendLog, edition: Edition, client: Client,
+@dataclass(frozen=True)
+class Records:
+    log: SendLog
+    sent: SentRecord
+    resend: bool  # the operator asked to send again what was already accepted
+
+    def accepted(self, edition: Edition, client: Client) -> set[str]:
+        if self.resend:
+            return set()
+        return self.log.accepted(edition.name, client.id) | self.sent.accepted(client.id)
+
+
+def send_one(mailer: Mailer, records: Records, edition: Edition, client: Client,
              clients: ClientList) -> Outcome:
-    done = log.accepted(edition.name, client.id)
+    done = records.accepted(edition, client)
     pending = [address for address in client.email if address not in done]
     if not pending:
         return Outcome(client.id, "already sent")
     pdf = client_pdf(edition, client)
     message = compose(edition, client, clients, mailer.settings.from_address, pdf)
-    digest = edition.manifest["files"][pdf.relative_to(edition.folder).as_posix()]
-    record = functools.partial(log.record, edition.name, client.id,
+    digest = edition.manifest.files[pdf.relative_to(edition.folder).as_posix()]
+    record = functools.partial(records.log.record, edition.name, client.id,
                                message_id=message["Message-ID"], pdf_sha256=digest)
     try:
         refused = mailer.connect().send_message(message, to_addrs=pending)
@@ -103,7 +119,9 @@ def send_one(mailer: Mailer, log: SendLog, edition: Edition, client: Client,
         mailer.drop()  # the next client gets a fresh connection
         record(pending, "failed", detail=str(error))
         return Outcome(client.id, "failed", f"not sent: {error}")
-    record([a for a in pending if a not in refused], "accepted")
+    accepted = [a for a in pending if a not in refused]
+    records.sent.add(client.id, accepted, message["Message-ID"], digest)
+    record(accepted, "accepted")
     if refused:
         record(list(refused), "refused", detail=_reasons(refused))
         return Outcome(client.id, "failed", f"refused: {_reasons(refused)}")
@@ -115,31 +133,54 @@ def _reasons(refused: dict[str, tuple[int, bytes]]) -> str:
                      for address, (code, text) in refused.items())
 
 
-def send_edition(out_dir: Path, edition: Edition, clients: ClientList, selected: list[Client],
-                 settings: SmtpSettings | None, dry_run: bool,
-                 progress: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
-    """Send (or, with ``dry_run``, write as .eml files) each selected client's message."""
+def preflight(out_dir: Path, edition: Edition, selected: list[Client]) -> None:
+    """Every selected client has a copy, and every file and the manifest are as published;
+    otherwise one error and nothing sent."""
     for client in selected:
-        client_pdf(edition, client)  # every client has an edition, before anything is sent
+        client_pdf(edition, client)
+    problems = verify_for_sending(out_dir, edition)
+    if problems:
+        raise ReportgenError(f"Nothing was sent: {problems[0]}"
+                             + (f" (and {len(problems) - 1} more problem(s))"
+                                if len(problems) > 1 else "")
+                             + ". `reportgen archive verify` lists them; rebuild the edition "
+                             "with --revision.")
+
+
+def send_edition(out_dir: Path, edition: Edition, clients: ClientList, selected: list[Client],
+                 settings: SmtpSettings | None, dry_run: bool, resend: bool = False,
+                 progress: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
+    """Send (or, with ``dry_run``, write as .eml files) each selected client's message;
+    with ``resend``, send again to addresses that already accepted it."""
+    preflight(out_dir, edition, selected)
     if dry_run:
         sender = settings.from_address if settings else "dry-run@reportgen.invalid"
         return [_write_eml(out_dir, edition, client, clients, sender, progress)
                 for client in selected]
     if settings is None:
         raise ReportgenError("No mail settings: set REPORTGEN_SMTP_HOST and _FROM.")
-    mailer, sent = Mailer(settings), SendLog(out_dir / SEND_LOG)
+    with exclusive(out_dir, f"send-{edition.name}", f"Another send of {edition.name}"):
+        records = Records(SendLog(out_dir / SEND_LOG), SentRecord(edition.folder / SENT_RECORD),
+                          resend)
+        try:
+            return _send_all(Mailer(settings), records, edition, clients, selected, progress)
+        finally:
+            records.log.close()
+
+
+def _send_all(mailer: Mailer, records: Records, edition: Edition, clients: ClientList,
+              selected: list[Client], progress: Callable[[Outcome], None]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     try:
-        if any(set(c.email) - sent.accepted(edition.name, c.id) for c in selected):
+        if any(set(c.email) - records.accepted(edition, c) for c in selected):
             mailer.connect()  # an unreachable server is one clear error, before any message
         with timed(log, f"sent {edition.name} to {len(selected)} client(s)"):
             for client in selected:
-                outcomes.append(send_one(mailer, sent, edition, client, clients))
+                outcomes.append(send_one(mailer, records, edition, client, clients))
                 log.info("%s: %s %s", client.id, outcomes[-1].status, outcomes[-1].detail)
                 progress(outcomes[-1])
     finally:
         mailer.drop()
-        sent.close()
     return outcomes
 
 

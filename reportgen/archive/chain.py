@@ -1,0 +1,81 @@
+"""The archive's chain of manifests: ``chain.jsonl``, one line per published edition, in the
+order they were published, each with the SHA-256 of its manifest and of the one before.
+
+Each manifest also records the previous manifest's SHA-256, so changing any manifest breaks
+either its own line or the next edition's record of it. (Rewriting the whole archive, chain
+included, is not detectable from inside it: ``verify`` prints the chain's head so a firm can
+keep that one hash elsewhere.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import ReportgenError
+
+CHAIN = "chain.jsonl"
+
+
+@dataclass(frozen=True)
+class Link:
+    edition: str
+    manifest_sha256: str
+    previous: str | None
+
+
+def read_chain(out_dir: Path) -> list[Link]:
+    path = out_dir / CHAIN
+    if not path.is_file():
+        return []
+    links = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        try:
+            raw = json.loads(line)
+            links.append(Link(raw["edition"], raw["manifest_sha256"], raw["previous"]))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ReportgenError(f"{path}: line {number} is damaged; the archive's chain "
+                                 "cannot be read (see docs/faults.md).") from None
+    return links
+
+
+def head(links: list[Link]) -> str | None:
+    return links[-1].manifest_sha256 if links else None
+
+
+def append(out_dir: Path, link: Link) -> None:
+    """One line, flushed to disk before the caller goes on."""
+    line = json.dumps({"edition": link.edition, "manifest_sha256": link.manifest_sha256,
+                       "previous": link.previous}) + "\n"
+    with (out_dir / CHAIN).open("a") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def chain_problems(links: list[Link], manifests: dict[str, str],
+                   recorded_previous: dict[str, str | None]) -> list[str]:
+    """What is wrong between the chain and the editions on disk. ``manifests`` maps each
+    readable edition to its manifest's SHA-256; ``recorded_previous`` to the previous
+    manifest's SHA-256 that its manifest records."""
+    problems, previous = [], None
+    for link in links:
+        if link.previous != previous:
+            problems.append(f"{CHAIN}: the line for {link.edition} does not follow the line "
+                            "before it: the chain was edited.")
+        if link.edition not in manifests:
+            problems.append(f"{link.edition}: published (in {CHAIN}) but its folder or "
+                            "manifest is missing.")
+        elif manifests[link.edition] != link.manifest_sha256:
+            problems.append(f"{link.edition}/manifest.json: changed since it was published "
+                            "(its SHA-256 differs from the archive's chain).")
+        elif recorded_previous[link.edition] != link.previous:
+            problems.append(f"{link.edition}/manifest.json: records another previous edition "
+                            "than the archive's chain.")
+        previous = link.manifest_sha256
+    chained = {link.edition for link in links}
+    problems += [f"{name}: not in the archive's chain ({CHAIN}); it was not published by "
+                 "reportgen, or the chain was cut." for name in sorted(set(manifests) - chained)]
+    return problems
