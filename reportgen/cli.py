@@ -8,6 +8,7 @@ on stderr with exit 1; ``--verbose`` shows what each stage did and how long it t
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -15,7 +16,7 @@ import tempfile
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
@@ -30,6 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 import reportgen
 from reportgen.archive.editions import (
@@ -55,7 +57,52 @@ from reportgen.metrics.summary import compute_summary
 from reportgen.render.variants import DEFAULT_VARIANT
 from reportgen.tickers import check_ticker
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
+
+class OneLineErrors(TyperGroup):
+    """Whatever goes wrong in any command ends in one line on stderr and a non-zero exit,
+    never a traceback: the user's errors as they are, the machine's (disk full, no
+    permission) with what to do, and anything unforeseen as a bug to report, with the
+    traceback only in the --log-file."""
+
+    def invoke(self, ctx: Any) -> Any:  # a typer.Context
+        try:
+            return super().invoke(ctx)
+        except ReportgenError as error:
+            fail(error)
+        except OSError as error:
+            stderr.print(f"error: {describe_os_error(error)}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            stderr.print("error: interrupted; nothing half-written was kept.")
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if _is_click_control(error):
+                raise
+            log.exception("unexpected error")
+            stderr.print(f"error: unexpected {type(error).__name__}: {error}. This is a bug in "
+                         "reportgen: run again with --log-file FILE and report the file.")
+            raise typer.Exit(70) from None  # EX_SOFTWARE
+
+
+def _is_click_control(error: Exception) -> bool:
+    """Exit, Abort and usage errors, which Click reports itself. (Typer vendors Click in
+    newer releases, so the classes come from click or from typer._click.)"""
+    return isinstance(error, typer.Exit | typer.Abort) or type(error).__module__.endswith(
+        "click.exceptions")
+
+
+def describe_os_error(error: OSError) -> str:
+    place = f"{error.filename}: " if error.filename else ""
+    advice = {errno.ENOSPC: "the disk is full; free some space and run again",
+              errno.EFBIG: "the file is too large for this system; free space or raise the "
+                           "limit and run again",
+              errno.EACCES: "permission denied; fix the permissions or choose another folder",
+              errno.EROFS: "the file system is read-only; choose another folder"}
+    return place + advice.get(error.errno or 0, f"{error.strerror or error}; check the path "
+                              "and run again") + "."
+
+
+app = typer.Typer(cls=OneLineErrors, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build, archive and send the monthly US Small-Cap Outlook.")
 data_app = typer.Typer(no_args_is_help=True, help="Fill and inspect the local data store.")
 app.add_typer(data_app, name="data")

@@ -115,6 +115,11 @@ def publish_edition(folder: Path, write_files: Callable[[Path], None],
             chain.append(out_dir, chain.Link(folder.name,
                                              hashlib.sha256(text.encode()).hexdigest(),
                                              chain.head(links)))
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ReportgenError(f"{folder}: could not write the edition ({error.strerror}); "
+                             "nothing was published. Free some space or fix the folder, "
+                             "then build again.") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
