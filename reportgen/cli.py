@@ -37,7 +37,7 @@ import reportgen
 from reportgen.archive.editions import (
     INDEX,
     find_edition,
-    latest_of_month,
+    latest_to_send,
     scan,
     verify,
     verify_archive,
@@ -401,9 +401,7 @@ def send(
         folder = out_dir(out, settings)
         client_list = load_clients(clients)
         selected = client_list.select([c.strip() for c in (only or "").split(",") if c.strip()])
-        edition = latest_of_month(folder, parse_month(month))
-        if edition is None:
-            raise ReportgenError(f"No edition of {month} in {folder}: build it first.")
+        edition = latest_to_send(folder, parse_month(month))
         smtp = dry_run_settings(settings) if dry_run else smtp_settings(settings.smtp)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal

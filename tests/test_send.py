@@ -220,3 +220,103 @@ def test_an_edition_without_client_copies_is_refused_before_anything_is_sent(
     assert result.exit_code == 1
     assert "2026-10 has no edition for client acme: build it with --clients" in result.stderr
     assert not inbox.received
+
+
+def test_two_sends_at_once_deliver_each_message_once(smtp, archive: Path) -> None:
+    """Two `reportgen send` processes started together (the catalogue's 14 for 7)."""
+    import os
+    import subprocess
+    import sys
+
+    inbox = smtp(Inbox())
+    command = [sys.executable, "-m", "reportgen", "send", "--month", "2026-10", "--clients",
+               str(archive / "clients.yaml"), "--out", str(archive / "out")]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=dict(os.environ)) for _ in range(2)]
+    results = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+    assert len(inbox.received) == 3
+    assert recipients(inbox) == ["a@birch.example", "b@birch.example", "cio@acme.example",
+                                 "pm@cedar.example"]
+    for code, _, err in results:
+        assert code == 0 or ("Another send of 2026-10 is already running" in err
+                             and code == 1), err
+        assert "Traceback" not in err
+
+
+def test_a_lost_send_log_never_causes_a_silent_resend(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    assert send(archive).exit_code == 0
+    sent = (archive / "out" / "2026-10" / "sent.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["recipient"] for line in sent) == recipients(inbox)
+    assert all(json.loads(line)["message_id"].startswith("<2026-10.") for line in sent)
+    for name in ("send-log.sqlite", "send-log.sqlite-wal", "send-log.sqlite-shm"):
+        (archive / "out" / name).unlink(missing_ok=True)
+    again = send(archive)
+    assert again.exit_code == 0 and again.stdout.count("already sent") == 3
+    (archive / "out" / "send-log.sqlite").write_bytes(b"")  # emptied, not deleted
+    assert send(archive).stdout.count("already sent") == 3
+    assert len(inbox.received) == 3
+    # The edition still verifies: its sent record is not a forged file.
+    assert run_cli("archive", "verify", "--out", str(archive / "out")).exit_code == 0
+    resent = send(archive, "--resend", "--only", "cedar")
+    assert resent.exit_code == 0 and "cedar: sent" in resent.stdout
+    assert len(inbox.received) == 4
+
+
+def test_an_unreadable_send_log_is_one_line_and_sends_nothing(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    (archive / "out" / "send-log.sqlite").write_bytes(b"this is not a database" * 100)
+    result = send(archive)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "the send log cannot be used" in result.stderr
+    assert not inbox.received
+
+
+def test_an_attachment_that_changed_stops_the_whole_send(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    pdf = archive / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%tampered\n")
+    result = send(archive)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: Nothing was sent: 2026-10/clients/"
+                                    "us-small-cap-outlook-2026-10-cedar.pdf: changed")
+    assert not inbox.received
+
+
+def test_a_deleted_client_pdf_stops_the_send_before_the_first_message(smtp, archive: Path
+                                                                     ) -> None:
+    inbox = smtp(Inbox())
+    (archive / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
+     ).unlink()
+    result = send(archive)
+    assert result.exit_code == 1 and "cedar.pdf: missing" in result.stderr
+    assert not inbox.received
+
+
+def test_a_manifest_pointing_outside_the_edition_mails_nothing(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    (archive / "x").mkdir()
+    (archive / "x" / "secret.txt").write_text("secret")
+    path = archive / "out" / "2026-10" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["client_pdfs"]["cedar"] = "../../x/secret.txt"
+    manifest["files"]["../../x/secret.txt"] = hashlib.sha256(b"secret").hexdigest()
+    path.write_text(json.dumps(manifest))
+    result = send(archive)
+    assert result.exit_code == 1
+    assert "2026-10/manifest.json: client_pdfs.cedar: Value error, '../../x/secret.txt' is " \
+           "not a path inside the edition folder" in result.stderr
+    assert "the edition is damaged" in result.stderr
+    assert not inbox.received
+
+
+def test_an_edited_headline_is_never_mailed(smtp, archive: Path) -> None:
+    inbox = smtp(Inbox())
+    path = archive / "out" / "2026-10" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["headline"] = "Sell everything"
+    path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    result = send(archive)
+    assert result.exit_code == 1
+    assert "manifest.json: changed since it was published" in result.stderr
+    assert not inbox.received

@@ -103,6 +103,25 @@ def latest_of_month(out_dir: Path, month: pd.Period) -> Edition | None:
     return matching[-1] if matching else None
 
 
+def latest_to_send(out_dir: Path, month: pd.Period) -> Edition:
+    """The month's latest edition; an error if there is none, or if it is damaged."""
+    archive = scan(out_dir)
+    damaged = sorted((name for name in archive.damaged if name.startswith(f"{month}")),
+                     key=_revision_number)
+    matching = [e for e in archive.editions if e.month == month]
+    if damaged and (not matching or _revision_number(damaged[-1]) > matching[-1].revision):
+        raise ReportgenError(f"{archive.damaged[damaged[-1]]}: the edition is damaged; "
+                             "`reportgen archive verify` lists what is wrong.")
+    if not matching:
+        raise ReportgenError(f"No edition of {month} in {out_dir}: build it first.")
+    return matching[-1]
+
+
+def _revision_number(name: str) -> int:
+    found = EDITION_NAME.match(name)
+    return int(found.group(2) or 1) if found else 0
+
+
 def find_edition(out_dir: Path, name: str) -> Edition:
     """An edition by folder name (``2026-10-r2``), or a month's latest (``2026-10``)."""
     archive = scan(out_dir)
