@@ -125,3 +125,28 @@ def test_a_store_written_in_an_older_format_is_fetched_again(tmp_path: Path) -> 
     meta_path.write_text(json.dumps(meta))
     store.load(remote, ["AAA"], now=NOW + timedelta(hours=1))
     assert remote.calls[-1] == {"AAA": None}
+
+
+@pytest.mark.parametrize("damage", ["truncated parquet", "foreign parquet", "meta.json",
+                                    "fund table"])
+def test_a_damaged_store_is_reported_and_fetched_again(tmp_path: Path, damage: str,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    store, remote = Store(tmp_path), FakeRemote()
+    first = store.load(remote, ["AAA"], now=NOW)
+    folder = tmp_path / "remote"
+    target = {"truncated parquet": folder / "prices" / "AAA.parquet",
+              "foreign parquet": folder / "prices" / "AAA.parquet",
+              "meta.json": folder / "meta.json",
+              "fund table": folder / "fundamentals.parquet"}[damage]
+    content = target.read_bytes()
+    target.write_bytes(content[: len(content) // 2] if damage != "foreign parquet"
+                       else b"PAR1 not really parquet PAR1")
+    with caplog.at_level("WARNING", logger="reportgen"):
+        again = store.load(remote, ["AAA"], now=NOW + timedelta(hours=1))
+    assert f"{target} is damaged" in caplog.text
+    assert again.adj_close("AAA").equals(first.adj_close("AAA"))
+    if damage != "fund table":
+        assert remote.calls[-1] == {"AAA": None}  # fetched again in full
+    store.load(remote, ["AAA"], now=NOW + timedelta(hours=2))  # and healed: no new warning
+    assert caplog.text.count("is damaged") == 1
+    assert store.status()[0].ticker == "AAA"

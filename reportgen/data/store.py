@@ -92,7 +92,8 @@ class Store:
         gate = gate or PriceGate()
         now = now or datetime.now(UTC)
         meta = self._read_meta(source)
-        stored = {t: self._read_prices(source, t) for t in tickers if t in meta}
+        stored = {t: frame for t in tickers
+                  if t in meta and (frame := self._read_prices(source, t)) is not None}
         since = self._missing_since(source, tickers, meta, stored, refresh, now)
         log.info("%s: %d series from the store at %s, %d to fetch", source.label,
                  len(tickers) - len(since), self.root, len(since))
@@ -108,10 +109,12 @@ class Store:
                 stored[ticker] = merged
                 self._write_prices(source, ticker, merged)
                 meta[ticker] = _meta_entry(source, ticker, merged, now)
-            funds = self._write_fund_data(source, tickers, source.fetch_fundamentals(tickers))
+            funds = self._write_fund_data(source, tickers, source.fetch_fundamentals(tickers),
+                                          self._read_fund_data(source) or FundData())
             self._write_meta(source, meta)
         else:
-            funds = self._read_fund_data(source)
+            funds = self._read_fund_data(source) or self._write_fund_data(
+                source, tickers, source.fetch_fundamentals(tickers), FundData())
         funds = funds.only(tickers)
         for ticker in tickers:
             gate.refuse_bad_ticks(ticker, stored[ticker]["adj_close"].dropna())
@@ -130,7 +133,7 @@ class Store:
         today = today or pd.Timestamp.now().normalize()
         rows = []
         for meta_path in sorted(self.root.glob("*/meta.json")):
-            for ticker, entry in sorted(json.loads(meta_path.read_text()).items()):
+            for ticker, entry in sorted(_read_meta_file(meta_path).items()):
                 last = pd.Timestamp(entry["last"])
                 rows.append(
                     SeriesStatus(
@@ -174,31 +177,39 @@ class Store:
         return self._folder(source) / "prices" / f"{file_stem(ticker)}.parquet"
 
     def _read_meta(self, source: Source) -> dict[str, dict]:
+        """What the store holds; a damaged meta.json is reported and the source's series
+        are fetched again (the store heals itself)."""
         path = self._folder(source) / "meta.json"
-        return json.loads(path.read_text()) if path.is_file() else {}
+        return _read_meta_file(path) if path.is_file() else {}
 
     def _write_meta(self, source: Source, meta: dict[str, dict]) -> None:
         text = json.dumps(meta, indent=1, sort_keys=True)
         _write_atomic(self._folder(source) / "meta.json", lambda p: p.write_text(text))
 
-    def _read_prices(self, source: Source, ticker: str) -> pd.DataFrame:
+    def _read_prices(self, source: Source, ticker: str) -> pd.DataFrame | None:
+        """The stored series; None when it is absent or damaged (reported), so that it is
+        fetched again."""
         path = self._price_path(source, ticker)
-        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        return _read_parquet(path) if path.is_file() else None
 
     def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
         _write_atomic(self._price_path(source, ticker), frame.to_parquet)
 
-    def _read_fund_data(self, source: Source) -> FundData:
+    def _read_fund_data(self, source: Source) -> FundData | None:
+        """The stored fund tables; None when one is damaged (reported), to fetch them again."""
         folder, empty = self._folder(source), FundData()
-        return FundData(*(
-            pd.read_parquet(folder / f"{name}.parquet")
-            if (folder / f"{name}.parquet").is_file() else getattr(empty, name)
-            for name in FUND_TABLES))
+        tables = []
+        for name in FUND_TABLES:
+            path = folder / f"{name}.parquet"
+            table = _read_parquet(path) if path.is_file() else getattr(empty, name)
+            if table is None:
+                return None
+            tables.append(table)
+        return FundData(*tables)
 
-    def _write_fund_data(self, source: Source, tickers: list[str], fresh: FundData
+    def _write_fund_data(self, source: Source, tickers: list[str], fresh: FundData, kept: FundData
                          ) -> FundData:
         """Replace what is stored for ``tickers``, keep the other tickers' rows."""
-        kept = self._read_fund_data(source)
         merged = FundData(
             pd.concat([kept.fundamentals[~kept.fundamentals.index.isin(tickers)],
                        fresh.fundamentals]),
@@ -210,6 +221,25 @@ class Store:
             _write_atomic(self._folder(source) / f"{name}.parquet",
                           getattr(merged, name).to_parquet)
         return merged
+
+
+def _read_meta_file(path: Path) -> dict[str, dict]:
+    try:
+        meta = json.loads(path.read_text())
+        if isinstance(meta, dict) and all(isinstance(v, dict) for v in meta.values()):
+            return meta
+    except (OSError, ValueError):
+        pass
+    log.warning("%s is damaged; its series will be fetched again", path)
+    return {}
+
+
+def _read_parquet(path: Path) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(path)
+    except Exception:  # pyarrow raises several types for a torn or foreign file
+        log.warning("%s is damaged; it will be fetched again", path)
+        return None
 
 
 def _basis_changed(
