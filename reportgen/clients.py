@@ -13,22 +13,28 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from reportgen.config import Branding, Colour, LogoFile, Paper, read_yaml
+from reportgen.config import (
+    Branding,
+    Colour,
+    LogoFile,
+    Paper,
+    PlainText,
+    error_message,
+    read_yaml,
+)
 from reportgen.errors import ReportgenError
-
-ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
 class BrandingOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    firm_name: str | None = None
+    firm_name: PlainText | None = None
     logo: LogoFile | None = None
     colour: Colour | None = None
     disclaimer: str | None = None
@@ -42,25 +48,23 @@ class Client(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-    name: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1, max_length=200)
     email: list[str] = Field(min_length=1)
-    adviser: str | None = None
+    adviser: PlainText | None = Field(None, max_length=200)
     branding: BrandingOverride = BrandingOverride()
-
-    @field_validator("name", "adviser")
-    @classmethod
-    def _one_line(cls, text: str | None) -> str | None:
-        if text is not None and any(ch in text for ch in "\r\n\t\x00"):
-            raise ValueError("must be a single line of text")
-        return text
 
     @field_validator("email")
     @classmethod
     def _addresses(cls, addresses: list[str]) -> list[str]:
+        """Each address checked by email-validator (syntax only: no network), written in
+        its normal form, and listed once."""
+        checked = []
         for address in addresses:
-            if not ADDRESS.match(address):
-                raise ValueError(f"{address!r} is not an email address")
-        return addresses
+            try:
+                checked.append(validate_email(address, check_deliverability=False).normalized)
+            except EmailNotValidError as error:
+                raise ValueError(f"{address!r} is not an email address: {error}") from None
+        return list(dict.fromkeys(checked))
 
 
 class ClientList(BaseModel):
@@ -94,7 +98,7 @@ def parse_clients(raw: object, path: Path) -> ClientList:
     try:
         clients = ClientList.model_validate(raw if raw is not None else {})
     except ValidationError as error:
-        problems = "; ".join(f"{_locate(e, raw)}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(f"{_locate(e, raw)}: {error_message(e)}" for e in error.errors())
         raise ReportgenError(f"{path}: {problems}") from None
     seen: set[str] = set()
     for number, client in enumerate(clients.clients, start=1):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from reportgen.errors import ReportgenError
 from reportgen.tickers import check_ticker
@@ -101,6 +103,21 @@ class Instruments(BaseModel):
         return self.relative_pairs[0]
 
 
+def plain_text(text: str) -> str:
+    """``text`` NFC-normalised; refused if it holds control, format (bidi overrides,
+    zero-width) or line-separator characters, which would reorder, hide or break what the
+    client reads (a cover line, a To header)."""
+    text = unicodedata.normalize("NFC", text)
+    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+    if bad:
+        raise ValueError(f"holds the invisible or control character U+{ord(bad[0]):04X}; "
+                         "write it as plain text on one line")
+    return text
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+
+
 def _symbol(ticker: str) -> str:
     try:
         return check_ticker(ticker)
@@ -169,7 +186,7 @@ class Branding(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    firm_name: str = "Example Wealth Partners"
+    firm_name: PlainText = "Example Wealth Partners"
     # A file in templates/assets/ or in ``assets_dir``.
     logo: LogoFile = "logo.svg"
     # The accent colour of headings, rules and the cover.
@@ -268,16 +285,42 @@ def _relative_to(config: Config, folder: Path) -> Config:
                                      "assets_dir": place(config.assets_dir)})
 
 
+# No input file of reportgen's is anywhere near this; a bigger one is a mistake or an attack.
+MAX_INPUT_BYTES = 1 << 20
+
+
 def read_text(path: Path, what: str) -> str:
+    """A UTF-8 text file of at most MAX_INPUT_BYTES."""
     try:
-        return path.read_text()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise ReportgenError(f"{path}: cannot read the {what} ({error.strerror}).") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise ReportgenError(f"{path}: the {what} is larger than {MAX_INPUT_BYTES >> 20} MiB; "
+                             "is it the right file?")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ReportgenError(f"{path}: the {what} is not UTF-8 text (byte {error.start})."
+                             ) from None
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: the files here never need them, and aliases
+    are how a few lines expand to gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
+            mark = self.peek_event().start_mark
+            raise yaml.YAMLError(f"line {mark.line + 1}: anchors and aliases (& and *) are "
+                                 "not allowed; write each value out")
+        return super().compose_node(parent, index)
 
 
 def parse_yaml(text: str, path: Path) -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_PlainYamlLoader)
     except yaml.YAMLError as error:
         raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
 
@@ -286,7 +329,12 @@ def read_yaml(path: Path, what: str) -> object:
     return parse_yaml(read_text(path, what), path)
 
 
+def error_message(error: ErrorDetails) -> str:
+    """pydantic's message, without the "Value error, " it puts before our own."""
+    return error["msg"].removeprefix("Value error, ")
+
+
 def describe_errors(error: ValidationError) -> str:
     """pydantic's errors as 'where: what' phrases, joined."""
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {error_message(e)}"
                      for e in error.errors())

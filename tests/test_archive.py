@@ -132,7 +132,7 @@ def test_show_prints_the_manifest(archive: Path) -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("clients:\n  - {id: acme, name: Acme, email: [not-an-address]}\n",
-     "clients[1] (acme): email: Value error, 'not-an-address' is not an email address"),
+     "clients[1] (acme): email: 'not-an-address' is not an email address"),
     ("clients:\n  - {id: acme, name: Acme, email: [a@b.co]}\n"
      "  - {id: acme, name: Other, email: [c@d.co]}\n", "clients[2] (acme): id: the id is used"),
     ("clients:\n  - {id: acme, email: [a@b.co]}\n", "clients[1] (acme): name: Field required"),

@@ -304,7 +304,7 @@ def test_a_manifest_pointing_outside_the_edition_mails_nothing(smtp, archive: Pa
     path.write_text(json.dumps(manifest))
     result = send(archive)
     assert result.exit_code == 1
-    assert "2026-10/manifest.json: client_pdfs.cedar: Value error, '../../x/secret.txt' is " \
+    assert "2026-10/manifest.json: client_pdfs.cedar: '../../x/secret.txt' is " \
            "not a path inside the edition folder" in result.stderr
     assert "the edition is damaged" in result.stderr
     assert not inbox.received

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from reportgen.config import error_message
 from reportgen.errors import ReportgenError
 
 MANIFEST = "manifest.json"
@@ -76,7 +77,7 @@ def parse_manifest(text: str, where: str) -> Manifest:
     except ValidationError as error:
         first = error.errors()[0]
         place = ".".join(str(p) for p in first["loc"])
-        raise ReportgenError(f"{where}: {place + ': ' if place else ''}{first['msg']}"
+        raise ReportgenError(f"{where}: {place + ': ' if place else ''}{error_message(first)}"
                              ) from None
 
 

@@ -24,9 +24,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from reportgen.config import parse_yaml
+from reportgen.config import parse_yaml, plain_text
 from reportgen.errors import ReportgenError
 from reportgen.sections import SECTION_IDS
+
+MAX_CHARACTERS = 30_000
+MAX_HEADLINE = 160
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ def _parse_markdown(text: str) -> dict[str, Any]:
 
 def parse_commentary(text: str, path: Path) -> Commentary:
     """``path`` says the format (by its suffix) and names the file in errors."""
+    if len(text) > MAX_CHARACTERS:
+        raise ReportgenError(f"{path}: the commentary has {len(text):,} characters; the limit "
+                             f"is {MAX_CHARACTERS:,} (about ten pages). Shorten it.")
     if path.suffix.lower() in (".yaml", ".yml"):
         raw = parse_yaml(text, path) or {}
         if not isinstance(raw, dict):
@@ -67,6 +73,18 @@ def parse_commentary(text: str, path: Path) -> Commentary:
     if unknown:
         raise ReportgenError(f"{path}: unknown section(s) {', '.join(unknown)}; use "
                              f"{', '.join(SECTION_IDS)}.")
-    headline = raw.get("headline")
-    return Commentary(str(headline).strip() if headline else None,
+    return Commentary(_headline(raw.get("headline"), path),
                       {k: safe_markdown(str(v)) for k, v in sections.items() if v})
+
+
+def _headline(raw: object, path: Path) -> str | None:
+    if not raw:
+        return None
+    try:
+        headline = plain_text(str(raw).strip())
+    except ValueError as error:
+        raise ReportgenError(f"{path}: the headline {error}.") from None
+    if len(headline) > MAX_HEADLINE:
+        raise ReportgenError(f"{path}: the headline has {len(headline)} characters; keep it "
+                             f"under {MAX_HEADLINE} so it fits the cover.")
+    return headline
