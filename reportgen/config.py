@@ -321,6 +321,10 @@ class _PlainYamlLoader(yaml.SafeLoader):
 def parse_yaml(text: str, path: Path) -> object:
     try:
         return yaml.load(text, Loader=_PlainYamlLoader)
+    except yaml.MarkedYAMLError as error:  # one line: where, and what is wrong
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ReportgenError(f"{path}: not valid YAML ({where}{error.problem}).") from None
     except yaml.YAMLError as error:
         raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
 

@@ -156,9 +156,8 @@ def sample_figures(sample_data):
                                   pd.Timestamp("2026-10-30"))
 
 
-@pytest.fixture
-def stub_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The build driver with charts and WeasyPrint replaced by stand-ins (they have tests of
+def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the build driver's charts and WeasyPrint with stand-ins (they have tests of
     their own): every HTML document the driver renders is collected in the returned list,
     and each 'PDF' is that HTML's bytes."""
     from reportgen import edition
@@ -173,6 +172,12 @@ def stub_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(edition, "render_pdf", render_pdf)
     monkeypatch.setattr(edition, "splice_cover", lambda body, cover: cover + body)
     return documents
+
+
+@pytest.fixture
+def stub_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The build driver with stand-ins for charts and WeasyPrint (see stub_rendering)."""
+    return stub_rendering(monkeypatch)
 
 
 def manifest_json(name: str, revision: int = 1) -> str:

@@ -5,6 +5,7 @@ charts and WeasyPrint stubbed (``stub_renderer``): what is tested is the archive
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,19 +17,27 @@ import pytest
 from reportgen.archive.chain import CHAIN, read_chain
 from reportgen.config import Config
 from reportgen.edition import EditionRequest, build_edition
-from tests.conftest import run_cli
+from tests.conftest import run_cli, stub_rendering
 
 MONTHS = ["2026-08", "2026-09", "2026-10"]
 
 
-@pytest.fixture
-def out(sample_data, tmp_path: Path, stub_renderer: list[str]) -> Path:
-    """Three chained editions, August to October 2026."""
-    folder = tmp_path / "out"
-    for month in MONTHS:
-        build_edition(sample_data, Config(), EditionRequest(out_dir=folder,
-                                                            month=pd.Period(month, "M")))
+@pytest.fixture(scope="module")
+def three_editions(sample_data, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three chained editions, August to October 2026, built once for the module."""
+    folder = tmp_path_factory.mktemp("archive") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        stub_rendering(patch)
+        for month in MONTHS:
+            build_edition(sample_data, Config(), EditionRequest(out_dir=folder,
+                                                                month=pd.Period(month, "M")))
     return folder
+
+
+@pytest.fixture
+def out(three_editions: Path, tmp_path: Path) -> Path:
+    """A copy of the three editions for one test to damage."""
+    return Path(shutil.copytree(three_editions, tmp_path / "out"))
 
 
 def verify(out: Path, *edition: str):
@@ -188,7 +197,10 @@ def test_a_second_build_of_a_month_is_refused_while_the_first_runs(
 
 DISK_FULL = textwrap.dedent("""
     import resource, sys
+    import pytest
     from reportgen.cli import app
+    from tests.conftest import stub_rendering
+    stub_rendering(pytest.MonkeyPatch())  # what is tested is publishing, not rendering
     # Files may not grow past 64 KiB: every larger write fails as on a full disk.
     resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
     sys.argv = ["reportgen", *sys.argv[1:]]
@@ -198,11 +210,13 @@ DISK_FULL = textwrap.dedent("""
 
 def test_a_full_disk_while_publishing_is_one_line_and_publishes_nothing(out: Path) -> None:
     result = subprocess.run([sys.executable, "-c", DISK_FULL, "build", "--month", "2026-07",
-                             "--out", str(out)], capture_output=True, text=True, timeout=300)
+                             "--out", str(out)], capture_output=True, text=True, timeout=300,
+                            cwd=Path(__file__).parent.parent)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"error: {out / '2026-07'}: could not write the edition "
-                                    "(File too large); nothing was published.")
+    assert result.stderr.startswith(f"error: {out / '2026-07'}: could not write the edition (")
+    assert "File too large" in result.stderr and "nothing was published" in result.stderr
+    assert result.stderr.count("\n") == 1
     assert not (out / "2026-07").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".2026-07")]
     assert verify(out).exit_code == 0

@@ -117,7 +117,7 @@ def publish_edition(folder: Path, write_files: Callable[[Path], None],
                                              chain.head(links)))
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ReportgenError(f"{folder}: could not write the edition ({error.strerror}); "
+        raise ReportgenError(f"{folder}: could not write the edition ({error.strerror or error}); "
                              "nothing was published. Free some space or fix the folder, "
                              "then build again.") from None
     except BaseException:

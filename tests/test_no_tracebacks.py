@@ -1,0 +1,101 @@
+"""Every command, on bad input, ends in one line that says what is wrong: never a traceback.
+Each case builds its bad input in a scratch folder; ``{tmp}`` in the arguments is that folder.
+The sample archive is copied in for the commands that read one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+FILES = {
+    "bad.yaml": "clients: [unclosed\n",
+    "aliases.yaml": "a: &x [1]\nb: *x\n",
+    "no-pairs.yaml": "instruments:\n  relative_pairs: []\n",
+    "typo.yaml": "brandng: {firm_name: X}\n",
+    "weather.md": "## weather\nsunny\n",
+    "clients.yaml": "clients:\n  - {id: acme, name: Acme, email: [cio@acme.example]}\n",
+    "bad-client.yaml": "clients:\n  - {id: Acme!, name: Acme, email: [cio@acme.example]}\n",
+    "binary.md": "\udcff",
+    "damaged-meta/csv-x/meta.json": "{",
+}
+
+CASES = [
+    (["build", "--month", "1999-01"], "is outside the data"),
+    (["build", "--as-of", "2099-01-01"], "is outside the data"),
+    (["build", "--month", "2026-13"], "--month"),
+    (["build", "--source", "csv:{tmp}/nowhere"], "no such directory"),
+    (["build", "--source", "bloomberg"], "Unknown --source"),
+    (["build", "--clients", "{tmp}/missing.yaml"], "cannot read the clients file"),
+    (["build", "--clients", "{tmp}/bad.yaml"], "not valid YAML"),
+    (["build", "--clients", "{tmp}/bad-client.yaml"], "clients[1]"),
+    (["build", "--commentary", "{tmp}/weather.md"], "unknown section(s) weather"),
+    (["build", "--commentary", "{tmp}/binary.md"], "is not UTF-8 text"),
+    (["build", "--config", "{tmp}/no-pairs.yaml"], "give at least one pair"),
+    (["build", "--config", "{tmp}/typo.yaml"], "brandng"),
+    (["build", "--config", "{tmp}/aliases.yaml"], "anchors and aliases"),
+    (["build", "--config", "{tmp}/missing.yaml"], "cannot read the config file"),
+    (["build", "--out", "{tmp}/clients.yaml/out"], "cannot write there"),
+    (["build", "--month", "2026-10", "--out", "{tmp}/archive"], "already exists"),
+    (["metrics", "--tickers", "../OUTSIDE/X"], "is not a ticker"),
+    (["metrics", "--format", "xml"], "--format 'xml'"),
+    (["metrics", "--since", "yesterday"], "dates are written YYYY-MM-DD"),
+    (["data", "fetch", "--source", "sample", "--tickers", "A/B"], "is not a ticker"),
+    (["send", "--month", "2026-09", "--clients", "{tmp}/clients.yaml", "--out",
+      "{tmp}/archive"], "No edition of 2026-09"),
+    (["send", "--month", "2026-10", "--clients", "{tmp}/missing.yaml", "--out",
+      "{tmp}/archive"], "cannot read the clients file"),
+    (["send", "--month", "2026-10", "--clients", "{tmp}/clients.yaml", "--only", "zeta",
+      "--out", "{tmp}/archive"], "no client with id zeta"),
+    (["send", "--month", "2026-10", "--clients", "{tmp}/clients.yaml", "--out",
+      "{tmp}/archive"], "REPORTGEN_SMTP_HOST"),
+    (["archive", "show", "2030-01", "--out", "{tmp}/archive"], "No edition 2030-01"),
+    (["archive", "rebuild", "2030-01", "--out", "{tmp}/archive"], "No edition 2030-01"),
+    (["init", "{tmp}"], "already exists; init never overwrites"),
+]
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, sample_archive: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, text in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    (tmp_path / "reportgen.yaml").write_text("# an existing config\n")
+    shutil.copytree(sample_archive / "out", tmp_path / "archive")
+    for variable in ("REPORTGEN_SMTP_HOST", "REPORTGEN_SMTP_FROM", "REPORTGEN_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a[:2]) + f" #{n}"
+                                                         for n, (a, _) in enumerate(CASES)])
+def test_bad_input_gives_one_line_and_no_traceback(scratch: Path, args: list[str],
+                                                   message: str) -> None:
+    result = run_cli(*(arg.replace("{tmp}", str(scratch)) for arg in args))
+    assert result.exit_code == 1, (result.exit_code, result.stderr, result.exception)
+    assert isinstance(result.exception, SystemExit)  # not an exception escaping the command
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, \
+        result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unforeseen_failure_is_one_line_and_the_traceback_goes_to_the_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportgen import edition
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(edition, "compute_report_figures", broken)
+    log = tmp_path / "run.log"
+    result = run_cli("--log-file", str(log), "build", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 70
+    assert result.stderr == ("error: unexpected ZeroDivisionError: division by zero. This is a "
+                             "bug in reportgen: run again with --log-file FILE and report the "
+                             "file.\n")
+    assert "Traceback" in log.read_text() and "ZeroDivisionError" in log.read_text()
+    assert not list((tmp_path / "out").glob("2026-*"))
