@@ -401,6 +401,7 @@ def send(
         folder = out_dir(out, settings)
         client_list = load_clients(clients)
         selected = client_list.select([c.strip() for c in (only or "").split(",") if c.strip()])
+        heal_index(folder)
         edition = latest_to_send(folder, parse_month(month))
         smtp = dry_run_settings(settings) if dry_run else smtp_settings(settings.smtp)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

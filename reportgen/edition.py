@@ -22,6 +22,7 @@ import pandas as pd
 
 from reportgen.archive import history, snapshot
 from reportgen.archive.editions import Edition, edition_folder_name, latest_of_month, sha256
+from reportgen.archive.index import refresh_index
 from reportgen.archive.manifest import Manifest
 from reportgen.archive.publish import (
     exclusive,
@@ -204,6 +205,7 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     with exclusive(request.out_dir, f"build-{month}", f"Another build of {month}"):
         for name in remove_unfinished(request.out_dir, month):
             log.warning("removed %s, left by a build of %s that did not finish", name, month)
+        refresh_index(request.out_dir)  # heals an index a crash left stale, even if we stop
         return _build(data, config, request, inputs, month, as_of, stage)
 
 

@@ -151,6 +151,10 @@ def test_a_crash_between_publishing_and_indexing_heals_on_the_next_command(out: 
     index.write_text("<html>2026-08 only</html>")
     assert verify(out).exit_code == 0
     assert all(month in index.read_text() for month in MONTHS)
+    # A build of a published month is refused, and heals the index on its way.
+    index.unlink()
+    assert "already exists" in run_cli("build", "--month", "2026-10", "--out", str(out)).stderr
+    assert all(month in index.read_text() for month in MONTHS)
 
 
 def test_a_crash_between_the_rename_and_the_chain_heals_on_the_next_build(

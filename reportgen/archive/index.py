@@ -42,11 +42,12 @@ def _row(edition: Edition) -> IndexRow:
 def refresh_index(out_dir: Path) -> None:
     """Write the index if it differs from the editions on disk; written to a temporary name
     and renamed, like every archive file."""
-    if not out_dir.is_dir():
-        return
-    page = render_template("archive/index.html.j2",
-                           {"editions": [_row(e) for e in reversed(list_editions(out_dir))]})
+    editions = list_editions(out_dir) if out_dir.is_dir() else []
     path = out_dir / INDEX
+    if not editions and not path.is_file():
+        return  # nothing to index yet
+    page = render_template("archive/index.html.j2",
+                           {"editions": [_row(e) for e in reversed(editions)]})
     if path.is_file() and path.read_text() == page:
         return
     temporary = out_dir / f".{INDEX}.tmp-{os.getpid()}"
