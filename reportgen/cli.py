@@ -198,7 +198,7 @@ def out_dir(option: Path | None, settings: Config) -> Path:
 
 
 def source_of(option: str | None, settings: Config, default: str = "sample") -> Source:
-    return open_source(option or settings.source or default)
+    return open_source(option or settings.source or default, settings.source_label)
 
 
 def store_of(option: Path | None, settings: Config) -> Store:
@@ -313,13 +313,16 @@ def build(
                       console=stderr, transient=True, disable=not stderr.is_terminal
                       ) as progress:
             task = progress.add_task("Loading data")
-            data = load_market_data(open_source(spec), settings, store_of(store, settings))
+            data = load_market_data(open_source(spec, settings.source_label), settings,
+                                    store_of(store, settings))
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:
         fail(error)
     for url in built.refused_urls:
         stderr.print(f"warning: refused to fetch {url} (not a project asset)")
+    for note in built.operator_notes:
+        stderr.print(f"note: {note}")
     stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d})"
                  + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
                     else "."))

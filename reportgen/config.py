@@ -221,6 +221,8 @@ class Config(BaseModel):
 
     # Defaults for the monthly commands, so they need no repeated options.
     source: str | None = None  # --source: sample, csv:DIR or yfinance
+    # How client documents name the source, e.g. "ICE Data Services" (default per kind).
+    source_label: PlainText | None = None
     out: Path | None = None  # --out: the editions folder
     store: Path | None = None  # --store: the local data store
     branding: Branding = Branding()

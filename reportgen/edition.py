@@ -38,7 +38,7 @@ from reportgen.data.quality import PriceGate, withhold_gaps
 from reportgen.data.sources import Source
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
-from reportgen.metrics import changes
+from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import Commentary, parse_commentary
@@ -87,6 +87,8 @@ class BuiltEdition:
     client_pdfs: dict[str, Path]
     as_of: pd.Timestamp
     refused_urls: list[str]
+    # What the operator could do about gaps in this edition; never printed for clients.
+    operator_notes: list[str]
 
 
 def load_market_data(source: Source, config: Config, store: Store) -> MarketData:
@@ -277,7 +279,23 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         })
     return BuiltEdition(folder, folder / pdf_name(month),
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
-                        renderer.refused)
+                        renderer.refused, operator_notes(figures, request.source_spec))
+
+
+def operator_notes(figures: ReportFigures, source_spec: str) -> list[str]:
+    """Instructions for whoever runs the build: what is missing and how to supply it."""
+    notes = []
+    if source_spec.startswith("csv:") and (not figures.valuation
+                                           or figures.quality.fundamentals.empty):
+        notes.append("the source gives no fund valuation or earnings figures: add "
+                     "fundamentals.csv beside the price files (see README, Sources), or build "
+                     "with --source yfinance.")
+    checked = fed.reviewed_through()
+    if figures.as_of - checked > pd.Timedelta(days=45):
+        notes.append(f"the list of Fed cuts is checked through {checked:%Y-%m-%d}; cuts after "
+                     "that date are not in the rate-cut study until reportgen's list is "
+                     "updated.")
+    return notes
 
 
 @dataclass(frozen=True)

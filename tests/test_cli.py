@@ -40,7 +40,8 @@ def firm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from reportgen.data.sources import sample_directory
 
     shutil.copytree(sample_directory(), tmp_path / "prices")
-    (tmp_path / "reportgen.yaml").write_text("source: csv:prices\nout: editions\n")
+    (tmp_path / "reportgen.yaml").write_text("source: csv:prices\nout: editions\n"
+                                             "source_label: Example Data Co\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("REPORTGEN_CONFIG", raising=False)
     return tmp_path
@@ -50,7 +51,10 @@ def test_the_config_file_in_the_current_folder_sets_the_defaults(firm: Path) -> 
     result = run_cli("metrics", "--format", "json", "--tickers", "IWM")
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["source"] == f"CSV files in {firm / 'prices'}"
+    assert summary["source"] == "Example Data Co"  # the label, never the folder
+    from reportgen.config import load_config
+
+    assert load_config(None).source == f"csv:{firm.resolve() / 'prices'}"
     assert summary["sample_data"] is False
     listing = run_cli("archive", "list")
     assert f"No editions in {firm / 'editions'}." in listing.stdout.replace("\n", "")

@@ -74,8 +74,11 @@ def test_headline_picks_the_strongest_signal(figures) -> None:
 def test_missing_valuation_is_said_plainly(figures) -> None:
     narrative = write_narrative(dataclasses.replace(figures, valuation=[]),
                                 Config().instruments)
-    assert any("gives no P/E figures" in item for item in narrative.takeaways)
-    assert "no figures this month" in narrative.valuation[0]
+    assert any("no P/E figures are available" in item for item in narrative.takeaways)
+    assert "this section has no figures" in narrative.valuation[0]
+    # What the operator could do is said to the operator, never in the client's text.
+    assert not any("fundamentals.csv" in text or "README" in text
+                   for text in (*narrative.takeaways, *narrative.valuation))
 
 
 def test_verdict_names_each_signal_by_its_mark(figures) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import subprocess
 from pathlib import Path
@@ -112,7 +114,7 @@ def test_real_data_edition_matches_metrics_and_names_missing_data(real_pdf: Path
     texts = page_texts(real_pdf)
     joined = "\n".join(texts)
     assert "SAMPLE DATA" not in joined.upper()
-    assert "gives no valuation multiples" in joined
+    assert "No valuation multiples are available" in joined
     assert "No valuation chart" in joined
     assert "34 Fed rate cuts" in joined
 
@@ -140,3 +142,33 @@ def test_a_logo_from_the_firms_assets_folder_is_drawn(sample_pdf: Path, tmp_path
     pixels = Image.open(png).convert("RGB").get_flattened_data()
     near = [p for p in pixels if sum(abs(a - b) for a, b in zip(p, LOGO_RGB, strict=True)) < 30]
     assert len(near) > 50
+
+
+# What only the operator should see: where files live, and how to fix the setup.
+OPERATOR_ONLY = ["/work/", "/tmp/", "/srv/", "/home/", "/root/", "README", "fundamentals.csv",
+                 "--source", "config file", "reportgen.yaml", "Add each", "Supply them"]
+
+
+def client_facing_texts(archive: Path, real_pdf: Path) -> dict[str, str]:
+    """Every client-facing file of the sample archive (PDFs, index, dry-run emails) and the
+    real-data edition, as text."""
+    out = archive / "out"
+    result = run_cli("send", "--month", "2026-10", "--clients", str(archive / "clients.yaml"),
+                     "--out", str(out), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    texts = {str(pdf): "\n".join(page_texts(pdf)) for pdf in [real_pdf, *out.rglob("*.pdf")]}
+    texts["index.html"] = (out / "index.html").read_text()
+    for eml in (out / "outbox").rglob("*.eml"):
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        texts[eml.name] = "\n".join(part.get_content() for part in message.walk()
+                                    if part.get_content_type() in ("text/plain", "text/html"))
+    return texts
+
+
+def test_client_files_carry_no_machine_paths_or_operator_instructions(
+        sample_archive: Path, real_pdf: Path) -> None:
+    texts = client_facing_texts(sample_archive, real_pdf)
+    assert len(texts) >= 9  # two editions, three client copies, the index, three emails
+    found = {name: [word for word in OPERATOR_ONLY if word in text]
+             for name, text in texts.items()}
+    assert not any(found.values()), {k: v for k, v in found.items() if v}

@@ -63,7 +63,8 @@ class CsvSource:
 
     is_remote = False
 
-    def __init__(self, directory: Path, *, is_sample: bool = False) -> None:
+    def __init__(self, directory: Path, *, is_sample: bool = False,
+                 label: str | None = None) -> None:
         self.directory = directory.resolve()
         if not self.directory.is_dir():
             raise ReportgenError(
@@ -73,7 +74,8 @@ class CsvSource:
         self.is_sample = is_sample
         digest = hashlib.sha256(str(self.directory).encode()).hexdigest()[:12]
         self.key = "sample" if is_sample else f"csv-{digest}"
-        self.label = "bundled sample data" if is_sample else f"CSV files in {self.directory}"
+        # The label is printed for clients: never the folder, which is the firm's business.
+        self.label = label or ("bundled sample data" if is_sample else "vendor price files")
 
     def has(self, ticker: str) -> bool:
         return find_ticker_file(self.directory, ticker, ".csv") is not None
@@ -109,16 +111,20 @@ def sample_directory() -> Path:
     return Path(str(resources.files("reportgen.data") / "sample"))
 
 
-def open_source(spec: str) -> Source:
-    """``sample``, ``csv:DIR`` or ``yfinance``."""
+def open_source(spec: str, label: str | None = None) -> Source:
+    """``sample``, ``csv:DIR`` or ``yfinance``; ``label`` is how reports name it (the
+    config's ``source_label``; each kind has a default)."""
     if spec == "sample":
         return CsvSource(sample_directory(), is_sample=True)
     if spec.startswith("csv:"):
-        return CsvSource(Path(spec.removeprefix("csv:")).expanduser())
+        return CsvSource(Path(spec.removeprefix("csv:")).expanduser(), label=label)
     if spec == "yfinance":
         from reportgen.data.yahoo_source import YahooSource  # yfinance is slow to import
 
-        return YahooSource()
+        source = YahooSource()
+        if label:
+            source.label = label
+        return source
     raise ReportgenError(
         f"Unknown --source {spec!r}: use 'sample', 'csv:DIR' (a folder of CSV files) or 'yfinance'."
     )

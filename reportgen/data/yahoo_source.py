@@ -57,7 +57,7 @@ def _mentions(messages: list[str], ticker: str) -> list[str]:
 
 class YahooSource:
     key = "yfinance"
-    label = "Yahoo Finance (yfinance)"
+    label = "Yahoo Finance"
     is_sample = False
     is_remote = True
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from reportgen.formatting import day
 from reportgen.metrics.relative import aligned
 
 HORIZONS_MONTHS = [1, 3, 6, 12]
@@ -23,10 +25,20 @@ def load_fomc_cuts(path: Path | None = None) -> pd.DataFrame:
     return cuts.sort_values("date").reset_index(drop=True)
 
 
+def reviewed_through(path: Path | None = None) -> pd.Timestamp:
+    """The date the hand-kept list was last checked against the Fed's record (its header)."""
+    header = (path or fomc_cuts_path()).read_text()
+    found = re.search(r"reviewed through (\d{4}-\d{2}-\d{2})", header)
+    if found is None:
+        raise ValueError(f"{path or fomc_cuts_path()}: no 'reviewed through' date")
+    return pd.Timestamp(found.group(1))
+
+
 def fomc_source_note(path: Path | None = None) -> str:
-    """The file's own header comment, which names its source and review date."""
-    lines = (path or fomc_cuts_path()).read_text().splitlines()
-    return " ".join(line.lstrip("# ") for line in lines if line.startswith("#"))
+    """Where the cut dates come from, for the reader."""
+    return ("FOMC decisions that lowered the federal funds target, from the Federal Reserve "
+            "Board's record of policy actions and FOMC statements, checked through "
+            f"{day(reviewed_through(path))}.")
 
 
 def cycle_starts(cut_dates: pd.Series) -> pd.Series:

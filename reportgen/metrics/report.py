@@ -292,8 +292,7 @@ def missing_notes(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
         elif (last := closes[closes.index <= as_of].index[-1]) < as_of:
             notes.append(f"{ticker} last close is {last:%d %b %Y}, before the as-of date.")
     if not valuation:
-        notes.append("The source gives no valuation multiples for the small- and large-cap "
-                     "funds.")
+        notes.append("No valuation multiples are available for the small- and large-cap funds.")
     month_end = as_of.to_period("M").end_time.normalize()
     if as_of < month_end - pd.offsets.BDay(1):
         notes.append(f"The data ends {as_of.day} {as_of:%b %Y}, before the end of "

@@ -167,8 +167,8 @@ class _Writer:
         ratios = {v.multiple: v for v in self.figures.valuation}
         chosen = ratios.get("forward_pe") or ratios.get("trailing_pe")
         if chosen is None:
-            return ("Valuation: the data source gives no P/E figures for the funds this month, "
-                    "so no valuation comparison is made.")
+            return ("Valuation: no P/E figures are available for the funds this month, so no "
+                    "valuation comparison is made.")
         cheaper = "a discount" if chosen.ratio < 1 else "a premium"
         return (f"Valuation: small caps trade at {times(chosen.ratio)} large-cap "
                 f"{_lower_first(MULTIPLES[chosen.multiple])} ({self.figures.small} "
@@ -266,10 +266,8 @@ class _Writer:
 
     def valuation(self) -> list[str]:
         if not self.figures.valuation:
-            return ["The data source gives no valuation multiples for "
-                    f"{self.figures.small} or {self.figures.large}, so this section has no "
-                    "figures this month. Supply them in fundamentals.csv (see the README) or "
-                    "use the yfinance source."]
+            return [f"No valuation multiples are available for {self.figures.small} or "
+                    f"{self.figures.large} this month, so this section has no figures."]
         lines = []
         for ratio in self.figures.valuation:
             lines.append(f"{MULTIPLES[ratio.multiple]}: {self.figures.small} "
@@ -307,8 +305,8 @@ class _Writer:
         quality = self.figures.quality
         text = []
         if quality.fundamentals.empty:
-            text.append("The data source gives no fund-level earnings or profitability "
-                        "figures this month.")
+            text.append("No fund-level earnings or profitability figures are available this "
+                        "month.")
         if quality.share_unprofitable is not None:
             text.append(f"In the configured universe of {quality.universe_size} small "
                         f"companies, {pct(quality.share_unprofitable, 0, signed=False)} report "
