@@ -147,7 +147,7 @@ def test_withheld_series_start_after_their_last_gap(sample_data) -> None:
     assert len(notes) == 1
     figures = compute_report_figures(trimmed, Instruments(), pd.Timestamp("2026-10-30"), notes)
     assert figures.missing[0] == notes[0]
-    assert figures.returns.loc["IWM", "1M"] == pytest.approx(
+    assert figures.returns.loc["IWM", "MTD"] == pytest.approx(
         closes.iloc[-1] / closes[:"2026-09-30"].iloc[-1] - 1)
     assert figures.returns.loc["IWM", ["3M", "6M", "YTD", "1Y"]].isna().all()
     assert figures.pair is None  # relative strength needs 52 weeks on both sides

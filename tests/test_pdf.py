@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -93,14 +94,19 @@ def assert_returns_match_metrics(pdf: Path, metrics_args: list[str]) -> None:
     text = next(t for t in page_texts(pdf) if "\n3. Performance and rotation\n" in "\n" + t)
     assert f"to {int(summary['as_of'][8:])} " in text
     for ticker in ("IWM", "IJR", "SPY", "QQQ", "IWB", "ACWX"):
-        expected = [pct(summary["returns"][ticker][p]) for p in ("1M", "3M", "6M", "YTD", "1Y")]
+        expected = [pct(summary["returns"][ticker][p]) for p in ("MTD", "3M", "6M", "YTD", "1Y")]
         expected += [pct(summary["annualized"][ticker][p]) for p in ("3Y", "5Y")]
         assert returns_row(text, ticker).split()[-7:] == expected, ticker
     # "In <month>" in the takeaways means the calendar month: the MTD figures.
     takeaways = next(t for t in page_texts(pdf) if "\n2. Key takeaways\n" in "\n" + t)
-    month = (f"IWM {pct(summary['returns']['IWM']['MTD'])} vs SPY "
-             f"{pct(summary['returns']['SPY']['MTD'])} (month to")
-    assert month in takeaways.replace("\n", " ")
+    small, large = (pct(summary["returns"][t]["MTD"]) for t in ("IWM", "SPY"))
+    assert f"IWM {small} vs SPY {large} (month to" in takeaways.replace("\n", " ")
+    # One month everywhere: the table's month column (above), the text, and the cover.
+    assert f"{small} against {large}" in text.replace("\n", " ")
+    cover = page_texts(pdf)[0].replace("\n", " ")
+    for name, value in (("Russell 2000", small), ("S&P 500", large)):
+        quoted = re.findall(rf"{re.escape(name)} ([+−][\d.]+%)", cover)
+        assert all(q == value for q in quoted), (name, quoted, value)
 
 
 def test_printed_returns_equal_the_metrics_json(sample_pdf: Path) -> None:
@@ -172,3 +178,13 @@ def test_client_files_carry_no_machine_paths_or_operator_instructions(
     found = {name: [word for word in OPERATOR_ONLY if word in text]
              for name, text in texts.items()}
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_one_sign_convention_in_every_client_file(sample_archive: Path, real_pdf: Path) -> None:
+    """A true minus, never a hyphen, before a number; never a sign after up, down and
+    their like ("down −2.5%")."""
+    hyphen_minus = re.compile(r"(?<![\w.])-\d")
+    sign_twice = re.compile(r"\b(up|down|rose|fell|gained|lost|higher|lower)( by)? [+−]\d")
+    for name, text in client_facing_texts(sample_archive, real_pdf).items():
+        assert not hyphen_minus.findall(text), (name, hyphen_minus.findall(text)[:3])
+        assert not sign_twice.findall(text), (name, sign_twice.findall(text)[:3])

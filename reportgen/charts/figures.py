@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from reportgen.charts.palette import GAIN, INK, LOSS, MARK_COLOURS, MUTED, colour
+from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
 
 STYLE = str(resources.files("reportgen.charts") / "house.mplstyle")
@@ -157,23 +158,29 @@ def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
 
 
 def _bar_pair(ax: matplotlib.axes.Axes, labels: Sequence[str],
-              pair: list[tuple[Sequence[float] | np.ndarray, str, str]], fmt: str,
-              label_size: float) -> None:
-    """Two bars per label, side by side, each with its value written above it."""
+              pair: list[tuple[Sequence[float] | np.ndarray, str, str]],
+              write: Callable[[float], str], label_size: float) -> None:
+    """Two bars per label, side by side, each with its value written above it (by ``write``,
+    from formatting: one sign convention in charts as in text). A missing value has no bar
+    and is labelled with a dash."""
     positions = np.arange(len(labels))
     for shift, (values, shade, name) in zip((-0.2, 0.2), pair, strict=True):
-        bars = ax.bar(positions + shift, values, width=0.38, color=shade, label=name)
-        ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=label_size, padding=1.5)
+        numbers = np.asarray(values, dtype=float)
+        bars = ax.bar(positions + shift, np.nan_to_num(numbers), width=0.38, color=shade,
+                      label=name)
+        ax.bar_label(bars, [write(v) if not np.isnan(v) else DASH for v in numbers],
+                     fontsize=label_size, padding=1.5)
     ax.set_xticks(positions, labels)
 
 
 @styled
 def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequence[float],
-                      names: tuple[str, str], title: str, fmt: str = "{:.1f}") -> Figure:
+                      names: tuple[str, str], title: str) -> Figure:
     """Small against large, side by side, for a few measures (valuation multiples)."""
     figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     _bar_pair(ax, labels, [(small, colour(names[0]), names[0]), (large, colour(names[1]),
-                                                                   names[1])], fmt, 7)
+                                                                   names[1])],
+              lambda v: number(v, 1), 7)
     _legend(ax, 2)
     ax.margins(y=0.2)
     _title(ax, title)
@@ -210,8 +217,8 @@ def fed_study_chart(stats: pd.DataFrame, title: str) -> Figure:
     """Mean and median small-minus-large return at each horizon after a cut."""
     figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     _bar_pair(ax, [f"{m}M" for m in stats.index],
-              [(stats["mean"].fillna(0).to_numpy(), INK, "Mean"),
-               (stats["median"].fillna(0).to_numpy(), MUTED, "Median")], "{:+.1%}", 6)
+              [(stats["mean"].to_numpy(), INK, "Mean"),
+               (stats["median"].to_numpy(), MUTED, "Median")], pct, 6)
     ax.set_xlabel("Months after the cut")
     ax.axhline(0, color=INK, linewidth=0.6)
     _percent_axis(ax.yaxis)
@@ -230,7 +237,7 @@ def ranked_bars_chart(returns: pd.Series, labels: Sequence[str], title: str,
     positions = np.arange(len(returns))[::-1]
     bars = ax.barh(positions, returns.to_numpy(),
                    color=[GAIN if v >= 0 else LOSS for v in returns], height=0.6)
-    ax.bar_label(bars, [f"{v:+.1%}" for v in returns], fontsize=7, padding=2)
+    ax.bar_label(bars, [pct(v) for v in returns], fontsize=7, padding=2)
     ax.set_yticks(positions, labels)
     ax.axvline(0, color=INK, linewidth=0.6)
     ax.grid(axis="x")

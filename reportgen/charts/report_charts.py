@@ -67,12 +67,14 @@ def relative_strength(data: MarketData, f: ReportFigures) -> Figure | None:
     window = line[line.index >= f.as_of - relative.FIFTY_TWO_WEEKS]
     trend = "up" if window.iloc[-1] > 100 else "down"
     return draw.relative_strength_chart(
-        window, f"Small caps against large caps: {trend} {pct(window.iloc[-1] / 100 - 1)} "
-                f"over 52 weeks", f"{f.small} ÷ {f.large}")
+        window, f"Small caps against large caps: {trend} "
+                f"{pct(abs(window.iloc[-1] / 100 - 1), signed=False)} over 52 weeks",
+        f"{f.small} ÷ {f.large}")
 
 
 def returns_by_period(f: ReportFigures) -> Figure:
-    table = f.returns[["1M", "3M", "6M", "YTD", "1Y"]]
+    table = f.returns[["MTD", "3M", "6M", "YTD", "1Y"]].rename(
+        columns={"MTD": f"{f.as_of:%b}"})  # the month, named as in the table
     best = table["YTD"].idxmax()
     return draw.returns_by_period_chart(table, f"Year to date {best} leads at "
                                         f"{pct(number_at(table, best, 'YTD'))}")

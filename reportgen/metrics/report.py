@@ -20,7 +20,9 @@ from reportgen.metrics.relative import RelativeSummary
 from reportgen.metrics.signals import Signal
 from reportgen.metrics.valuation import ValuationRatio, valuation_ratios
 
-TABLE_PERIODS = ["1M", "3M", "6M", "YTD", "1Y", "3Y", "5Y"]
+# "MTD" is the month of the edition (from the last close of the month before): the one
+# definition of "the month" in every table, chart and sentence.
+TABLE_PERIODS = ["MTD", "3M", "6M", "YTD", "1Y", "3Y", "5Y"]
 ANNUALISED_IN_TABLE = ["3Y", "5Y"]
 
 
@@ -333,8 +335,7 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
     return ReportFigures(
         as_of=as_of, month=as_of.to_period("M"), source=data.source, is_sample=data.is_sample,
         small=small, large=large, returns=returns,
-        month_returns=universe.universe_returns(
-            {t: _history(data, t, as_of) for t in table_tickers}, "MTD", as_of),
+        month_returns=returns["MTD"].dropna(),
         relative=pairs,
         valuation=valuation,
         fundamentals_as_of=data.fundamentals_as_of(small),

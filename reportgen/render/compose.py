@@ -10,6 +10,8 @@ import base64
 import dataclasses
 from datetime import datetime
 
+import pandas as pd
+
 import reportgen
 from reportgen.charts.report_charts import Chart
 from reportgen.clients import Client
@@ -124,14 +126,23 @@ def logo_url(config: Config, branding: Branding) -> str:
     return f"assets/{branding.logo}"
 
 
+def month_heading(as_of: pd.Timestamp) -> str:
+    """The month's column is named by the month ("Oct"), never "1M"."""
+    return f"{as_of:%b}"
+
+
 def performance(f: ReportFigures, config: Config, n: Narrative,
                 charts: dict[str, Chart | None]) -> PerformanceSection:
     ins = config.instruments
     groups = {**dict.fromkeys(ins.small_caps, "small"), **dict.fromkeys(ins.large_caps, "large")}
     rows = [ReturnsRow(ticker=str(t), name=ins.name(str(t)), group=groups.get(str(t), "world"),
                        cells=[pct(v) for v in row]) for t, row in f.returns.iterrows()]
+    month = month_heading(f.as_of)
     return PerformanceSection(
-        returns=ReturnsTable(periods=TABLE_PERIODS, annualised=ANNUALISED_IN_TABLE, rows=rows),
+        returns=ReturnsTable(periods=[month if p == "MTD" else p for p in TABLE_PERIODS],
+                             annualised=ANNUALISED_IN_TABLE, rows=rows,
+                             month_note=f"{month}: {month_name(f.month)} to {day(f.as_of)}, "
+                                        "from the last close of the month before"),
         paragraphs=n.performance, growth_chart=chart_context(charts.get("growth")),
         relative_chart=chart_context(charts.get("relative_strength")),
         periods_chart=chart_context(charts.get("returns_by_period")))

@@ -97,8 +97,9 @@ class ReturnsRow:
 
 @dataclass(frozen=True)
 class ReturnsTable:
-    periods: Annotated[list[str], "Column headings: 1M, 3M, 6M, YTD, 1Y, 3Y, 5Y"]
-    annualised: Annotated[list[str], "The periods shown annualised"]
+    periods: Annotated[list[str], "Column headings: the month (e.g. Oct), 3M, 6M, YTD, 1Y, 3Y, 5Y"]
+    annualised: Annotated[list[str], "The headings of the periods shown annualised"]
+    month_note: Annotated[str, "What the month's column measures, e.g. 'Oct: 30 Sep to 30 Oct'"]
     rows: Annotated[list[ReturnsRow], "One row per fund"]
 
 
