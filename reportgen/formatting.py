@@ -22,9 +22,11 @@ MINUS = "−"
 #   "pp"     a change in a yield, in percentage points: +0.25 pp
 #   "ratio"  a multiple of one figure to another: 0.85×
 #   "number" a plain level: 104.3
-Unit = Literal["±%", "%", "yield", "pp", "ratio", "number"]
+#   "level"  a level whose moves are relative (a price ratio): 0.3512, moving −4.90%
+Unit = Literal["±%", "%", "yield", "pp", "ratio", "number", "level"]
 # Decimal places each unit is printed with (for fractions: of the percentage).
-DECIMALS: dict[Unit, int] = {"±%": 1, "%": 1, "yield": 2, "pp": 2, "ratio": 2, "number": 1}
+DECIMALS: dict[Unit, int] = {"±%": 1, "%": 1, "yield": 2, "pp": 2, "ratio": 2, "number": 1,
+                             "level": 4}
 
 
 def is_missing(value: float | None) -> bool:
@@ -84,9 +86,11 @@ def figure(value: float | None, unit: Unit, decimals: int | None = None) -> str:
 
 def change(then: float, now: float, unit: Unit) -> str:
     """The move from ``then`` to ``now``, computed from the two figures as printed so that
-    the page adds up: percentage points for fractions and yields ('+0.54 pp'), a signed
-    difference for ratios and levels."""
+    the page adds up: percentage points for fractions and yields ('+0.54 pp'), a relative
+    change for a level ('−4.90%'), a signed difference for ratios and numbers."""
     places = DECIMALS[unit]
+    if unit == "level":
+        return pct(round(now, places) / round(then, places) - 1, 2)
     if unit in ("±%", "%"):
         return points(round(100 * now, places) - round(100 * then, places), places)
     if unit in ("yield", "pp"):

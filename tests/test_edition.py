@@ -8,6 +8,7 @@ the renderer is the HTML, which these tests read.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from reportgen import edition as edition_module
 from reportgen.config import Config
 from reportgen.edition import EditionRequest, build_edition
 from reportgen.errors import ReportgenError
+from reportgen.formatting import pct
 from reportgen.metrics.dates import edition_dates, resolve_as_of
 from tests.conftest import manifest_json, run_cli
 
@@ -87,6 +89,16 @@ def test_section_eleven_compares_with_the_previous_edition(sample_data, tmp_path
     assert "No earlier edition is archived yet" in first
     assert "Compared with the 2026-09 edition (data to 30 Sep 2026)" in last
     assert "10-year Treasury yield, %" in last
+    # Like with like: the price ratio (not a line rebased on another day each month), its
+    # move as a relative change computed from the printed figures.
+    figures = [json.loads((tmp_path / m / "figures.json").read_text())["figures"]
+               for m in ("2026-09", "2026-10")]
+    then, now = (f["Price ratio IWM ÷ SPY"]["value"] for f in figures)
+    assert then == pytest.approx(sample_data.adj_close("IWM")[:"2026-09-30"].iloc[-1]
+                                 / sample_data.adj_close("SPY")[:"2026-09-30"].iloc[-1])
+    moved = pct(round(now, 4) / round(then, 4) - 1, 2)
+    assert re.search(rf"Price ratio IWM ÷ SPY</td>\s*<td[^>]*>{then:.4f}</td>\s*<td[^>]*>"
+                     rf"{now:.4f}</td>\s*<td[^>]*>{moved}</td>", last), moved
     # Section 4 places the forward P/E ratio among the archived editions' ratios.
     earlier = [json.loads((tmp_path / m / "figures.json").read_text())["figures"][
         "Small ÷ large forward P/E"]["value"] for m in ("2026-08", "2026-09")]

@@ -17,7 +17,7 @@ from reportgen.metrics.report import ReportFigures, number_at
 FORWARD_PE_RATIO = "Small ÷ large forward P/E"  # section 4 shows this figure's history
 # How much of a change in each unit counts as "one unit of news" when ranking the moves.
 SCALE: dict[Unit, float] = {"±%": 0.01, "%": 0.01, "yield": 0.1, "pp": 0.1, "ratio": 0.02,
-                            "number": 1.0}
+                            "number": 1.0, "level": 0.01}
 # Units as archives before this version named them.
 LEGACY_UNITS = {"pct": "±%", "pp": "yield"}
 MOST_MOVES = 8
@@ -69,7 +69,7 @@ def key_figures(f: ReportFigures) -> KeyFigures:
         (f"{large} return, month", f.month_returns.get(large), "±%"),
         (f"{small} return, year to date", number_at(f.returns, small, "YTD"), "±%"),
         (f"{large} return, year to date", number_at(f.returns, large, "YTD"), "±%"),
-        (f"Relative strength {small} ÷ {large}", pair.ratio if pair else None, "number"),
+        (f"Price ratio {small} ÷ {large}", pair.price_ratio if pair else None, "level"),
         (FORWARD_PE_RATIO, by_multiple.get("forward_pe"), "ratio"),
         ("Small ÷ large trailing P/E", by_multiple.get("trailing_pe"), "ratio"),
         ("10-year Treasury yield, %", f.rates.ten_year_yield, "yield"),
@@ -99,13 +99,20 @@ def from_json(raw: dict[str, Any]) -> KeyFigures:
         dict(raw["signals"]))
 
 
+def _size(move: Move) -> float:
+    """How far a figure moved in its own unit: relative for a level, else the difference."""
+    if move.unit == "level":
+        return abs(move.now / move.then - 1) if move.then else 0.0
+    return abs(move.now - move.then)
+
+
 def compare(previous: PreviousEdition, current: KeyFigures) -> Comparison:
     """The figures both editions have, ranked by how far each moved in its own unit
     (``SCALE``), at most ``MOST_MOVES``; and every signal whose mark changed."""
     then = {k.name: k.value for k in previous.figures.figures}
     moves = [Move(k.name, was, k.value, k.unit) for k in current.figures
              if k.value is not None and (was := then.get(k.name)) is not None]
-    moves.sort(key=lambda m: -abs(m.now - m.then) / SCALE[m.unit])
+    moves.sort(key=lambda m: -_size(m) / SCALE[m.unit])
     old = previous.figures.signals
     flips = [(key, old.get(key), mark) for key, mark in current.signals.items()
              if old.get(key) != mark]

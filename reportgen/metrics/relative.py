@@ -63,6 +63,9 @@ def current_streak(wins: pd.Series) -> Streak:
 @dataclass(frozen=True)
 class RelativeSummary:
     ratio: float  # current relative strength, rebased to 100 fifty-two weeks earlier
+    # small ÷ large adjusted closes, not rebased: the level to compare across editions,
+    # whose rebased line starts from a different day each month
+    price_ratio: float
     high_52w: float
     high_52w_date: pd.Timestamp
     low_52w: float
@@ -89,6 +92,7 @@ def summarise(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> Relati
     dates = pd.DatetimeIndex(line.index)
     return RelativeSummary(
         ratio=float(line.iloc[-1]),
+        price_ratio=float(both["small"].iloc[-1] / both["large"].iloc[-1]),
         high_52w=float(line.max()),
         high_52w_date=dates[int(line.argmax())],
         low_52w=float(line.min()),
