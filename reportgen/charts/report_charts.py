@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from reportgen.charts import figures as draw
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
-from reportgen.formatting import pct
+from reportgen.formatting import number, pct
 from reportgen.metrics import periods, relative, risk
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.valuation import MULTIPLES
@@ -133,8 +133,10 @@ def risk_return(f: ReportFigures) -> Figure | None:
     shown = f.vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
     if shown.empty:
         return None
-    best = (shown["return_3y_annualised"] / shown["volatility_3y"]).idxmax()
-    return draw.risk_return_chart(shown, f"Best return per unit of risk: {best}")
+    best = f.best_sharpe
+    title = (f"Best Sharpe ratio over three years: {best[0]} ({number(best[1], 2)})" if best
+             else "Return against volatility over three years")
+    return draw.risk_return_chart(shown, title)
 
 
 def rolling_volatility(data: MarketData, f: ReportFigures) -> Figure | None:

@@ -27,14 +27,23 @@ ANNUALISED_IN_TABLE = ["3Y", "5Y"]
 
 
 @dataclass(frozen=True)
+class RateSensitivity:
+    """A least-squares fit of monthly small-minus-large returns on monthly changes in the
+    10-year yield: a slope per percentage point, not an average of months that moved by one
+    point (few did)."""
+
+    slope: float  # return difference per +1 pp change in the yield
+    correlation: float
+    months: int
+
+
+@dataclass(frozen=True)
 class RatesFigures:
     bill_yield: float | None  # percent, on the as-of date
     ten_year_yield: float | None
     ten_year_change_3m: float | None  # percentage points
     bill_change_12m: float | None
-    # Monthly small-minus-large return per +1 pp monthly change in the 10-year, over 3 years.
-    spread_per_point: float | None
-    spread_rate_correlation: float | None
+    sensitivity: RateSensitivity | None  # None with under 12 months of shared data
     fed_study: pd.DataFrame  # horizons (months) × mean, median, count, share_positive
     cuts_in_study: int
     first_cut: pd.Timestamp | None
@@ -94,6 +103,15 @@ class ReportFigures:
     # The last earlier day the six-month small-minus-large spread was as wide (same sign).
     spread_6m_last_as_wide: pd.Timestamp | None
     missing: list[str]  # plain-English notes of absent data
+
+    @property
+    def best_sharpe(self) -> tuple[str, float] | None:
+        """The vehicle with the highest three-year Sharpe ratio, and that ratio: the one
+        measure of "best risk-adjusted" that text and charts both use."""
+        sharpe = self.vehicles["sharpe_3y"].dropna() if "sharpe_3y" in self.vehicles else None
+        if sharpe is None or sharpe.empty:
+            return None
+        return str(sharpe.idxmax()), float(sharpe.max())
 
     @property
     def pair(self) -> RelativeSummary | None:
@@ -156,7 +174,7 @@ def _last_as_wide_6m(small: pd.Series, large: pd.Series, as_of: pd.Timestamp
 
 
 def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
-                     as_of: pd.Timestamp) -> tuple[float | None, float | None]:
+                     as_of: pd.Timestamp) -> RateSensitivity | None:
     """Slope and correlation of monthly small-minus-large returns on monthly changes in the
     10-year yield (pp), over the three years to ``as_of``."""
     start = periods.period_start("3Y", as_of)
@@ -168,9 +186,9 @@ def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
     moves = monthly["yield"].diff()
     both = pd.concat([spread, moves], axis=1).dropna()
     if len(both) < 12:
-        return None, None
+        return None
     slope = float(both.iloc[:, 0].cov(both.iloc[:, 1]) / both.iloc[:, 1].var())
-    return slope, float(both.iloc[:, 0].corr(both.iloc[:, 1]))
+    return RateSensitivity(slope, float(both.iloc[:, 0].corr(both.iloc[:, 1])), len(both))
 
 
 def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> RatesFigures:
@@ -180,13 +198,12 @@ def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> Ra
     cuts = cuts[(cuts <= as_of) & (cuts >= max(small.index[0], large.index[0]))] \
         if len(small) and len(large) else cuts.iloc[:0]
     table = fed.event_returns(small, large, cuts, as_of)
-    slope, corr = (rate_sensitivity(small, large, ten_year, as_of) if len(ten_year)
-                   else (None, None))
+    sensitivity = rate_sensitivity(small, large, ten_year, as_of) if len(ten_year) else None
     return RatesFigures(
         bill_yield=_value_on(bills, as_of), ten_year_yield=_value_on(ten_year, as_of),
         ten_year_change_3m=_change(ten_year, "3M", as_of),
         bill_change_12m=_change(bills, "1Y", as_of),
-        spread_per_point=slope, spread_rate_correlation=corr,
+        sensitivity=sensitivity,
         fed_study=fed.summarise_events(table), cuts_in_study=len(table),
         first_cut=cuts.iloc[0] if len(cuts) else None,
         last_cut=cuts.iloc[-1] if len(cuts) else None,

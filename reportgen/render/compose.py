@@ -31,6 +31,7 @@ from reportgen.metrics.changes import Comparison
 from reportgen.metrics.fed import fomc_source_note
 from reportgen.metrics.report import ANNUALISED_IN_TABLE, TABLE_PERIODS, ReportFigures
 from reportgen.metrics.signals import RULES
+from reportgen.metrics.triggers import weakening_triggers
 from reportgen.metrics.valuation import MULTIPLES
 from reportgen.render.commentary import Commentary
 from reportgen.render.context import (
@@ -94,6 +95,8 @@ DEFINITIONS = [
 STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
           "VTWO": "Russell 2000 index", "AVUV": "Active value and profitability tilt",
           "VBR": "CRSP small-cap value index", "IJS": "S&P 600 value index"}
+# A trigger that has fired says so: "Fired", not only its value.
+TRIGGER_STATUS = {True: "Fired", False: "Not yet", None: DASH}
 NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing to compare with. "
                       "From next month this section lists the figures that moved most and the "
                       "signals that changed mark.")
@@ -214,22 +217,13 @@ def ways_to_play(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
 
 
 def risks(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RisksSection:
-    small, large, pair = f.small, f.large, f.pair
     vols = f.risk.volatility_3m
-    vol_small, vol_large = vols.get(small), vols.get(large)
-    conditions = [
-        Condition(signal="Relative strength breaks down",
-                  now=number(pair.ratio) if pair else DASH,
-                  trigger=f"{small} ÷ {large} falls below its 52-week low of "
-                          f"{number(pair.low_52w) if pair else DASH}"),
-        Condition(signal="Rates rise again", now=figure(f.rates.ten_year_yield, "yield"),
-                  trigger="the 10-year yield rises more than 0.25 pp in three months"),
-        Condition(signal="Small-cap drawdown deepens", now=pct(f.risk.drawdown_now.get(small)),
-                  trigger=f"{small} falls more than 20% below its three-year high"),
-        Condition(signal="Volatility gap widens",
-                  now=times(vol_small / vol_large) if vol_small and vol_large else DASH,
-                  trigger=f"{small}'s 3-month volatility exceeds 1.5× {large}'s"),
-    ]
+    vol_small, vol_large = vols.get(f.small), vols.get(f.large)
+    triggers = weakening_triggers(
+        f.small, f.large, f.pair, f.rates.ten_year_change_3m, f.risk.drawdown_now.get(f.small),
+        vol_small / vol_large if vol_small and vol_large else None)
+    conditions = [Condition(signal=t.name, now=figure(t.value, t.unit), trigger=t.condition,
+                            status=TRIGGER_STATUS[t.fired]) for t in triggers]
     return RisksSection(summary=n.risks,
                         volatility_chart=chart_context(charts.get("rolling_volatility")),
                         drawdown_chart=chart_context(charts.get("drawdown")), conditions=conditions)

@@ -213,6 +213,7 @@ class Condition:
     signal: Annotated[str, "What would weaken the case"]
     now: Annotated[str, "Its value now"]
     trigger: Annotated[str, "The measurable condition"]
+    status: Annotated[str, "Whether it has fired: 'Fired', 'Not yet' or '–' without data"]
 
 
 @dataclass(frozen=True)

@@ -290,12 +290,14 @@ class _Writer:
                           f"({points(rates.ten_year_change_3m)} over three months)")
         if yields:
             text.append(f"On {self.as_of} {' and '.join(yields)}.")
-        if rates.spread_per_point is not None:
-            direction = "fell" if rates.spread_per_point < 0 else "rose"
-            text.append(f"Over the last three years, in months when the 10-year yield rose by "
-                        f"one percentage point, small caps' return relative to large caps "
-                        f"{direction} by {pct(abs(rates.spread_per_point), signed=False)} on "
-                        f"average (correlation {number(rates.spread_rate_correlation, 2)}).")
+        fit = rates.sensitivity
+        if fit is not None:
+            text.append(f"Fitted over the last {fit.months} months, small caps' monthly return "
+                        f"relative to large caps moved by {pct(fit.slope)} for each percentage "
+                        f"point the 10-year yield rose in a month (a regression slope; "
+                        f"correlation {number(fit.correlation, 2)}, so rates explain "
+                        f"{pct(fit.correlation ** 2, 0, signed=False)} of the monthly "
+                        "differences).")
         if rates.cuts_in_study:
             text.append(f"The event study covers {rates.cuts_in_study} Fed rate cuts from "
                         f"{day(rates.first_cut)} to {day(rates.last_cut)}.")
@@ -342,11 +344,12 @@ class _Writer:
                 f"{pct(below, 0, signed=False)} of them.")
 
     def vehicles(self) -> str:
-        sharpe = self.figures.vehicles["sharpe_3y"].dropna()
-        if sharpe.empty:
+        best = self.figures.best_sharpe
+        if best is None:
             return ""
-        return (f"Over three years the best risk-adjusted vehicle was {sharpe.idxmax()} "
-                f"(Sharpe {sharpe.max():.2f}); index funds differ mainly in cost and in how "
+        return (f"Over three years the best Sharpe ratio (return above T-bills per unit of "
+                f"volatility) was {best[0]}'s, {number(best[1], 2)}; index funds differ mainly "
+                "in cost and in how "
                 "they treat unprofitable companies, while value and quality tilts change what "
                 "you own.")
 
