@@ -85,6 +85,19 @@ def test_verdict_names_each_signal_by_its_mark(figures) -> None:
     signals = [Signal("valuation", 0.7), Signal("momentum", -0.05), Signal("rates", None)]
     text = write_narrative(dataclasses.replace(figures, signals=signals),
                            Config().instruments).verdict
-    assert text.startswith("The evidence reads balanced for small caps: valuation is "
-                           "supportive; momentum is against.")
+    assert text.startswith("The evidence reads balanced for small caps (1 supportive, 1 "
+                           "against, of 2 signals with data): valuation is supportive; "
+                           "momentum is against.")
     assert "No judgement on rates: the data is missing." in text
+
+
+def test_a_small_universe_is_named_and_gets_no_breadth_or_dispersion(figures) -> None:
+    """The sample's universe is four stocks: named and sized, with no statistic across it."""
+    quality = figures.quality
+    assert quality.universe == ["ICHR", "CC", "POWL", "BE"]
+    assert quality.dispersion_ytd is None and quality.share_above_200d is None
+    assert quality.share_unprofitable is None
+    assert {s.key: s.value for s in figures.signals}["breadth"] is None
+    text = " ".join(write_narrative(figures, Config().instruments).quality)
+    assert "The stock universe is ICHR, CC, POWL and BE: 4 stocks, too few" in text
+    assert "standard deviation" not in text and "200-day" not in text

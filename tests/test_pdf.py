@@ -188,3 +188,19 @@ def test_one_sign_convention_in_every_client_file(sample_archive: Path, real_pdf
     for name, text in client_facing_texts(sample_archive, real_pdf).items():
         assert not hyphen_minus.findall(text), (name, hyphen_minus.findall(text)[:3])
         assert not sign_twice.findall(text), (name, sign_twice.findall(text)[:3])
+
+
+def test_signals_are_counted_only_with_data_and_the_rule_is_printed(sample_pdf: Path,
+                                                                    real_pdf: Path) -> None:
+    for pdf in (sample_pdf, real_pdf):
+        text = " ".join("\n".join(page_texts(pdf)).split())
+        rows = re.findall(r"(supportive|neutral|against|no data)$", "\n".join(
+            line.lower() for page in page_texts(pdf) for line in page.splitlines()
+            if re.match(r"(Valuation|Momentum|Rates|Earnings|Breadth|Risk) ", line)),
+            flags=re.M)
+        judged = len([r for r in rows if r != "no data"])
+        assert len(rows) == 6, rows
+        found = re.search(r"(\d) supportive, (\d) against, of (\d) signals with data", text)
+        assert found and int(found.group(3)) == judged, (found, rows)
+        assert int(found.group(1)) == rows.count("supportive")
+        assert "The verdict counts only signals with data" in text

@@ -19,6 +19,7 @@ from reportgen.data.model import MarketData
 from reportgen.formatting import number, pct
 from reportgen.metrics import periods, relative, risk
 from reportgen.metrics.report import ReportFigures, number_at
+from reportgen.metrics.signals import tally
 from reportgen.metrics.valuation import MULTIPLES
 from reportgen.timing import timed
 
@@ -159,9 +160,9 @@ def drawdown(data: MarketData, f: ReportFigures) -> Figure | None:
 
 
 def scorecard(f: ReportFigures) -> Figure:
-    supportive = sum(1 for s in f.signals if s.mark and s.mark.value == "supportive")
-    return draw.scorecard_chart(f.signals, f"{supportive} of {len(f.signals)} signals "
-                                "supportive")
+    count = tally(f.signals)
+    return draw.scorecard_chart(f.signals, f"{count.supportive} supportive, {count.against} "
+                                f"against, of {count.judged} signals with data")
 
 
 def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures

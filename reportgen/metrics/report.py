@@ -50,13 +50,23 @@ class RatesFigures:
     last_cut: pd.Timestamp | None
 
 
+# Below this many stocks a share or a spread across "the universe" says nothing about small
+# caps: the statistics are not computed.
+MIN_UNIVERSE = 30
+
+
 @dataclass(frozen=True)
 class QualityFigures:
     fundamentals: pd.DataFrame  # funds × earnings_growth, return_on_equity, profit_margin
+    universe: list[str]  # the stocks with prices, as configured
+    # None below MIN_UNIVERSE stocks with data:
     share_unprofitable: float | None
-    universe_size: int
     dispersion_ytd: float | None
     share_above_200d: float | None
+
+    @property
+    def universe_size(self) -> int:
+        return len(self.universe)
 
 
 @dataclass(frozen=True)
@@ -220,12 +230,14 @@ def quality_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
         if "profit_margin" in data.fundamentals else pd.Series(dtype=float)
     closes = {t: _history(data, t, as_of) for t in ins.universe if t in data.prices}
     ytd = universe.universe_returns(closes, "YTD", as_of)
+    above = universe.share_above_moving_average(closes, as_of)
     return QualityFigures(
         fundamentals=table,
-        share_unprofitable=float((margins < 0).mean()) if len(margins) else None,
-        universe_size=len(closes),
-        dispersion_ytd=universe.dispersion(ytd) if len(ytd) >= 3 else None,
-        share_above_200d=universe.share_above_moving_average(closes, as_of),
+        universe=list(closes),
+        share_unprofitable=float((margins < 0).mean()) if len(margins) >= MIN_UNIVERSE
+        else None,
+        dispersion_ytd=universe.dispersion(ytd) if len(ytd) >= MIN_UNIVERSE else None,
+        share_above_200d=above if len(closes) >= MIN_UNIVERSE else None,
     )
 
 

@@ -72,12 +72,37 @@ class Signal:
         return None if self.value is None else self.rule.mark(self.value)
 
 
+VERDICT_LEAD = 2
+VERDICT_RULE = ("The verdict counts only signals with data: constructive when supportive "
+                f"signals outnumber those against by {VERDICT_LEAD} or more, cautious when "
+                f"those against outnumber the supportive ones by {VERDICT_LEAD} or more, "
+                "balanced otherwise.")
+
+
+@dataclass(frozen=True)
+class Tally:
+    supportive: int
+    neutral: int
+    against: int
+
+    @property
+    def judged(self) -> int:
+        """Signals with data; those without are not counted anywhere."""
+        return self.supportive + self.neutral + self.against
+
+
+def tally(signals: list[Signal]) -> Tally:
+    marks = [s.mark for s in signals]
+    return Tally(marks.count(Mark.SUPPORTIVE), marks.count(Mark.NEUTRAL),
+                 marks.count(Mark.AGAINST))
+
+
 def verdict_tone(signals: list[Signal]) -> str:
-    """'constructive', 'balanced' or 'cautious', from the count of judged signals."""
-    marks = [s.mark for s in signals if s.mark is not None]
-    lead = marks.count(Mark.SUPPORTIVE) - marks.count(Mark.AGAINST)
-    if lead >= 2:
+    """'constructive', 'balanced' or 'cautious', by VERDICT_RULE."""
+    count = tally(signals)
+    lead = count.supportive - count.against
+    if lead >= VERDICT_LEAD:
         return "constructive"
-    if lead <= -2:
+    if lead <= -VERDICT_LEAD:
         return "cautious"
     return "balanced"

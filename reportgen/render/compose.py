@@ -29,8 +29,13 @@ from reportgen.formatting import (
 )
 from reportgen.metrics.changes import Comparison
 from reportgen.metrics.fed import fomc_source_note
-from reportgen.metrics.report import ANNUALISED_IN_TABLE, TABLE_PERIODS, ReportFigures
-from reportgen.metrics.signals import RULES
+from reportgen.metrics.report import (
+    ANNUALISED_IN_TABLE,
+    MIN_UNIVERSE,
+    TABLE_PERIODS,
+    ReportFigures,
+)
+from reportgen.metrics.signals import RULES, VERDICT_RULE
 from reportgen.metrics.triggers import weakening_triggers
 from reportgen.metrics.valuation import MULTIPLES
 from reportgen.render.commentary import Commentary
@@ -89,7 +94,8 @@ DEFINITIONS = [
     ("Fed-cut study", "Small-minus-large total return from the last close on or before each "
      "FOMC cut to 1, 3, 6 and 12 months later; horizons ending after the as-of date are left "
      "out."),
-    ("Dispersion", "Standard deviation of year-to-date returns across the configured universe."),
+    ("Dispersion", "Standard deviation of year-to-date returns across the stock universe "
+                   f"(shown from {MIN_UNIVERSE} stocks)."),
     ("Breadth", "Share of the universe whose last close is above its 200-day average."),
 ]
 STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
@@ -234,7 +240,7 @@ def verdict(f: ReportFigures, n: Narrative) -> VerdictSection:
                          value=figure(s.value, s.rule.unit),
                          mark=s.mark.value if s.mark else "no data",
                          mark_class=s.mark.value if s.mark else "none") for s in f.signals]
-    return VerdictSection(scorecard=rows, verdict=n.verdict)
+    return VerdictSection(scorecard=rows, verdict=n.verdict, rule=VERDICT_RULE)
 
 
 def changes(comparison: Comparison | None) -> ChangesSection:

@@ -237,6 +237,7 @@ class ScorecardRow:
 class VerdictSection:
     scorecard: Annotated[list[ScorecardRow], "One row per signal"]
     verdict: Annotated[str, "The verdict paragraph derived from the marks"]
+    rule: Annotated[str, "How the verdict follows from the marks"]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import pandas as pd
 
 from reportgen.config import Instruments
 from reportgen.formatting import day, month_name, number, pct, points, times
-from reportgen.metrics.report import ReportFigures, number_at
-from reportgen.metrics.signals import Mark, verdict_tone
+from reportgen.metrics.report import MIN_UNIVERSE, ReportFigures, number_at
+from reportgen.metrics.signals import Mark, tally, verdict_tone
 from reportgen.metrics.valuation import MULTIPLES
 
 ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
@@ -309,8 +309,13 @@ class _Writer:
         if quality.fundamentals.empty:
             text.append("No fund-level earnings or profitability figures are available this "
                         "month.")
+        if 0 < quality.universe_size < MIN_UNIVERSE:
+            text.append(f"The stock universe is {_join(quality.universe)}: "
+                        f"{quality.universe_size} stocks, too few for a share of losers, a "
+                        f"spread of returns or a breadth figure to say anything about small "
+                        f"caps (that needs at least {MIN_UNIVERSE}).")
         if quality.share_unprofitable is not None:
-            text.append(f"In the configured universe of {quality.universe_size} small "
+            text.append(f"In the universe of {quality.universe_size} small "
                         f"companies, {pct(quality.share_unprofitable, 0, signed=False)} report "
                         "a loss over the last twelve months.")
         if quality.dispersion_ytd is not None:
@@ -325,10 +330,10 @@ class _Writer:
     def leaders(self) -> list[str]:
         month = self.figures.leaders_month
         if month.empty:
-            return ["No small-cap universe is configured, or the source has none of its "
-                    "prices."]
-        return [f"Best in {month_name(self.figures.month)}: {month.index[0]} "
-                f"{pct(month.iloc[0])}; worst: {month.index[-1]} {pct(month.iloc[-1])}."]
+            return ["No prices are available for the stock universe this month."]
+        return [f"Of the universe's {len(month)} stocks with prices this month, the best in "
+                f"{month_name(self.figures.month)} was {month.index[0]} ({pct(month.iloc[0])}) "
+                f"and the worst {month.index[-1]} ({pct(month.iloc[-1])})."]
 
     def valuation_history(self, history: pd.Series) -> str:
         """Where this month's forward P/E ratio sits among the archived editions' ratios."""
@@ -378,7 +383,10 @@ class _Writer:
         for mark in Mark:
             if by_mark[mark]:
                 parts.append(f"{_join(by_mark[mark])} {_be(by_mark[mark])} {mark.value}")
-        text = (f"The evidence reads {tone} for small caps: {'; '.join(parts)}.")
+        count = tally(signals)
+        text = (f"The evidence reads {tone} for small caps ({count.supportive} supportive, "
+                f"{count.against} against, of {count.judged} signals with data): "
+                f"{'; '.join(parts)}.")
         if missing:
             text += f" No judgement on {_join(missing)}: the data is missing."
         return text + " This is a summary of the signals, not a recommendation."
