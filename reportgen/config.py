@@ -216,6 +216,16 @@ class SmtpConfig(BaseModel):
         return raw
 
 
+class MacroSources(BaseModel):
+    """Where the macro and long-history series come from; each is optional (the report says
+    what it lacks). ``fred``/``french`` fetch live; a folder is read offline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fred: str | None = None  # fred, or a folder of FRED CSV downloads (<SERIES>.csv)
+    french: str | None = None  # french, or a folder of the library's CSV (or zip) files
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -229,6 +239,7 @@ class Config(BaseModel):
     smtp: SmtpConfig = SmtpConfig()
     instruments: Instruments = Instruments()
     data_quality: DataQuality = DataQuality()
+    macro: MacroSources = MacroSources()
     # A folder of the firm's own assets (logo), the only place besides templates/ that the
     # PDF renderer may read.
     assets_dir: Path | None = None
@@ -282,7 +293,10 @@ def _relative_to(config: Config, folder: Path) -> Config:
     source = config.source
     if source and source.startswith("csv:"):
         source = f"csv:{place(Path(source.removeprefix('csv:')))}"
+    macro = MacroSources(**{kind: spec if spec in (None, kind) else str(place(Path(spec)))
+                            for kind, spec in config.macro.model_dump().items()})
     return config.model_copy(update={"source": source, "out": place(config.out),
+                                     "macro": macro,
                                      "store": place(config.store),
                                      "assets_dir": place(config.assets_dir)})
 

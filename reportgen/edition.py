@@ -11,12 +11,14 @@ edition's own snapshot and recorded inputs, and compares.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -35,6 +37,7 @@ from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import Branding, Config, parse_yaml, read_text
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
+from reportgen.data.series import FRED_SERIES, FRENCH_USED, open_series_source
 from reportgen.data.sources import Source
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
@@ -101,8 +104,25 @@ def load_market_data(source: Source, config: Config, store: Store) -> MarketData
                              "the report cannot do without. Add them, or choose other "
                              "instruments in the config file.")
     with timed(log, f"loaded {source.label}"):
-        return store.load(source, [t for t in ins.all_tickers if source.has(t)],
+        data = store.load(source, [t for t in ins.all_tickers if source.has(t)],
                           gate=PriceGate.of(config))
+    return dataclasses.replace(data, **load_macro(config, store))
+
+
+def load_macro(config: Config, store: Store) -> dict[str, Any]:
+    """The FRED and French series the config names sources for: ``macro`` and
+    ``macro_sources`` for MarketData."""
+    series: dict[str, pd.Series] = {}
+    labels = []
+    for kind, names in (("fred", FRED_SERIES), ("french", FRENCH_USED)):
+        spec = getattr(config.macro, kind)
+        if spec is None:
+            continue
+        source = open_series_source(spec, kind)
+        with timed(log, f"loaded {source.label}"):
+            series.update(store.load_series(source, [n for n in names if source.has(n)]))
+        labels.append(source.label)
+    return {"macro": series, "macro_sources": labels}
 
 
 def pdf_name(month: pd.Period, client_id: str | None = None) -> str:

@@ -98,6 +98,14 @@ def change(then: float, now: float, unit: Unit) -> str:
     return _minus(f"{round(now, places) - round(then, places):+.{places}f}")
 
 
+def rank(percentile: float) -> str:
+    """Where a value sits in its history, from the share at or below it: 'higher than 83%
+    of' or 'lower than 96% of' (whichever side is the larger share)."""
+    if percentile >= 0.5:
+        return f"higher than {pct(percentile, 0, signed=False)} of"
+    return f"lower than {pct(1 - percentile, 0, signed=False)} of"
+
+
 def day(value: pd.Timestamp | None) -> str:
     """'30 Oct 2026' (no leading zero)."""
     return DASH if value is None else f"{value.day} {value:%b %Y}"

@@ -13,6 +13,7 @@ PRICES_FILE = "data-prices.parquet"
 FUNDAMENTALS_FILE = "data-fundamentals.parquet"
 SECTOR_WEIGHTS_FILE = "data-sector-weights.parquet"
 HOLDINGS_FILE = "data-top-holdings.parquet"
+MACRO_FILE = "data-macro.parquet"  # only when the edition had macro series
 
 
 def write_snapshot(folder: Path, data: MarketData, as_of: pd.Timestamp) -> list[str]:
@@ -25,7 +26,14 @@ def write_snapshot(folder: Path, data: MarketData, as_of: pd.Timestamp) -> list[
     data.fundamentals.to_parquet(folder / FUNDAMENTALS_FILE)
     data.sector_weights.to_parquet(folder / SECTOR_WEIGHTS_FILE)
     data.top_holdings.to_parquet(folder / HOLDINGS_FILE)
-    return [PRICES_FILE, FUNDAMENTALS_FILE, SECTOR_WEIGHTS_FILE, HOLDINGS_FILE]
+    written = [PRICES_FILE, FUNDAMENTALS_FILE, SECTOR_WEIGHTS_FILE, HOLDINGS_FILE]
+    if data.macro:
+        macro = pd.concat([series[series.index <= as_of].rename("value").to_frame()
+                           .assign(name=name) for name, series in data.macro.items()])
+        macro.attrs["sources"] = data.macro_sources
+        macro.reset_index().to_parquet(folder / MACRO_FILE, index=False)
+        written.append(MACRO_FILE)
+    return written
 
 
 def read_snapshot(folder: Path, source: str, is_sample: bool,
@@ -35,8 +43,15 @@ def read_snapshot(folder: Path, source: str, is_sample: bool,
         str(ticker): group.set_index("date")[PRICE_COLUMNS].rename_axis("date")
         for ticker, group in prices.groupby("ticker", sort=False)
     }
+    macro, sources = {}, []
+    if (folder / MACRO_FILE).is_file():
+        table = pd.read_parquet(folder / MACRO_FILE)
+        macro = {str(name): group.set_index("date")["value"]
+                 for name, group in table.groupby("name", sort=False)}
+        sources = list(table.attrs.get("sources", []))
     return MarketData(prices=frames, fundamentals=pd.read_parquet(folder / FUNDAMENTALS_FILE),
                       sector_weights=pd.read_parquet(folder / SECTOR_WEIGHTS_FILE),
                       top_holdings=pd.read_parquet(folder / HOLDINGS_FILE),
                       source=source, is_sample=is_sample,
-                      fetched_at={t: datetime.fromisoformat(v) for t, v in fetched_at.items()})
+                      fetched_at={t: datetime.fromisoformat(v) for t, v in fetched_at.items()},
+                      macro=macro, macro_sources=sources)

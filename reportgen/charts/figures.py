@@ -23,7 +23,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from reportgen.charts.palette import GAIN, INK, LOSS, MARK_COLOURS, MUTED, colour
+from reportgen.charts.palette import (
+    ACCENT,
+    GAIN,
+    INK,
+    LOSS,
+    MARK_COLOURS,
+    MUTED,
+    RECESSION,
+    colour,
+)
 from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
 
@@ -321,3 +330,91 @@ def scorecard_chart(signals: list[Signal], title: str) -> Figure:
     _title(ax, title)
     return figure
 
+
+
+Spans = list[tuple[pd.Timestamp, pd.Timestamp]]
+
+
+def _shade_recessions(ax: matplotlib.axes.Axes, recessions: Spans, start: pd.Timestamp
+                      ) -> None:
+    """NBER recessions as grey bands behind the data (from the first to the end of the last
+    month flagged), with one legend entry."""
+    shown = [(a, b) for a, b in recessions if b >= start]
+    for number_, (first, last) in enumerate(shown):
+        ax.axvspan(matplotlib.dates.date2num(max(first, start)),
+                   matplotlib.dates.date2num(last + pd.offsets.MonthEnd(0)), color=RECESSION,
+                   zorder=0, linewidth=0, label="Recession (NBER)" if number_ == 0 else None)
+
+
+def _mark_last(ax: matplotlib.axes.Axes, series: pd.Series, text: str) -> None:
+    ax.scatter(series.index[-1:], series.to_numpy()[-1:], color=INK, s=12, zorder=3)
+    ax.annotate(text, (series.index[-1], series.iloc[-1]), xytext=(-4, 6),
+                textcoords="offset points", fontsize=7, ha="right")
+
+
+@styled
+def policy_path_chart(upper: pd.Series, lower: pd.Series, ten_year: pd.Series,
+                      recessions: Spans, title: str) -> Figure:
+    """The federal funds target range as a band, the 10-year yield as a line."""
+    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
+    start = upper.index[0]
+    _shade_recessions(ax, recessions, start)
+    band = pd.concat({"upper": upper, "lower": lower}, axis=1).dropna()
+    ax.fill_between(band.index, band["lower"].to_numpy(), band["upper"].to_numpy(),
+                    step="post", color=ACCENT, alpha=0.35, linewidth=0,
+                    label="Fed funds target range")
+    line = downsample(ten_year[ten_year.index >= start])
+    ax.plot(line.index, line.to_numpy(), color=INK, linewidth=1.0, label="10-year Treasury")
+    ax.set_ylabel("Percent")
+    _date_axis(ax)
+    _legend(ax, 3)
+    _title(ax, title)
+    return figure
+
+
+@styled
+def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title: str,
+                  ratio_label: str) -> Figure:
+    """Above: the ten-year annualised return of the smallest size decile minus the largest,
+    since the 1930s. Below: the small-cap ÷ large-cap fund ratio since 2000."""
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.5))
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
+    _shade_recessions(top, recessions, spread.index[0])
+    top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
+             label="Smallest decile − largest, 10 years annualised")
+    top.axhline(0, color=INK, linewidth=0.6)
+    _mark_last(top, spread, pct(float(spread.iloc[-1])))
+    _percent_axis(top.yaxis)
+    _legend(top, 2)
+    if not ratio.empty:
+        _shade_recessions(bottom, recessions, ratio.index[0])
+        line = downsample(100 * ratio / ratio.iloc[0])
+        bottom.plot(line.index, line.to_numpy(), color=colour("IWM"), linewidth=1.0)
+        bottom.axhline(100, color=MUTED, linewidth=0.6)
+        bottom.set_ylabel(ratio_label, fontsize=7)
+        _date_axis(bottom)
+    else:
+        bottom.set_visible(False)
+    _title(top, title)
+    return figure
+
+
+@styled
+def credit_chart(high_yield: pd.Series, vix: pd.Series, recessions: Spans, title: str
+                 ) -> Figure:
+    """The high-yield spread and VIX, each over its whole history, latest value marked."""
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.3))
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    for ax, series, label in ((top, high_yield, "High-yield spread, %"),
+                              (bottom, vix, "VIX")):
+        if series.empty:
+            ax.set_visible(False)
+            continue
+        _shade_recessions(ax, recessions, series.index[0])
+        line = downsample(series)
+        ax.plot(line.index, line.to_numpy(), color=INK, linewidth=0.8)
+        _mark_last(ax, series, number(float(series.iloc[-1]), 1))
+        ax.set_ylabel(label, fontsize=7)
+    _date_axis(bottom)
+    _title(top, title)
+    return figure

@@ -23,6 +23,7 @@ FALLBACK = ["#674ea7", "#b45f06", "#3c78d8", "#6aa84f", "#c27ba0", "#999999"]
 MARK_COLOURS = {"supportive": "#2e7d32", "neutral": "#9e9e9e", "against": "#c62828",
                 None: "#e0e0e0"}
 GAIN, LOSS = "#2e7d32", "#c62828"
+RECESSION = "#e6e6e6"  # NBER recessions: a light grey band, legible in grey-scale print
 
 
 def colour(ticker: str) -> str:

@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from reportgen.charts import figures as draw
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
-from reportgen.formatting import number, pct
-from reportgen.metrics import periods, relative, risk
+from reportgen.formatting import day, number, pct, rank
+from reportgen.metrics import macro, periods, relative, risk
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import tally
 from reportgen.metrics.valuation import MULTIPLES
@@ -165,6 +165,57 @@ def scorecard(f: ReportFigures) -> Figure:
                                 f"against, of {count.judged} signals with data")
 
 
+POLICY_YEARS = 15
+
+
+def policy_path(data: MarketData, f: ReportFigures) -> Figure | None:
+    m = f.macro
+    if m.target_high is None or m.target_low is None:
+        return None
+    start = f.as_of - pd.DateOffset(years=POLICY_YEARS)
+    upper, lower = (data.macro_series(n) for n in ("DFEDTARU", "DFEDTARL"))
+    upper, lower = (s[(s.index >= start) & (s.index <= f.as_of)] for s in (upper, lower))
+    # The edition's own 10-year series runs to the as-of date; FRED's may stop earlier.
+    ten_year = data.adj_close("^TNX")
+    if ten_year.empty:
+        ten_year = data.macro_series("DGS10")
+    return draw.policy_path_chart(
+        upper, lower, ten_year[ten_year.index <= f.as_of], m.recessions,
+        f"Fed funds target {number(m.target_low, 2)}–{number(m.target_high, 2)}% "
+        f"on {day(m.target_as_of)}")
+
+
+def decades(data: MarketData, f: ReportFigures) -> Figure | None:
+    spread = macro.rolling_spread(data.macro_series("SIZE_LO10"),
+                                  data.macro_series("SIZE_HI10"))
+    reading = f.macro.size_spread_10y
+    if reading is None:
+        return None
+    spread = spread[spread.index <= f.as_of]
+    both = relative.aligned(data.adj_close(f.small), data.adj_close(f.large), f.as_of)
+    ratio = (both["small"] / both["large"]) if not both.empty else pd.Series(dtype=float)
+    return draw.decades_chart(
+        spread, ratio, f.macro.recessions,
+        f"Ten years to {reading.as_of:%b %Y}: smallest minus largest {pct(reading.value)} a "
+        f"year, {rank(reading.percentile)} ten-year spells since {reading.since:%Y}",
+        f"{f.small} ÷ {f.large}, 100 at start")
+
+
+def credit(data: MarketData, f: ReportFigures) -> Figure | None:
+    m = f.macro
+    if m.high_yield_spread is None and m.vix is None:
+        return None
+    high_yield, vix = (s[s.index <= f.as_of] for s in (data.macro_series("BAMLH0A0HYM2"),
+                                                       data.macro_series("VIXCLS")))
+    parts = []
+    if m.high_yield_spread:
+        parts.append(f"high-yield spread {number(m.high_yield_spread.value, 2)}%")
+    if m.vix:
+        parts.append(f"VIX {number(m.vix.value, 1)}")
+    return draw.credit_chart(high_yield, vix, m.recessions,
+                             f"Risk appetite: {' and '.join(parts)}")
+
+
 def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures
                 ) -> dict[str, Chart | None]:
     """Every chart of the report by name, as SVG; None where the data to draw it is
@@ -182,6 +233,9 @@ def _figures(data: MarketData, ins: Instruments, f: ReportFigures) -> dict[str, 
         "returns_by_period": returns_by_period(f),
         "valuation": valuation(f),
         "rates": rates(data, ins, f),
+        "policy_path": policy_path(data, f),
+        "decades": decades(data, f),
+        "credit": credit(data, f),
         "fed_study": fed_study(f),
         "leaders_month": leaders(f, f.leaders_month, f"{f.as_of:%B}"),
         "leaders_ytd": leaders(f, f.leaders_ytd, "Year to date"),

@@ -73,6 +73,16 @@ class MarketData:
     source: str = ""
     is_sample: bool = False
     fetched_at: dict[str, datetime] = field(default_factory=dict)
+    # Macro and long-history series by name (FRED ids; French: SMB, SIZE_LO10, …), and how
+    # reports name where they came from.
+    macro: dict[str, pd.Series] = field(default_factory=dict)
+    macro_sources: list[str] = field(default_factory=list)
+
+    def macro_series(self, name: str) -> pd.Series:
+        """The series, or an empty one when the edition has no such data."""
+        found = self.macro.get(name)
+        return found if found is not None else pd.Series(
+            dtype=float, index=pd.DatetimeIndex([], name="date"))
 
     def adj_close(self, ticker: str) -> pd.Series:
         """The ticker's adjusted closes; an empty series when the source has none."""

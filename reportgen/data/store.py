@@ -22,6 +22,7 @@ import platformdirs
 
 from reportgen.data.model import FundData, MarketData
 from reportgen.data.quality import PriceGate
+from reportgen.data.series import SeriesSource
 from reportgen.data.sources import Source
 from reportgen.tickers import file_stem
 
@@ -128,6 +129,37 @@ class Store:
             is_sample=source.is_sample,
             fetched_at=fetched_at,
         )
+
+    def load_series(self, source: SeriesSource, names: list[str], *, refresh: bool = False,
+                    now: datetime | None = None) -> dict[str, pd.Series]:
+        """Macro and history series by name, fetched again only when stale: a remote
+        source's after FRESH_FOR, a folder's when its file changes."""
+        now = now or datetime.now(UTC)
+        folder = self.root / source.key
+        meta = _read_meta_file(folder / "meta.json") if (folder / "meta.json").is_file() else {}
+        series = {}
+        for name in names:
+            path = folder / "series" / f"{name}.parquet"  # names are our own: FRED ids
+            entry = meta.get(name)
+            fresh = (entry is not None and not refresh and path.is_file()
+                     and (now - datetime.fromisoformat(entry["fetched_at"]) <= FRESH_FOR
+                          if source.is_remote
+                          else entry.get("fingerprint") == source.fingerprint(name)))
+            stored = _read_parquet(path) if fresh else None
+            if stored is not None:
+                series[name] = stored["value"]
+                continue
+            series[name] = source.fetch(name).rename("value")
+            _write_atomic(path, series[name].to_frame().to_parquet)
+            meta[name] = {"format": STORE_FORMAT, "source": source.label,
+                          "fingerprint": source.fingerprint(name),
+                          "fetched_at": now.isoformat(timespec="seconds"),
+                          "first": f"{series[name].index[0]:%Y-%m-%d}",
+                          "last": f"{series[name].index[-1]:%Y-%m-%d}",
+                          "rows": len(series[name])}
+        text = json.dumps(meta, indent=1, sort_keys=True)
+        _write_atomic(folder / "meta.json", lambda p: p.write_text(text))
+        return series
 
     def status(self, today: pd.Timestamp | None = None) -> list[SeriesStatus]:
         today = today or pd.Timestamp.now().normalize()

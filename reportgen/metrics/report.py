@@ -16,6 +16,7 @@ import pandas as pd
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.metrics import fed, periods, relative, risk, universe
+from reportgen.metrics.macro import MacroFigures, macro_figures
 from reportgen.metrics.relative import RelativeSummary
 from reportgen.metrics.signals import Signal
 from reportgen.metrics.valuation import ValuationRatio, valuation_ratios
@@ -104,6 +105,7 @@ class ReportFigures:
     sectors: dict[str, str]  # sector of each universe and watch-list stock the source names
     vehicles: pd.DataFrame
     risk: RiskFigures
+    macro: MacroFigures  # the policy rate, credit, volatility, the decades; empty without data
     signals: list[Signal]
     series_ends: dict[str, pd.Timestamp | None]  # last close used per ticker
     fetched_at: dict[str, datetime]  # when each series was fetched from the source
@@ -379,6 +381,7 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
                  if (sector := data.fundamental_text(t, "sector")) is not None},
         vehicles=vehicle_table(data, ins, as_of),
         risk=risk_now,
+        macro=macro_figures(data, as_of),
         signals=compute_signals(data, small, large, valuation, pairs.get((small, large)),
                                 rates, quality, risk_now),
         series_ends={t: (periods.close_on_or_before(data.adj_close(t), as_of) or (None,))[0]

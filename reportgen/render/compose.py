@@ -108,11 +108,18 @@ NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing t
                       "signals that changed mark.")
 
 
-def chart_context(chart: Chart | None) -> ChartContext | None:
+def chart_context(chart: Chart | None, caption: str | None = None) -> ChartContext | None:
     if chart is None:
         return None
     uri = f"data:image/svg+xml;base64,{base64.b64encode(chart.svg).decode()}"
-    return ChartContext(uri=uri, alt=chart.title)
+    return ChartContext(uri=uri, alt=chart.title, caption=caption)
+
+
+def macro_caption(f: ReportFigures, *, prices: bool = False) -> str:
+    """The source line of a chart drawn from macro series: their publishers, and the
+    edition's source too where prices are drawn beside them."""
+    sources = "; ".join(f.macro.sources) + (f"; prices: {f.source}" if prices else "")
+    return f"Source: {sources}. Latest values as dated in the title."
 
 
 def edition_context(figures: ReportFigures, branding: Branding, logo: str,
@@ -154,7 +161,8 @@ def performance(f: ReportFigures, config: Config, n: Narrative,
                                         "from the last close of the month before"),
         paragraphs=n.performance, growth_chart=chart_context(charts.get("growth")),
         relative_chart=chart_context(charts.get("relative_strength")),
-        periods_chart=chart_context(charts.get("returns_by_period")))
+        periods_chart=chart_context(charts.get("returns_by_period")),
+        decades_chart=chart_context(charts.get("decades"), macro_caption(f, prices=True)))
 
 
 def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
@@ -179,7 +187,8 @@ def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> Ra
         paragraphs=n.rates, chart=chart_context(charts.get("rates")),
         pair=f"{f.small} minus {f.large}", study_rows=rows, first_cut=day(f.rates.first_cut),
         last_cut=day(f.rates.last_cut), cuts_source="Cut dates: " + fomc_source_note(),
-        study_chart=chart_context(charts.get("fed_study")))
+        study_chart=chart_context(charts.get("fed_study")),
+        policy_chart=chart_context(charts.get("policy_path"), macro_caption(f, prices=True)))
 
 
 def quality(f: ReportFigures, n: Narrative) -> QualitySection:
@@ -232,7 +241,9 @@ def risks(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> Ri
                             status=TRIGGER_STATUS[t.fired]) for t in triggers]
     return RisksSection(summary=n.risks,
                         volatility_chart=chart_context(charts.get("rolling_volatility")),
-                        drawdown_chart=chart_context(charts.get("drawdown")), conditions=conditions)
+                        drawdown_chart=chart_context(charts.get("drawdown")),
+                        conditions=conditions,
+                        credit_chart=chart_context(charts.get("credit"), macro_caption(f)))
 
 
 def verdict(f: ReportFigures, n: Narrative) -> VerdictSection:

@@ -31,6 +31,7 @@ def field_help(cls: type) -> dict[str, str]:
 class ChartContext:
     uri: Annotated[str, "The chart as a data: URI (SVG)"]
     alt: Annotated[str, "Text alternative: the finding the chart shows"]
+    caption: Annotated[str | None, "Its own source line (macro series); None: the edition's"]
 
 
 # -- the edition as a whole ---------------------------------------------------------------
@@ -110,6 +111,7 @@ class PerformanceSection:
     growth_chart: Annotated[ChartContext | None, "Growth of 100 over five years"]
     relative_chart: Annotated[ChartContext | None, "Relative strength with its 52-week extremes"]
     periods_chart: Annotated[ChartContext | None, "Returns by period, grouped bars"]
+    decades_chart: Annotated[ChartContext | None, "Small minus large since the 1930s"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class RatesSection:
     last_cut: Annotated[str, "Date of the last cut in the study"]
     cuts_source: Annotated[str, "Where the list of cut dates comes from"]
     study_chart: Annotated[ChartContext | None, "Mean and median by horizon"]
+    policy_chart: Annotated[ChartContext | None, "Target range and 10-year, recessions shaded"]
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class RisksSection:
     volatility_chart: Annotated[ChartContext | None, "Rolling three-month volatility"]
     drawdown_chart: Annotated[ChartContext | None, "Fall below the previous high"]
     conditions: Annotated[list[Condition], "Conditions that would weaken the case"]
+    credit_chart: Annotated[ChartContext | None, "High-yield spread and VIX over their history"]
 
 
 @dataclass(frozen=True)

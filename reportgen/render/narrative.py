@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reportgen.config import Instruments
-from reportgen.formatting import day, month_name, number, pct, points, times
+from reportgen.formatting import day, month_name, number, pct, points, rank, times
 from reportgen.metrics.report import MIN_UNIVERSE, ReportFigures, number_at
 from reportgen.metrics.signals import Mark, tally, verdict_tone
 from reportgen.metrics.valuation import MULTIPLES
@@ -262,7 +262,19 @@ class _Writer:
             since = f"since {day(widest)}" if widest is not None else "in the shared history"
             spread += f" That six-month gap {side} is the widest {since}."
         paragraphs.append(spread)
-        return paragraphs
+        decade = self._decades()
+        return [*paragraphs, decade] if decade else paragraphs
+
+    def _decades(self) -> str:
+        """The long run, from the size deciles: where the latest ten years rank."""
+        spell = self.figures.macro.size_spread_10y
+        if spell is None:
+            return ""
+        side = "more" if spell.value > 0 else "less"
+        return (f"Over the longer run, in the ten years to {spell.as_of:%B %Y} the smallest "
+                f"tenth of US stocks returned {pct(abs(spell.value), signed=False)} a year "
+                f"{side} than the largest tenth, {rank(spell.percentile)} ten-year spells "
+                f"since {spell.since:%Y}.")
 
     def valuation(self) -> list[str]:
         if not self.figures.valuation:
@@ -298,6 +310,11 @@ class _Writer:
                         f"correlation {number(fit.correlation, 2)}, so rates explain "
                         f"{pct(fit.correlation ** 2, 0, signed=False)} of the monthly "
                         "differences).")
+        macro = self.figures.macro
+        if macro.target_low is not None and macro.target_high is not None:
+            text.insert(0, f"The Fed's target range for the federal funds rate was "
+                           f"{number(macro.target_low, 2)}–{number(macro.target_high, 2)}% "
+                           f"on {day(macro.target_as_of)}, the latest date in the data.")
         if rates.cuts_in_study:
             text.append(f"The event study covers {rates.cuts_in_study} Fed rate cuts from "
                         f"{day(rates.first_cut)} to {day(rates.last_cut)}.")
@@ -371,7 +388,22 @@ class _Writer:
             summary += (f" {small}'s deepest fall in three years was {pct(worst.depth)}, "
                         f"from {day(worst.peak)} to {day(worst.trough)}; it is now "
                         f"{pct(risk.drawdown_now.get(small))} from its three-year high.")
-        return summary
+        return summary + self._risk_appetite()
+
+    def _risk_appetite(self) -> str:
+        """Credit and volatility against their own history: context for the risks."""
+        macro, parts = self.figures.macro, []
+        if macro.high_yield_spread is not None:
+            hy = macro.high_yield_spread
+            parts.append(f"the high-yield bond spread was {number(hy.value, 2)}% on "
+                         f"{day(hy.as_of)}, {rank(hy.percentile)} days since {hy.since:%Y}")
+        if macro.vix is not None:
+            parts.append(f"VIX was {number(macro.vix.value, 1)} on {day(macro.vix.as_of)}, "
+                         f"{rank(macro.vix.percentile)} days since {macro.vix.since:%Y}")
+        if not parts:
+            return ""
+        return (f" For risk appetite, {' and '.join(parts)}; small companies borrow more and "
+                "feel tighter credit first.")
 
     def verdict(self) -> str:
         signals = self.figures.signals
