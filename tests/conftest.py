@@ -109,12 +109,33 @@ def sample_pdf(sample_archive: Path) -> Path:
     return sample_archive / "out" / "2026-10" / "us-small-cap-outlook-2026-10.pdf"
 
 
+def macro_folders(root: Path) -> Path | None:
+    """A config naming folders of the real FRED and French files (linked, not copied, from
+    the shared reference folder); None when that folder is missing."""
+    reference = REAL_PRICES.parent / "reference"
+    if not (reference / "fred_usrec" / "USREC.csv").is_file():
+        return None
+    links = {"fred": [*(reference / "fred_2026q1").glob("*.csv"),
+                      reference / "fred_usrec" / "USREC.csv"],
+             "french": [reference / "ff_factors_monthly" / "F-F_Research_Data_Factors.csv",
+                        reference / "ff_size_portfolios" / "Portfolios_Formed_on_ME.CSV"]}
+    for kind, files in links.items():
+        (root / kind).mkdir(parents=True)
+        for file in files:
+            (root / kind / file.name).symlink_to(file)
+    config = root / "macro.yaml"
+    config.write_text(f"macro:\n  fred: {root / 'fred'}\n  french: {root / 'french'}\n")
+    return config
+
+
 @pytest.fixture(scope="session")
 def real_pdf(tmp_path_factory: pytest.TempPathFactory, real_prices: Path) -> Path:
-    """The real-data September 2026 edition (no fund data in that source)."""
+    """The real-data September 2026 edition (no fund data in that source), with the real
+    FRED and French series when the reference folder is there."""
     out = tmp_path_factory.mktemp("real")
+    config = macro_folders(tmp_path_factory.mktemp("macro"))
     result = run_cli("build", "--source", f"csv:{real_prices}", "--month", "2026-09",
-                     "--out", str(out))
+                     "--out", str(out), *(["--config", str(config)] if config else []))
     assert result.exit_code == 0, result.stderr
     return out / "2026-09" / "us-small-cap-outlook-2026-09.pdf"
 

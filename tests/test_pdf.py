@@ -204,3 +204,18 @@ def test_signals_are_counted_only_with_data_and_the_rule_is_printed(sample_pdf: 
         assert found and int(found.group(3)) == judged, (found, rows)
         assert int(found.group(1)) == rows.count("supportive")
         assert "The verdict counts only signals with data" in text
+
+
+def test_the_macro_picture_is_drawn_from_real_series_with_their_sources(real_pdf: Path
+                                                                        ) -> None:
+    text = " ".join("\n".join(page_texts(real_pdf)).split())
+    if "Recession (NBER)" not in text:
+        pytest.skip("the shared reference folder is missing: no macro series")
+    assert "Fed funds target 3.50–3.75% on 27 Mar 2026" in text
+    assert "The Fed's target range for the federal funds rate was 3.50–3.75% on 27 Mar 2026" \
+        in text
+    assert "Ten years to Dec 2024: smallest minus largest −8.9% a year" in text
+    assert "lower than 96% of ten-year spells since 1936" in text
+    assert "the high-yield bond spread was 3.21% on 26 Mar 2026" in text
+    assert "Source: FRED, Federal Reserve Bank of St. Louis; Kenneth R. French Data Library" \
+        in text
