@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
