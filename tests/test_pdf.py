@@ -124,6 +124,8 @@ def test_real_data_edition_matches_metrics_and_names_missing_data(real_pdf: Path
     assert "No valuation multiples are available" in joined
     assert "No valuation chart" in joined
     assert "34 Fed rate cuts" in joined
+    # 2001, late 2002, mid 2003, 2007, 2019, 2024 and 2025 each began a cycle.
+    assert "of which 7 began an easing cycle" in " ".join(joined.split())
 
 
 def test_fund_data_is_printed_with_its_date(sample_pdf: Path) -> None:

@@ -47,6 +47,10 @@ class RatesFigures:
     sensitivity: RateSensitivity | None  # None with under 12 months of shared data
     fed_study: pd.DataFrame  # horizons (months) × mean, median, count, share_positive
     cuts_in_study: int
+    # The same, for the first cut of each easing cycle only: 2001's eleven cuts are not
+    # eleven independent observations.
+    fed_study_cycle_starts: pd.DataFrame
+    cycle_starts_in_study: int
     first_cut: pd.Timestamp | None
     last_cut: pd.Timestamp | None
 
@@ -206,10 +210,13 @@ def rate_sensitivity(small: pd.Series, large: pd.Series, ten_year: pd.Series,
 def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> RatesFigures:
     small, large = (_history(data, t, as_of) for t in ins.primary_pair)
     bills, ten_year = _history(data, ins.short_rate, as_of), _history(data, ins.long_rate, as_of)
-    cuts = fed.load_fomc_cuts()["date"]
-    cuts = cuts[(cuts <= as_of) & (cuts >= max(small.index[0], large.index[0]))] \
-        if len(small) and len(large) else cuts.iloc[:0]
+    every_cut = fed.load_fomc_cuts()["date"]
+    starts = fed.cycle_starts(every_cut)  # judged on the whole record, not the window
+    inside = ((every_cut <= as_of) & (every_cut >= max(small.index[0], large.index[0]))
+              if len(small) and len(large) else every_cut != every_cut)
+    cuts = every_cut[inside]
     table = fed.event_returns(small, large, cuts, as_of)
+    first_cuts = table[starts[inside].to_numpy()]
     sensitivity = rate_sensitivity(small, large, ten_year, as_of) if len(ten_year) else None
     return RatesFigures(
         bill_yield=_value_on(bills, as_of), ten_year_yield=_value_on(ten_year, as_of),
@@ -217,6 +224,8 @@ def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> Ra
         bill_change_12m=_change(bills, "1Y", as_of),
         sensitivity=sensitivity,
         fed_study=fed.summarise_events(table), cuts_in_study=len(table),
+        fed_study_cycle_starts=fed.summarise_events(first_cuts),
+        cycle_starts_in_study=len(first_cuts),
         first_cut=cuts.iloc[0] if len(cuts) else None,
         last_cut=cuts.iloc[-1] if len(cuts) else None,
     )

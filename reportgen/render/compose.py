@@ -34,6 +34,7 @@ from reportgen.metrics.report import (
     MIN_UNIVERSE,
     TABLE_PERIODS,
     ReportFigures,
+    number_at,
 )
 from reportgen.metrics.signals import RULES, VERDICT_RULE
 from reportgen.metrics.triggers import weakening_triggers
@@ -177,11 +178,13 @@ def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
 
 
 def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RatesSection:
-    stats = f.rates.fed_study
+    stats, starts = f.rates.fed_study, f.rates.fed_study_cycle_starts
     rows = [FedStudyRow(horizon=f"{months} month{'s' if months > 1 else ''}",
                         mean=pct(row["mean"]), median=pct(row["median"]),
                         share=pct(row["share_positive"], 0, signed=False) if row["count"]
-                        else DASH, count=int(row["count"]))
+                        else DASH, count=int(row["count"]),
+                        cycle_median=pct(number_at(starts, months, "median")),
+                        cycle_count=int(number_at(starts, months, "count") or 0))
             for months, row in zip(stats.index.tolist(), stats.to_dict("records"), strict=True)]
     return RatesSection(
         paragraphs=n.rates, chart=chart_context(charts.get("rates")),

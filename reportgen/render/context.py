@@ -140,6 +140,8 @@ class FedStudyRow:
     median: Annotated[str, "Median small-minus-large return"]
     share: Annotated[str, "Share of cuts after which small caps led"]
     count: Annotated[int, "Cuts with a result at this horizon"]
+    cycle_median: Annotated[str, "Median after the first cut of each easing cycle only"]
+    cycle_count: Annotated[int, "Cycle starts with a result at this horizon"]
 
 
 @dataclass(frozen=True)

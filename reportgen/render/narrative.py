@@ -317,7 +317,10 @@ class _Writer:
                            f"on {day(macro.target_as_of)}, the latest date in the data.")
         if rates.cuts_in_study:
             text.append(f"The event study covers {rates.cuts_in_study} Fed rate cuts from "
-                        f"{day(rates.first_cut)} to {day(rates.last_cut)}.")
+                        f"{day(rates.first_cut)} to {day(rates.last_cut)}, of which "
+                        f"{rates.cycle_starts_in_study} began an easing cycle (the first cut "
+                        "after six months without one); cuts within a cycle are not "
+                        "independent events, so the table shows cycle starts apart.")
         return text
 
     def quality(self) -> list[str]:
