@@ -38,7 +38,7 @@ from reportgen.metrics.signals import Signal
 
 STYLE = str(resources.files("reportgen.charts") / "house.mplstyle")
 FULL_WIDTH, HALF_WIDTH = 6.9, 3.35  # inches: the A4 text column, and half of it
-HEIGHT = 2.5
+HEIGHT = 2.15
 
 # matplotlib warns once per missing family; the style names Inter with a fallback.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -200,7 +200,7 @@ def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequ
 def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title: str,
                 spread_label: str) -> Figure:
     """Yields above, the rolling small-minus-large return below, on one time axis."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.35))
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.25))
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     for series, ticker, name in ((bills, "^IRX", "13-week T-bill"),
                                  (ten_year, "^TNX", "10-year Treasury")):
@@ -377,7 +377,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
                   ratio_label: str) -> Figure:
     """Above: the ten-year annualised return of the smallest size decile minus the largest,
     since the 1930s. Below: the small-cap ÷ large-cap fund ratio since 2000."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.5))
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.35))
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
     _shade_recessions(top, recessions, spread.index[0])
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
@@ -403,7 +403,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
 def credit_chart(high_yield: pd.Series, vix: pd.Series, recessions: Spans, title: str
                  ) -> Figure:
     """The high-yield spread and VIX, each over its whole history, latest value marked."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.3))
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.15))
     top, bottom = figure.subplots(2, 1, sharex=True)
     for ax, series, label in ((top, high_yield, "High-yield spread, %"),
                               (bottom, vix, "VIX")):

@@ -48,6 +48,7 @@ from reportgen.render.context import (
     Condition,
     ContentsContext,
     CoverContext,
+    CoverFigure,
     Definition,
     EditionContext,
     FedStudyRow,
@@ -161,7 +162,6 @@ def performance(f: ReportFigures, config: Config, n: Narrative,
                              month_note=f"{month}: {month_name(f.month)} to {day(f.as_of)}, "
                                         "from the last close of the month before"),
         paragraphs=n.performance, growth_chart=chart_context(charts.get("growth")),
-        relative_chart=chart_context(charts.get("relative_strength")),
         periods_chart=chart_context(charts.get("returns_by_period")),
         decades_chart=chart_context(charts.get("decades"), macro_caption(f, prices=True)))
 
@@ -272,9 +272,13 @@ def changes(comparison: Comparison | None) -> ChangesSection:
 
 
 def sources(f: ReportFigures) -> SourcesSection:
-    series = [SeriesRow(ticker=t, last=day(last),
-                        fetched=f"{f.fetched_at[t]:%d %b %Y %H:%M} UTC" if t in f.fetched_at
-                        else DASH) for t, last in f.series_ends.items()]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for ticker, last in f.series_ends.items():
+        fetched = (f"{f.fetched_at[ticker]:%d %b %Y %H:%M} UTC" if ticker in f.fetched_at
+                   else DASH)
+        groups.setdefault((day(last), fetched), []).append(ticker)
+    series = [SeriesRow(tickers=", ".join(tickers), last=last, fetched=fetched)
+              for (last, fetched), tickers in groups.items()]
     return SourcesSection(series=series, fomc=fomc_source_note(),
                           definitions=[Definition(term=term, text=text)
                                        for term, text in DEFINITIONS],
@@ -288,13 +292,16 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
     f, n = figures, narrative
     return ReportContext(
         edition=edition_context(f, config.branding, logo_url(config, config.branding), created),
-        cover=CoverContext(headline=commentary.headline or n.headline, client=None),
+        cover=CoverContext(headline=commentary.headline or n.headline, client=None,
+                           verdict=n.verdict_line, figures=cover_figures(f, config),
+                           chart=chart_context(charts.get("relative_strength"))),
         contents=ContentsContext(
             sections=[SectionHeading(id=s.id, number=number, title=s.title)
                       for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
             data_notes=f.missing),
         takeaways=TakeawaysSection(items=n.takeaways,
-                                   scorecard_chart=chart_context(charts.get("scorecard"))),
+                                   scorecard_chart=chart_context(charts.get("scorecard")),
+                                   verdict=n.verdict_line),
         performance=performance(f, config, n, charts),
         valuation=valuation(f, n, charts),
         rates=rates(f, n, charts),
@@ -307,6 +314,22 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
         sources=sources(f),
         commentary=commentary.sections,
     )
+
+
+def cover_figures(f: ReportFigures, config: Config) -> list[CoverFigure]:
+    """The month's return of the small-cap fund, the six-month small-minus-large spread and
+    the 10-year yield: each with its period, each as printed elsewhere in the edition."""
+    ins, pair = config.instruments, f.pair
+    figures = [CoverFigure(label=f"{ins.name(f.small)} ({f.small})",
+                           period=month_name(f.month),
+                           value=pct(f.month_returns.get(f.small)))]
+    if pair is not None:
+        figures.append(CoverFigure(label=f"{f.small} minus {f.large}",
+                                   period=f"six months to {day(f.as_of)}",
+                                   value=pct(pair.spread_6m)))
+    figures.append(CoverFigure(label="10-year Treasury yield", period=day(f.as_of),
+                               value=figure(f.rates.ten_year_yield, "yield")))
+    return figures
 
 
 def for_client(context: ReportContext, figures: ReportFigures, config: Config,

@@ -62,9 +62,19 @@ class ClientContext:
 
 
 @dataclass(frozen=True)
+class CoverFigure:
+    label: Annotated[str, "What the figure is, e.g. 'Russell 2000 (IWM)'"]
+    period: Annotated[str, "Its period or date, e.g. 'September 2026'"]
+    value: Annotated[str, "The figure, formatted"]
+
+
+@dataclass(frozen=True)
 class CoverContext:
     headline: Annotated[str, "One-line headline: the analyst's, else generated from the data"]
     client: Annotated[ClientContext | None, "The client a personal copy is for; None on the master"]
+    verdict: Annotated[str, "The verdict in one sentence, without figures"]
+    figures: Annotated[list[CoverFigure], "Three key figures, each with its period"]
+    chart: Annotated[ChartContext | None, "Relative strength over 52 weeks"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class ContentsContext:
 class TakeawaysSection:
     items: Annotated[list[str], "Three to five claims, each with its number"]
     scorecard_chart: Annotated[ChartContext | None, "Signal tiles"]
+    verdict: Annotated[str, "The verdict in one sentence, as on the cover"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +120,6 @@ class PerformanceSection:
     returns: Annotated[ReturnsTable, "The returns table"]
     paragraphs: Annotated[list[str], "Generated text: month, relative strength, streak, spread"]
     growth_chart: Annotated[ChartContext | None, "Growth of 100 over five years"]
-    relative_chart: Annotated[ChartContext | None, "Relative strength with its 52-week extremes"]
     periods_chart: Annotated[ChartContext | None, "Returns by period, grouped bars"]
     decades_chart: Annotated[ChartContext | None, "Small minus large since the 1930s"]
 
@@ -265,9 +275,9 @@ class ChangesSection:
 
 @dataclass(frozen=True)
 class SeriesRow:
-    ticker: Annotated[str, "Series ticker"]
+    tickers: Annotated[str, "The series that share this last close and fetch time"]
     last: Annotated[str, "Last close used"]
-    fetched: Annotated[str, "When it was fetched from the source"]
+    fetched: Annotated[str, "When they were fetched from the source"]
 
 
 @dataclass(frozen=True)

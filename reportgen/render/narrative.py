@@ -41,6 +41,7 @@ class Narrative:
     vehicles: str
     risks: str
     verdict: str
+    verdict_line: str  # the verdict in one sentence, without figures: cover and summary
 
 
 def write_narrative(figures: ReportFigures, instruments: Instruments,
@@ -53,7 +54,8 @@ def write_narrative(figures: ReportFigures, instruments: Instruments,
         performance=writer.performance(), valuation=writer.valuation(),
         valuation_history=writer.valuation_history(history) if figures.valuation else "",
         rates=writer.rates(), quality=writer.quality(), leaders=writer.leaders(),
-        vehicles=writer.vehicles(), risks=writer.risks(), verdict=writer.verdict())
+        vehicles=writer.vehicles(), risks=writer.risks(), verdict=writer.verdict(),
+        verdict_line=writer.verdict_line())
 
 
 @dataclass(frozen=True)
@@ -407,6 +409,14 @@ class _Writer:
             return ""
         return (f" For risk appetite, {' and '.join(parts)}; small companies borrow more and "
                 "feel tighter credit first.")
+
+    def verdict_line(self) -> str:
+        signals = self.figures.signals
+        named = {mark: [s.rule.name.lower() for s in signals if s.mark == mark]
+                 for mark in (Mark.SUPPORTIVE, Mark.AGAINST)}
+        reasons = [f"{_join(names)} {mark.value}" for mark, names in named.items() if names]
+        return (f"The evidence reads {verdict_tone(signals)} for small caps"
+                + (f": {'; '.join(reasons)}." if reasons else "."))
 
     def verdict(self) -> str:
         signals = self.figures.signals
