@@ -222,3 +222,25 @@ def test_the_macro_picture_is_drawn_from_real_series_with_their_sources(real_pdf
     assert "the high-yield bond spread was 3.21% on 26 Mar 2026" in text
     assert "Source: FRED, Federal Reserve Bank of St. Louis; Kenneth R. French Data Library" \
         in text
+
+
+def page_fill(pdf: Path) -> list[float]:
+    """How far down each page's body the content reaches (0 to 1), from poppler's word
+    boxes: the @page margins (20 mm top, 18 mm bottom) bound the body."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    fills = []
+    for page in re.split(r"<page ", html)[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        top, bottom = 20 / 25.4 * 72, height - 18 / 25.4 * 72
+        body = [y for y in map(float, re.findall(r'yMax="([\d.]+)"', page)) if top < y < bottom]
+        fills.append((max(body) - top) / (bottom - top) if body else 0.0)
+    return fills
+
+
+def test_an_edition_is_at_most_ten_pages_each_but_the_last_two_thirds_full(
+        sample_pdf: Path, real_pdf: Path) -> None:
+    for pdf in (sample_pdf, real_pdf):
+        fills = page_fill(pdf)
+        assert len(fills) <= 10, (pdf.name, len(fills))
+        assert all(fill >= 2 / 3 for fill in fills[:-1]), (pdf.name, fills)
