@@ -299,10 +299,10 @@ def build(
 ) -> None:
     """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
     # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
-    from reportgen.edition import EditionRequest, build_edition, load_market_data
+    from reportgen.edition import EditionRequest, build_edition, load_market_data, with_universe
 
     try:
-        settings = load_config(config)
+        settings = with_universe(load_config(config))
         spec = source or settings.source or "sample"
         request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
                                  month=parse_month(month) if month else None,

@@ -240,6 +240,9 @@ class Config(BaseModel):
     instruments: Instruments = Instruments()
     data_quality: DataQuality = DataQuality()
     macro: MacroSources = MacroSources()
+    # A fund's holdings file as iShares publishes it (e.g. IWM's): the stock universe, with
+    # sectors. Without it, instruments.universe.
+    universe_file: Path | None = None
     # A folder of the firm's own assets (logo), the only place besides templates/ that the
     # PDF renderer may read.
     assets_dir: Path | None = None
@@ -297,6 +300,7 @@ def _relative_to(config: Config, folder: Path) -> Config:
                             for kind, spec in config.macro.model_dump().items()})
     return config.model_copy(update={"source": source, "out": place(config.out),
                                      "macro": macro,
+                                     "universe_file": place(config.universe_file),
                                      "store": place(config.store),
                                      "assets_dir": place(config.assets_dir)})
 

@@ -35,6 +35,7 @@ from reportgen.archive.publish import (
 from reportgen.charts.report_charts import draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import Branding, Config, parse_yaml, read_text
+from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
 from reportgen.data.series import FRED_SERIES, FRENCH_USED, open_series_source
@@ -106,7 +107,21 @@ def load_market_data(source: Source, config: Config, store: Store) -> MarketData
     with timed(log, f"loaded {source.label}"):
         data = store.load(source, [t for t in ins.all_tickers if source.has(t)],
                           gate=PriceGate.of(config))
+    if config.universe_file is not None:  # the holdings file names each stock's sector
+        holdings = read_ishares_holdings(config.universe_file)[["name", "sector"]]
+        data = dataclasses.replace(data, fundamentals=data.fundamentals.combine_first(
+            holdings[holdings.index.isin(data.prices)]))
     return dataclasses.replace(data, **load_macro(config, store))
+
+
+def with_universe(config: Config) -> Config:
+    """The config with ``instruments.universe`` from its ``universe_file``, if it names
+    one (the holdings' equities, largest first)."""
+    if config.universe_file is None:
+        return config
+    tickers = list(read_ishares_holdings(config.universe_file).index)
+    return config.model_copy(update={
+        "instruments": config.instruments.model_copy(update={"universe": tickers})})
 
 
 def load_macro(config: Config, store: Store) -> dict[str, Any]:

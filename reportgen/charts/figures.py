@@ -241,7 +241,8 @@ def fed_study_chart(stats: pd.DataFrame, title: str) -> Figure:
 def ranked_bars_chart(returns: pd.Series, labels: Sequence[str], title: str,
                       width: float = HALF_WIDTH) -> Figure:
     """Horizontal bars, best at the top, green for gains and red for losses."""
-    figure = Figure(figsize=(width, max(1.4, 0.32 * len(returns) + 0.7)))
+    per_bar = 0.32 if len(returns) <= 12 else 0.16  # twenty bars stay within a half page
+    figure = Figure(figsize=(width, max(1.4, per_bar * len(returns) + 0.7)))
     ax = figure.add_subplot()
     positions = np.arange(len(returns))[::-1]
     bars = ax.barh(positions, returns.to_numpy(),

@@ -17,7 +17,7 @@ from reportgen.charts import figures as draw
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.formatting import day, number, pct, rank
-from reportgen.metrics import macro, periods, relative, risk
+from reportgen.metrics import macro, periods, relative, risk, universe
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import tally
 from reportgen.metrics.valuation import MULTIPLES
@@ -113,12 +113,19 @@ def fed_study(f: ReportFigures) -> Figure | None:
                                 f"({pct(number_at(stats, best, 'median'))})")
 
 
+SHOWN_EACH_END = 10  # a large universe shows its best and worst ten
+
+
 def leaders(f: ReportFigures, returns: pd.Series, when: str) -> Figure | None:
     if returns.empty:
         return None
+    title = f"{when}: {returns.index[0]} leads at {pct(returns.iloc[0])}"
+    if len(returns) > 2 * SHOWN_EACH_END:
+        best, worst = universe.leaders_and_laggards(returns, SHOWN_EACH_END)
+        title = f"{when}: best and worst {SHOWN_EACH_END} of {len(returns)}"
+        returns = pd.concat([best, worst.sort_values(ascending=False)])
     labels = [f"{t} · {f.sectors[t]}" if t in f.sectors else str(t) for t in returns.index]
-    return draw.ranked_bars_chart(returns, labels, f"{when}: {returns.index[0]} leads at "
-                                  f"{pct(returns.iloc[0])}")
+    return draw.ranked_bars_chart(returns, labels, title)
 
 
 def vehicles_growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:

@@ -102,8 +102,11 @@ class ReportFigures:
     rates: RatesFigures
     quality: QualityFigures
     sector_weights: pd.DataFrame  # sector × [small, large], the small fund's largest first
-    leaders_month: pd.Series
+    leaders_month: pd.Series  # every universe stock with a month return, best first
     leaders_ytd: pd.Series
+    # The month's returns by sector (stocks, median, share_up); empty below MIN_UNIVERSE
+    # stocks with a sector.
+    sector_month: pd.DataFrame
     watch_month: pd.Series
     watch_ytd: pd.Series
     sectors: dict[str, str]  # sector of each universe and watch-list stock the source names
@@ -324,7 +327,12 @@ def compute_signals(data: MarketData, small: str, large: str,
 def missing_notes(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
                   valuation: list[ValuationRatio]) -> list[str]:
     notes = []
-    for ticker in ins.all_tickers:
+    large = len(ins.universe) >= MIN_UNIVERSE  # a note for the universe, not one per stock
+    unpriced = [t for t in ins.universe if data.adj_close(t).empty]
+    if large and unpriced:
+        notes.append(f"{len(unpriced)} of the universe's {len(ins.universe)} stocks have no "
+                     "prices from this source; figures across the universe use the others.")
+    for ticker in (t for t in ins.all_tickers if not (large and t in ins.universe)):
         closes = data.adj_close(ticker)
         if closes.empty:
             notes.append(f"No price data for {ticker} from this source.")
@@ -353,6 +361,11 @@ def sector_weights_table(data: MarketData, small: str, large: str) -> pd.DataFra
     return table.sort_values("small", ascending=False)
 
 
+def sector_breakdown(returns: pd.Series, sectors: dict[str, str]) -> pd.DataFrame:
+    table = universe.by_sector(returns, sectors)
+    return table if table["stocks"].sum() >= MIN_UNIVERSE else table.iloc[:0]
+
+
 def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
                            data_notes: Sequence[str] = ()) -> ReportFigures:
     """Every figure of the edition to ``as_of``; ``data_notes`` (e.g. withheld gaps) lead
@@ -372,6 +385,9 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
     rates, quality = rates_figures(data, ins, as_of), quality_figures(data, ins, as_of)
     risk_now = risk_figures(data, ins, as_of)
     stocks = [*universe_closes, *watch_closes]
+    sectors = {t: sector for t in stocks
+               if (sector := data.fundamental_text(t, "sector")) is not None}
+    leaders_month = universe.universe_returns(universe_closes, "MTD", as_of)
     return ReportFigures(
         as_of=as_of, month=as_of.to_period("M"), source=data.source, is_sample=data.is_sample,
         small=small, large=large, returns=returns,
@@ -382,12 +398,12 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
         rates=rates,
         quality=quality,
         sector_weights=sector_weights_table(data, small, large),
-        leaders_month=universe.universe_returns(universe_closes, "MTD", as_of),
+        leaders_month=leaders_month,
         leaders_ytd=universe.universe_returns(universe_closes, "YTD", as_of),
+        sector_month=sector_breakdown(leaders_month, sectors),
         watch_month=universe.universe_returns(watch_closes, "MTD", as_of),
         watch_ytd=universe.universe_returns(watch_closes, "YTD", as_of),
-        sectors={t: sector for t in stocks
-                 if (sector := data.fundamental_text(t, "sector")) is not None},
+        sectors=sectors,
         vehicles=vehicle_table(data, ins, as_of),
         risk=risk_now,
         macro=macro_figures(data, as_of),

@@ -21,6 +21,18 @@ def leaders_and_laggards(returns: pd.Series, count: int) -> tuple[pd.Series, pd.
     return returns.head(count), returns.tail(count).sort_values()
 
 
+def by_sector(returns: pd.Series, sectors: dict[str, str]) -> pd.DataFrame:
+    """Per sector: how many stocks have a return, their median return, and the share that
+    rose; best median first. Stocks without a sector are left out."""
+    known = returns[returns.index.isin(list(sectors))]
+    if known.empty:
+        return pd.DataFrame(columns=["stocks", "median", "share_up"], dtype=float)
+    groups = known.groupby(known.index.map(sectors))
+    table = pd.DataFrame({"stocks": groups.size(), "median": groups.median(),
+                          "share_up": groups.apply(lambda r: float((r > 0).mean()))})
+    return table.sort_values("median", ascending=False)
+
+
 def dispersion(returns: pd.Series) -> float:
     """Cross-sectional standard deviation of the universe's returns."""
     return float(returns.std(ddof=1))

@@ -63,6 +63,7 @@ from reportgen.render.context import (
     RisksSection,
     ScorecardRow,
     SectionHeading,
+    SectorReturnRow,
     SectorRow,
     SeriesRow,
     SourcesSection,
@@ -217,7 +218,11 @@ def leaders(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> 
         ytd_chart=chart_context(charts.get("leaders_ytd")),
         watch=[WatchRow(ticker=str(t), sector=f.sectors.get(str(t), DASH),
                         month=pct(f.watch_month.get(t)), ytd=pct(f.watch_ytd.get(t)))
-               for t in f.watch_ytd.index])
+               for t in f.watch_ytd.index],
+        sectors=[SectorReturnRow(sector=str(sector), stocks=int(row["stocks"]),
+                                 median=pct(row["median"]),
+                                 share_up=pct(row["share_up"], 0, signed=False))
+                 for sector, row in f.sector_month.iterrows()])
 
 
 def ways_to_play(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]

@@ -201,11 +201,20 @@ class WatchRow:
 
 
 @dataclass(frozen=True)
+class SectorReturnRow:
+    sector: Annotated[str, "The sector"]
+    stocks: Annotated[int, "Stocks with a return this month"]
+    median: Annotated[str, "Their median return"]
+    share_up: Annotated[str, "The share of them that rose"]
+
+
+@dataclass(frozen=True)
 class LeadersSection:
     paragraphs: Annotated[list[str], "Generated text: the month's best and worst"]
     month_chart: Annotated[ChartContext | None, "The universe ranked by the month's return"]
     ytd_chart: Annotated[ChartContext | None, "The universe ranked by year-to-date return"]
     watch: Annotated[list[WatchRow], "Large-cap names under watch"]
+    sectors: Annotated[list[SectorReturnRow], "The month's returns by sector (large universes)"]
 
 
 @dataclass(frozen=True)
