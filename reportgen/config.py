@@ -224,6 +224,10 @@ class MacroSources(BaseModel):
 
     fred: str | None = None  # fred, or a folder of FRED CSV downloads (<SERIES>.csv)
     french: str | None = None  # french, or a folder of the library's CSV (or zip) files
+    # Valuation against its own history: Shiller's ie_data.xls (S&P 500 CAPE) and a vendor's
+    # file of multiples (date,measure,value).
+    shiller: str | None = None
+    valuation_history: str | None = None
 
 
 class Config(BaseModel):
@@ -296,7 +300,8 @@ def _relative_to(config: Config, folder: Path) -> Config:
     source = config.source
     if source and source.startswith("csv:"):
         source = f"csv:{place(Path(source.removeprefix('csv:')))}"
-    macro = MacroSources(**{kind: spec if spec in (None, kind) else str(place(Path(spec)))
+    macro = MacroSources(**{kind: spec if spec in (None, "fred", "french")
+                            else str(place(Path(spec)))
                             for kind, spec in config.macro.model_dump().items()})
     return config.model_copy(update={"source": source, "out": place(config.out),
                                      "macro": macro,

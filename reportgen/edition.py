@@ -38,12 +38,20 @@ from reportgen.config import Branding, Config, parse_yaml, read_text
 from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
-from reportgen.data.series import FRED_SERIES, FRENCH_USED, open_series_source
+from reportgen.data.series import (
+    FRED_SERIES,
+    FRENCH_USED,
+    SHILLER_LABEL,
+    open_series_source,
+    read_shiller_cape,
+    read_valuation_history,
+)
 from reportgen.data.sources import Source
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
 from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
+from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import Commentary, parse_commentary
 from reportgen.render.compose import compose_report, for_client
@@ -137,6 +145,13 @@ def load_macro(config: Config, store: Store) -> dict[str, Any]:
         with timed(log, f"loaded {source.label}"):
             series.update(store.load_series(source, [n for n in names if source.has(n)]))
         labels.append(source.label)
+    if config.macro.shiller:
+        series["CAPE"] = read_shiller_cape(Path(config.macro.shiller))
+        labels.append(SHILLER_LABEL)
+    if config.macro.valuation_history:
+        histories = read_valuation_history(Path(config.macro.valuation_history))
+        series.update({f"{HISTORY_PREFIX}{name}": s for name, s in histories.items()})
+        labels.append("the firm's valuation history file")
     return {"macro": series, "macro_sources": labels}
 
 

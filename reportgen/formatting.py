@@ -51,10 +51,10 @@ def points(value: float | None, decimals: int = 2) -> str:
     return _minus(f"{value:+.{decimals}f} pp")
 
 
-def number(value: float | None, decimals: int = 1) -> str:
+def number(value: float | None, decimals: int = 1, signed: bool = False) -> str:
     if value is None or is_missing(value):
         return DASH
-    return _minus(f"{value:,.{decimals}f}")
+    return _minus(f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}")
 
 
 def times(value: float | None, decimals: int = 2) -> str:

@@ -124,7 +124,8 @@ def macro_folders(root: Path) -> Path | None:
         for file in files:
             (root / kind / file.name).symlink_to(file)
     config = root / "macro.yaml"
-    config.write_text(f"macro:\n  fred: {root / 'fred'}\n  french: {root / 'french'}\n")
+    config.write_text(f"macro:\n  fred: {root / 'fred'}\n  french: {root / 'french'}\n"
+                      f"  shiller: {reference / 'shiller_ie_data' / 'ie_data.xls'}\n")
     return config
 
 

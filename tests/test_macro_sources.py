@@ -156,3 +156,14 @@ def test_macro_figures_match_an_independent_computation(reference: Path) -> None
     assert (pd.Timestamp("2020-03-01"), pd.Timestamp("2020-04-01")) in spans
     assert (pd.Timestamp("2008-01-01"), pd.Timestamp("2009-06-01")) in spans
     assert len(rolling_spread(lo, hi)) == 1
+
+
+def test_shillers_workbook_gives_cape_with_octobers_in_place(reference: Path) -> None:
+    from reportgen.data.series import read_shiller_cape
+
+    cape = read_shiller_cape(reference / "shiller_ie_data" / "ie_data.xls")
+    assert cape["1999-12"].iloc[0] == pytest.approx(44.20, abs=0.01)  # the all-time high
+    assert cape["2009-03"].iloc[0] == pytest.approx(13.32, abs=0.01)
+    # 1990.1 is October (the workbook's trailing zero is lost), not January.
+    assert cape.index.is_unique and cape.index.is_monotonic_increasing
+    assert cape.index[0] == pd.Timestamp("1881-01-31")

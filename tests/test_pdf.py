@@ -244,3 +244,17 @@ def test_an_edition_is_at_most_ten_pages_each_but_the_last_two_thirds_full(
         fills = page_fill(pdf)
         assert len(fills) <= 10, (pdf.name, len(fills))
         assert all(fill >= 2 / 3 for fill in fills[:-1]), (pdf.name, fills)
+
+
+def test_valuation_is_set_against_its_own_history(real_pdf: Path, real_prices: Path) -> None:
+    from reportgen.data.series import read_shiller_cape
+
+    workbook = real_prices.parent / "reference" / "shiller_ie_data" / "ie_data.xls"
+    text = " ".join("\n".join(page_texts(real_pdf)).split())
+    if not workbook.is_file():
+        pytest.skip("Shiller's workbook is not in the shared reference folder")
+    cape = read_shiller_cape(workbook)[:"2026-09-30"].dropna()
+    latest, mean, std = cape.iloc[-1], cape.mean(), cape.std()
+    row = (f"S&P 500 CAPE (Shiller) {latest:.1f} 31 May 2026 {mean:.1f} "
+           f"+{(latest - mean) / std:.1f} {(cape <= latest).mean():.0%} 1881")
+    assert row in text, row

@@ -208,3 +208,42 @@ def open_series_source(spec: str, kind: str, session: Any = None) -> SeriesSourc
     if spec == kind:
         return FredLive(session) if kind == "fred" else FrenchLive(session)
     return SeriesFolder(Path(spec).expanduser(), kind)
+
+
+SHILLER_LABEL = "Robert J. Shiller, Irrational Exuberance data (shillerdata.com)"
+
+
+def read_shiller_cape(path: Path) -> pd.Series:
+    """The S&P 500's cyclically adjusted P/E (CAPE) from Shiller's ``ie_data.xls`` as he
+    publishes it: sheet "Data", a header row naming "Date" and "CAPE", dates written as
+    year.month (1871.01 is January; 1871.1 is October, the trailing zero lost)."""
+    try:
+        sheet = pd.read_excel(path, sheet_name="Data", header=None, engine="calamine")
+    except (OSError, ValueError) as error:
+        raise ReportgenError(f"{path}: cannot read Shiller's workbook ({error}).") from None
+    header = next((n for n in range(min(20, len(sheet))) if sheet.iloc[n, 0] == "Date"), None)
+    if header is None or "CAPE" not in list(sheet.iloc[header]):
+        raise ReportgenError(f"{path}: no 'Date' and 'CAPE' header in its Data sheet; is it "
+                             "Shiller's ie_data.xls?")
+    column = list(sheet.iloc[header]).index("CAPE")
+    rows = sheet.iloc[header + 1:, [0, column]].apply(pd.to_numeric, errors="coerce").dropna()
+    years = rows.iloc[:, 0].astype(float)
+    months = ((years - years.astype(int)) * 100).round().astype(int)
+    dates = [pd.Period(year=y, month=m, freq="M").to_timestamp("M")
+             for y, m in zip(years.astype(int), months, strict=True)]
+    return pd.Series(rows.iloc[:, 1].to_numpy(dtype=float), index=pd.DatetimeIndex(dates),
+                     name="CAPE")
+
+
+def read_valuation_history(path: Path) -> dict[str, pd.Series]:
+    """A vendor's history of multiples, one CSV of ``date,measure,value`` rows (e.g.
+    ``2024-12-31,Russell 2000 forward P/E,24.1``): one series per measure."""
+    try:
+        frame = pd.read_csv(path, parse_dates=["date"], date_format="%Y-%m-%d")
+        values = pd.to_numeric(frame["value"], errors="raise")
+    except (OSError, KeyError, ValueError) as error:
+        raise ReportgenError(f"{path}: not a valuation history (columns date,measure,value): "
+                             f"{error}.") from None
+    frame = frame.assign(value=values)
+    return {str(measure): group.set_index("date")["value"].sort_index()
+            for measure, group in frame.groupby("measure")}

@@ -11,6 +11,8 @@ import pandas as pd
 from reportgen.data.model import MarketData
 
 TEN_YEARS = 120  # months
+HISTORY_PREFIX = "history:"  # macro series that are a multiple's history, by measure
+CAPE_NAME = "S&P 500 CAPE (Shiller)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,29 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """A valuation multiple now against its own history."""
+
+    measure: str
+    now: Reading
+    mean: float
+    std: float
+
+    @property
+    def z_score(self) -> float:
+        """Standard deviations from the long-run average."""
+        return (self.now.value - self.mean) / self.std if self.std else 0.0
+
+
+def history_row(measure: str, series: pd.Series, as_of: pd.Timestamp) -> HistoryRow | None:
+    history = series[series.index <= as_of].dropna()
+    now = reading(history, as_of)
+    if now is None or len(history) < 2:
+        return None
+    return HistoryRow(measure, now, float(history.mean()), float(history.std(ddof=1)))
+
+
+@dataclass(frozen=True)
 class MacroFigures:
     target_low: float | None  # the federal funds target range, percent
     target_high: float | None
@@ -34,6 +59,7 @@ class MacroFigures:
     # to month-end, against every ten-year spell since 1926.
     size_spread_10y: Reading | None
     recessions: list[tuple[pd.Timestamp, pd.Timestamp]]  # NBER, first and last month
+    valuation_history: list[HistoryRow]  # each multiple with a history, against it
     sources: list[str]
 
 
@@ -90,5 +116,10 @@ def macro_figures(data: MarketData, as_of: pd.Timestamp) -> MacroFigures:
         vix=reading(data.macro_series("VIXCLS"), as_of),
         size_spread_10y=reading(spread, as_of),
         recessions=recession_spans(data.macro_series("USREC")),
+        valuation_history=[row for name, series in data.macro.items()
+                           if name == "CAPE" or name.startswith(HISTORY_PREFIX)
+                           if (row := history_row(CAPE_NAME if name == "CAPE"
+                                                  else name.removeprefix(HISTORY_PREFIX),
+                                                  series, as_of)) is not None],
         sources=data.macro_sources,
     )

@@ -53,6 +53,7 @@ from reportgen.render.context import (
     EditionContext,
     FedStudyRow,
     FundamentalsRow,
+    HistoryTableRow,
     LeadersSection,
     PerformanceSection,
     QualitySection,
@@ -104,6 +105,8 @@ DEFINITIONS = [
 STYLES = {"IWM": "Russell 2000 index", "IJR": "S&P 600 (profitability screen)",
           "VTWO": "Russell 2000 index", "AVUV": "Active value and profitability tilt",
           "VBR": "CRSP small-cap value index", "IJS": "S&P 600 value index"}
+NO_VALUATION_HISTORY = ("No history of these multiples is available for this edition, so they "
+                        "are not compared with their own past.")
 # A trigger that has fired says so: "Fired", not only its value.
 TRIGGER_STATUS = {True: "Fired", False: "Not yet", None: DASH}
 NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing to compare with. "
@@ -175,7 +178,14 @@ def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
         rows=[ValuationRow(name=MULTIPLES[v.multiple], small=number(v.small),
                            large=number(v.large), ratio=times(v.ratio)) for v in f.valuation],
         paragraphs=n.valuation, history=n.valuation_history,
-        chart=chart_context(charts.get("valuation")))
+        chart=chart_context(charts.get("valuation")),
+        against_history=[HistoryTableRow(
+            measure=row.measure, now=number(row.now.value), as_of=day(row.now.as_of),
+            mean=number(row.mean), z_score=number(row.z_score, 1, signed=True),
+            rank=pct(row.now.percentile, 0, signed=False), since=f"{row.now.since:%Y}")
+            for row in f.macro.valuation_history],
+        history_sources=("Source: " + "; ".join(f.macro.sources) + "." if
+                         f.macro.valuation_history else NO_VALUATION_HISTORY))
 
 
 def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RatesSection:

@@ -133,6 +133,17 @@ class ValuationRow:
 
 
 @dataclass(frozen=True)
+class HistoryTableRow:
+    measure: Annotated[str, "The multiple, e.g. 'S&P 500 CAPE (Shiller)'"]
+    now: Annotated[str, "Its latest value"]
+    as_of: Annotated[str, "The date of that value"]
+    mean: Annotated[str, "Its long-run average"]
+    z_score: Annotated[str, "Standard deviations from that average"]
+    rank: Annotated[str, "Share of its history at or below the latest value"]
+    since: Annotated[str, "Where the history starts"]
+
+
+@dataclass(frozen=True)
 class ValuationSection:
     small: Annotated[str, "Small-cap fund ticker"]
     large: Annotated[str, "Large-cap fund ticker"]
@@ -141,6 +152,8 @@ class ValuationSection:
     paragraphs: Annotated[list[str], "Generated text on the multiples and their method"]
     history: Annotated[str, "Where the ratio sits among archived editions' ratios"]
     chart: Annotated[ChartContext | None, "Paired bars of the multiples"]
+    against_history: Annotated[list[HistoryTableRow], "Each multiple against its own history"]
+    history_sources: Annotated[str, "Where those histories come from; or why there are none"]
 
 
 @dataclass(frozen=True)
