@@ -68,3 +68,15 @@ def test_breadth_counts_tickers_above_their_moving_average() -> None:
     short = pd.Series(1.0, index=days[-10:])  # too short to count
     share = share_above_moving_average({"R": rising, "F": falling, "S": short}, days[-1])
     assert share == pytest.approx(0.5)
+
+
+def test_the_latest_cut_is_placed_in_its_easing_cycle() -> None:
+    from reportgen.metrics import fed
+
+    cuts = fed.load_fomc_cuts()["date"]
+    assert fed.place_in_cycle(cuts, pd.Timestamp("2001-12-31")) == (
+        pd.Timestamp("2001-12-11"), 11, pd.Timestamp("2001-01-03"))  # 2001's eleven cuts
+    assert fed.place_in_cycle(cuts, pd.Timestamp("2026-09-30")) == (
+        pd.Timestamp("2025-12-10"), 3, pd.Timestamp("2025-09-17"))
+    assert fed.place_in_cycle(cuts, pd.Timestamp("2024-10-01"))[1] == 1
+    assert fed.place_in_cycle(cuts, pd.Timestamp("1990-01-01")) is None

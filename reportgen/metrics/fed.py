@@ -42,7 +42,22 @@ def fomc_source_note(path: Path | None = None) -> str:
 
 
 def cycle_starts(cut_dates: pd.Series) -> pd.Series:
+    """True for each cut that opens an easing cycle: the first on record, or the first after
+    more than CYCLE_GAP without one."""
     return cut_dates.diff().isna() | (cut_dates.diff() > CYCLE_GAP)
+
+
+def place_in_cycle(cut_dates: pd.Series, as_of: pd.Timestamp
+                   ) -> tuple[pd.Timestamp, int, pd.Timestamp] | None:
+    """The last cut on or before ``as_of``: its date, its number within its cycle (1 for
+    the cycle's first) and the date the cycle began; None before any cut."""
+    known = cut_dates[cut_dates <= as_of].reset_index(drop=True)
+    if known.empty:
+        return None
+    starts = cycle_starts(known)
+    began = int(starts[starts].index[-1])
+    return (pd.Timestamp(known.iloc[-1]), len(known) - began,
+            pd.Timestamp(known.iloc[began]))
 
 
 def event_returns(small: pd.Series, large: pd.Series, cut_dates: pd.Series,

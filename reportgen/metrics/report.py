@@ -51,6 +51,8 @@ class RatesFigures:
     # eleven independent observations.
     fed_study_cycle_starts: pd.DataFrame
     cycle_starts_in_study: int
+    # The latest cut: its date, its number in its easing cycle, and when the cycle began.
+    latest_cut: tuple[pd.Timestamp, int, pd.Timestamp] | None
     first_cut: pd.Timestamp | None
     last_cut: pd.Timestamp | None
 
@@ -229,6 +231,7 @@ def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> Ra
         fed_study=fed.summarise_events(table), cuts_in_study=len(table),
         fed_study_cycle_starts=fed.summarise_events(first_cuts),
         cycle_starts_in_study=len(first_cuts),
+        latest_cut=fed.place_in_cycle(every_cut, as_of),
         first_cut=cuts.iloc[0] if len(cuts) else None,
         last_cut=cuts.iloc[-1] if len(cuts) else None,
     )

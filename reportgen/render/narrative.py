@@ -323,6 +323,12 @@ class _Writer:
                         f"{rates.cycle_starts_in_study} began an easing cycle (the first cut "
                         "after six months without one); cuts within a cycle are not "
                         "independent events, so the table shows cycle starts apart.")
+        if rates.latest_cut is not None:
+            when, number_, began = rates.latest_cut
+            text.append(f"The latest cut, on {day(when)}, was the {_ordinal(number_)} of the "
+                        f"easing cycle that began on {day(began)}."
+                        if number_ > 1 else
+                        f"The latest cut, on {day(when)}, began a new easing cycle.")
         return text
 
     def quality(self) -> list[str]:
@@ -435,6 +441,12 @@ class _Writer:
         if missing:
             text += f" No judgement on {_join(missing)}: the data is missing."
         return text + " This is a summary of the signals, not a recommendation."
+
+
+def _ordinal(number: int) -> str:
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+             7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+    return words.get(number, f"{number}th")
 
 
 def _lower_first(text: str) -> str:
