@@ -131,7 +131,7 @@ def macro_caption(f: ReportFigures, *, prices: bool = False) -> str:
 def edition_context(figures: ReportFigures, branding: Branding, logo: str,
                     created: datetime) -> EditionContext:
     return EditionContext(
-        title=TITLE, month_name=month_name(figures.month), month_short=f"{figures.as_of:%b}",
+        title=TITLE, month_name=month_name(figures.month), month_short=month_heading(figures.as_of),
         as_of=day(figures.as_of), firm=branding.firm_name, logo=logo,
         subject="US small caps against large caps: performance, valuation, rates and risk, "
                 f"data to {day(figures.as_of)}",
