@@ -42,11 +42,12 @@ from reportgen.data.series import (
     FRED_SERIES,
     FRENCH_USED,
     SHILLER_LABEL,
+    SeriesFolder,
     open_series_source,
     read_shiller_cape,
     read_valuation_history,
 )
-from reportgen.data.sources import Source
+from reportgen.data.sources import Source, sample_directory
 from reportgen.data.store import Store
 from reportgen.errors import ReportgenError
 from reportgen.metrics import changes, fed
@@ -119,7 +120,7 @@ def load_market_data(source: Source, config: Config, store: Store) -> MarketData
         holdings = read_ishares_holdings(config.universe_file)[["name", "sector"]]
         data = dataclasses.replace(data, fundamentals=data.fundamentals.combine_first(
             holdings[holdings.index.isin(data.prices)]))
-    return dataclasses.replace(data, **load_macro(config, store))
+    return dataclasses.replace(data, **load_macro(config, store, sample=source.is_sample))
 
 
 def with_universe(config: Config) -> Config:
@@ -132,27 +133,36 @@ def with_universe(config: Config) -> Config:
         "instruments": config.instruments.model_copy(update={"universe": tickers})})
 
 
-def load_macro(config: Config, store: Store) -> dict[str, Any]:
-    """The FRED and French series the config names sources for: ``macro`` and
-    ``macro_sources`` for MarketData."""
+SAMPLE_MACRO = "bundled sample series (synthetic)"
+
+
+def load_macro(config: Config, store: Store, sample: bool = False) -> dict[str, Any]:
+    """The FRED, French and valuation-history series the config names sources for:
+    ``macro`` and ``macro_sources`` for MarketData. A sample build without them uses the
+    bundled synthetic series, so the offline edition shows every chart."""
     series: dict[str, pd.Series] = {}
     labels = []
     for kind, names in (("fred", FRED_SERIES), ("french", FRENCH_USED)):
         spec = getattr(config.macro, kind)
-        if spec is None:
+        if spec is None and not sample:
             continue
-        source = open_series_source(spec, kind)
+        source = (open_series_source(spec, kind) if spec is not None
+                  else SeriesFolder(sample_directory() / "macro" / kind, kind, SAMPLE_MACRO))
         with timed(log, f"loaded {source.label}"):
             series.update(store.load_series(source, [n for n in names if source.has(n)]))
         labels.append(source.label)
     if config.macro.shiller:
         series["CAPE"] = read_shiller_cape(Path(config.macro.shiller))
         labels.append(SHILLER_LABEL)
-    if config.macro.valuation_history:
-        histories = read_valuation_history(Path(config.macro.valuation_history))
+    history_file = (Path(config.macro.valuation_history) if config.macro.valuation_history
+                    else sample_directory() / "macro" / "valuation_history.csv" if sample
+                    else None)
+    if history_file is not None:
+        histories = read_valuation_history(history_file)
         series.update({f"{HISTORY_PREFIX}{name}": s for name, s in histories.items()})
-        labels.append("the firm's valuation history file")
-    return {"macro": series, "macro_sources": labels}
+        labels.append(SAMPLE_MACRO if sample and not config.macro.valuation_history
+                      else "the firm's valuation history file")
+    return {"macro": series, "macro_sources": list(dict.fromkeys(labels))}
 
 
 def pdf_name(month: pd.Period, client_id: str | None = None) -> str:

@@ -38,7 +38,7 @@ from reportgen.metrics.signals import Signal
 
 STYLE = str(resources.files("reportgen.charts") / "house.mplstyle")
 FULL_WIDTH, HALF_WIDTH = 6.9, 3.35  # inches: the A4 text column, and half of it
-HEIGHT = 2.15
+HEIGHT = 2.0
 
 # matplotlib warns once per missing family; the style names Inter with a fallback.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -344,7 +344,7 @@ def _shade_recessions(ax: matplotlib.axes.Axes, recessions: Spans, start: pd.Tim
     for number_, (first, last) in enumerate(shown):
         ax.axvspan(matplotlib.dates.date2num(max(first, start)),
                    matplotlib.dates.date2num(last + pd.offsets.MonthEnd(0)), color=RECESSION,
-                   zorder=0, linewidth=0, label="Recession (NBER)" if number_ == 0 else None)
+                   zorder=0, linewidth=0, label="Recession" if number_ == 0 else None)
 
 
 def _mark_last(ax: matplotlib.axes.Axes, series: pd.Series, text: str) -> None:
@@ -356,19 +356,20 @@ def _mark_last(ax: matplotlib.axes.Axes, series: pd.Series, text: str) -> None:
 @styled
 def policy_path_chart(upper: pd.Series, lower: pd.Series, ten_year: pd.Series,
                       recessions: Spans, title: str) -> Figure:
-    """The federal funds target range as a band, the 10-year yield as a line."""
-    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
+    """The federal funds target range as a band, the 10-year yield as a line (half width,
+    beside the Fed-cut study)."""
+    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     start = upper.index[0]
     _shade_recessions(ax, recessions, start)
     band = pd.concat({"upper": upper, "lower": lower}, axis=1).dropna()
     ax.fill_between(band.index, band["lower"].to_numpy(), band["upper"].to_numpy(),
                     step="post", color=ACCENT, alpha=0.35, linewidth=0,
-                    label="Fed funds target range")
+                    label="Target range")
     line = downsample(ten_year[ten_year.index >= start])
-    ax.plot(line.index, line.to_numpy(), color=INK, linewidth=1.0, label="10-year Treasury")
+    ax.plot(line.index, line.to_numpy(), color=INK, linewidth=1.0, label="10-year")
     ax.set_ylabel("Percent")
     _date_axis(ax)
-    _legend(ax, 3)
+    _legend(ax, 1)
     _title(ax, title)
     return figure
 
@@ -378,7 +379,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
                   ratio_label: str) -> Figure:
     """Above: the ten-year annualised return of the smallest size decile minus the largest,
     since the 1930s. Below: the small-cap ÷ large-cap fund ratio since 2000."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.35))
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.2))
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
     _shade_recessions(top, recessions, spread.index[0])
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
@@ -404,7 +405,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
 def credit_chart(high_yield: pd.Series, vix: pd.Series, recessions: Spans, title: str
                  ) -> Figure:
     """The high-yield spread and VIX, each over its whole history, latest value marked."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.15))
+    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
     top, bottom = figure.subplots(2, 1, sharex=True)
     for ax, series, label in ((top, high_yield, "High-yield spread, %"),
                               (bottom, vix, "VIX")):

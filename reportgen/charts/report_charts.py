@@ -188,8 +188,8 @@ def policy_path(data: MarketData, f: ReportFigures) -> Figure | None:
         ten_year = data.macro_series("DGS10")
     return draw.policy_path_chart(
         upper, lower, ten_year[ten_year.index <= f.as_of], m.recessions,
-        f"Fed funds target {number(m.target_low, 2)}–{number(m.target_high, 2)}% "
-        f"on {day(m.target_as_of)}")
+        f"Fed funds target {number(m.target_low, 2)}–{number(m.target_high, 2)}%, "
+        f"{day(m.target_as_of)}")
 
 
 def decades(data: MarketData, f: ReportFigures) -> Figure | None:

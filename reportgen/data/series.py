@@ -157,14 +157,14 @@ class SeriesFolder:
 
     is_remote = False
 
-    def __init__(self, folder: Path, kind: str) -> None:
+    def __init__(self, folder: Path, kind: str, label: str | None = None) -> None:
         self.folder = folder.resolve()
         if not self.folder.is_dir():
             raise ReportgenError(f"{folder}: no such folder of {kind} files.")
         self.kind = kind
         digest = hashlib.sha256(str(self.folder).encode()).hexdigest()[:12]
         self.key = f"{kind}-{digest}"
-        self.label = {"fred": FredLive.label, "french": FrenchLive.label}[kind]
+        self.label = label or {"fred": FredLive.label, "french": FrenchLive.label}[kind]
 
     def _find(self, name: str) -> Path | None:
         stem = name if self.kind == "fred" else _french_entry(name)[0]

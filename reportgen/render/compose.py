@@ -125,7 +125,8 @@ def macro_caption(f: ReportFigures, *, prices: bool = False) -> str:
     """The source line of a chart drawn from macro series: their publishers, and the
     edition's source too where prices are drawn beside them."""
     sources = "; ".join(f.macro.sources) + (f"; prices: {f.source}" if prices else "")
-    return f"Source: {sources}. Latest values as dated in the title."
+    recessions = " Shaded: recessions as dated by the NBER." if f.macro.recessions else ""
+    return f"Source: {sources}. Latest values as dated in the title.{recessions}"
 
 
 def edition_context(figures: ReportFigures, branding: Branding, logo: str,
