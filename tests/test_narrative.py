@@ -53,11 +53,11 @@ def with_month(figures, small: float, large: float, streak: int):
 
 def test_headline_says_lead_or_trail_with_the_months_running(figures) -> None:
     narrative = write_narrative(with_month(figures, 0.041, 0.012, 3), Config().instruments)
-    assert narrative.headline == ("Small caps lead for a third month: Russell 2000 +4.1% vs "
-                                  "S&P 500 +1.2% in October")
+    assert narrative.headline == ("Small caps lead for a third month: the Russell 2000 led the "
+                                  "S&P 500 by 2.9 percentage points in October")
     narrative = write_narrative(with_month(figures, -0.02, 0.01, -1), Config().instruments)
-    assert narrative.headline == ("Small caps trail: Russell 2000 −2.0% vs S&P 500 +1.0% in "
-                                  "October")
+    assert narrative.headline == ("Small caps trail: the Russell 2000 lagged the S&P 500 by 3.0 "
+                                  "percentage points in October")
 
 
 def test_headline_picks_the_strongest_signal(figures) -> None:

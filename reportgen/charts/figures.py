@@ -385,7 +385,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
              label="Smallest decile − largest, 10 years annualised")
     top.axhline(0, color=INK, linewidth=0.6)
-    _mark_last(top, spread, pct(float(spread.iloc[-1])))
+    _mark_last(top, spread, "")  # the value is in the title
     _percent_axis(top.yaxis)
     _legend(top, 2)
     if not ratio.empty:

@@ -100,7 +100,7 @@ def rates(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None
               - both["large"].pct_change(periods.TRADING_DAYS_3M)).dropna()
     tnx = lines[ins.long_rate]
     return draw.rates_chart(lines[ins.short_rate], tnx,
-                            spread, f"Three years of rates: the 10-year at {tnx.iloc[-1]:.2f}%",
+                            spread, "Three years of yields, and small against large caps",
                             "Small − large,\nrolling 3 months")
 
 
@@ -109,8 +109,7 @@ def fed_study(f: ReportFigures) -> Figure | None:
     if stats["count"].sum() == 0:
         return None
     best = stats["median"].idxmax()
-    return draw.fed_study_chart(stats, f"After Fed cuts: best median at {best} months "
-                                f"({pct(number_at(stats, best, 'median'))})")
+    return draw.fed_study_chart(stats, f"After Fed cuts: the best median is at {best} months")
 
 
 SHOWN_EACH_END = 10  # a large universe shows its best and worst ten
@@ -119,7 +118,7 @@ SHOWN_EACH_END = 10  # a large universe shows its best and worst ten
 def leaders(f: ReportFigures, returns: pd.Series, when: str) -> Figure | None:
     if returns.empty:
         return None
-    title = f"{when}: {returns.index[0]} leads at {pct(returns.iloc[0])}"
+    title = f"{when}: {returns.index[0]} leads"
     if len(returns) > 2 * SHOWN_EACH_END:
         best, worst = universe.leaders_and_laggards(returns, SHOWN_EACH_END)
         title = f"{when}: best and worst {SHOWN_EACH_END} of {len(returns)}"
@@ -142,7 +141,7 @@ def risk_return(f: ReportFigures) -> Figure | None:
     if shown.empty:
         return None
     best = f.best_sharpe
-    title = (f"Best Sharpe ratio over three years: {best[0]} ({number(best[1], 2)})" if best
+    title = (f"Best Sharpe ratio over three years: {best[0]}" if best
              else "Return against volatility over three years")
     return draw.risk_return_chart(shown, title)
 
@@ -214,13 +213,8 @@ def credit(data: MarketData, f: ReportFigures) -> Figure | None:
         return None
     high_yield, vix = (s[s.index <= f.as_of] for s in (data.macro_series("BAMLH0A0HYM2"),
                                                        data.macro_series("VIXCLS")))
-    parts = []
-    if m.high_yield_spread:
-        parts.append(f"high-yield spread {number(m.high_yield_spread.value, 2)}%")
-    if m.vix:
-        parts.append(f"VIX {number(m.vix.value, 1)}")
     return draw.credit_chart(high_yield, vix, m.recessions,
-                             f"Risk appetite: {' and '.join(parts)}")
+                             "Risk appetite: the high-yield spread and VIX over their history")
 
 
 def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures

@@ -111,9 +111,9 @@ class _Writer:
         streak = f" for a {ORDINALS[run]} month" if run in ORDINALS else ""
         if run > 12:
             streak = f" for {run} months running"
-        text = (f"Small caps {verb}{streak}: {self.instruments.name(small)} "
-                f"{pct(small_month)} vs {self.instruments.name(large)} {pct(large_month)} "
-                f"in {self.figures.as_of:%B}")
+        text = (f"Small caps {verb}{streak}: the {self.instruments.name(small)} "
+                f"{'led' if verb == 'lead' else 'lagged'} the {self.instruments.name(large)} "
+                f"by {_gap(small_month, large_month)} in {self.figures.as_of:%B}")
         return abs(small_month - large_month) / HEADLINE_SCALES["rotation"], text
 
     def _streak_headline(self) -> tuple[float, str] | None:
@@ -158,11 +158,13 @@ class _Writer:
         else:
             small_month, large_month = months
             verb = "outperformed" if small_month > large_month else "underperformed"
-            text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}, {small} "
-                    f"{pct(small_month)} vs {large} {pct(large_month)} (month to "
-                    f"{self.as_of}).")
-        if pair and pair.spread_6m is not None:
-            text += f" Over six months the gap is {pct(pair.spread_6m)}."
+            text = (f"Rotation: small caps {verb} in {month_name(self.figures.month)}: {small} "
+                    f"{'led' if small_month > large_month else 'trailed'} {large} by "
+                    f"{_gap(small_month, large_month)} (month to {self.as_of}).")
+        if pair and pair.spread_12m is not None:
+            side = "ahead" if pair.spread_12m > 0 else "behind"
+            text += (f" Over twelve months small caps are {side} by "
+                     f"{pct(abs(pair.spread_12m), signed=False)}.")
         return text
 
     def valuation_takeaway(self) -> str:
@@ -181,12 +183,14 @@ class _Writer:
         rates = self.figures.rates
         if rates.ten_year_yield is None:
             return ""
-        text = (f"Rates: the 10-year Treasury yield is {rates.ten_year_yield:.2f}%, "
-                f"{points(rates.ten_year_change_3m)} over three months to {self.as_of}.")
+        change = rates.ten_year_change_3m
+        moved = ("rose" if change > 0 else "fell") if change else "was unchanged"
+        text = f"Rates: the 10-year Treasury yield {moved} over the three months to {self.as_of}."
         cuts = number_at(rates.fed_study, 6, "count")
-        if cuts:
-            text += (f" In the six months after past Fed cuts, small caps beat large caps by a "
-                     f"median {pct(number_at(rates.fed_study, 6, 'median'))} ({int(cuts)} cuts).")
+        share = number_at(rates.fed_study, 6, "share_positive")
+        if cuts and share is not None:
+            text += (f" In the six months after past Fed cuts, small caps led large caps after "
+                     f"{pct(share, 0, signed=False)} of {int(cuts)} cuts.")
         return text
 
     def earnings_takeaway(self) -> str:
@@ -209,7 +213,7 @@ class _Writer:
             return ""
         return (f"Risk: {small}'s three-month volatility is "
                 f"{pct(small_vol, signed=False)} against {pct(large_vol, signed=False)} "
-                f"for {large}, {times(small_vol / large_vol)} as volatile, to {self.as_of}.")
+                f"for {large}, to {self.as_of}.")
 
     # -- sections ----------------------------------------------------------------------
 
@@ -221,11 +225,13 @@ class _Writer:
         small_month, large_month = months
         verb = "led" if small_month > large_month else "lagged"
         text = (f"In {month_name(self.figures.month)} the {self._label(small)} {verb} the "
-                f"{self._label(large)}: {pct(small_month)} against {pct(large_month)}.")
+                f"{self._label(large)}, as the table shows for each period.")
         small_ytd = number_at(self.figures.returns, small, "YTD")
         large_ytd = number_at(self.figures.returns, large, "YTD")
         if small_ytd is not None and large_ytd is not None:
-            text += f" Year to date the two stand at {pct(small_ytd)} and {pct(large_ytd)}."
+            ahead = "ahead of" if small_ytd > large_ytd else "behind"
+            text += (f" Year to date small caps are {ahead} large caps by "
+                     f"{_gap(small_ytd, large_ytd)}.")
         return text
 
     def performance(self) -> list[str]:
@@ -238,10 +244,8 @@ class _Writer:
             return paragraphs
         position = ("at its 52-week high" if pair.ratio >= pair.high_52w else
                     "at its 52-week low" if pair.ratio <= pair.low_52w else
-                    f"{pct(pair.ratio / pair.high_52w - 1)} from its 52-week high of "
-                    f"{pair.high_52w:.1f} ({day(pair.high_52w_date)}) and "
-                    f"{pct(pair.ratio / pair.low_52w - 1)} from its low of {pair.low_52w:.1f} "
-                    f"({day(pair.low_52w_date)})")
+                    f"{pct(1 - pair.ratio / pair.high_52w, signed=False)} below its 52-week "
+                    f"high of {day(pair.high_52w_date)} (the cover's chart marks both ends)")
         paragraphs.append(
             f"Relative strength ({small} ÷ {large}, rebased to 100 a year ago) is "
             f"{pair.ratio:.1f}, {position}.")
@@ -255,8 +259,8 @@ class _Writer:
         else:
             paragraphs.append(f"Small caps trailed large caps on {self.as_of}, so there is no "
                               "current run of winning days.")
-        spread = (f"The small-minus-large spread is {pct(pair.spread_6m)} over six months and "
-                  f"{pct(pair.spread_12m)} over twelve.")
+        spread = (f"The small-minus-large spread over twelve months is {pct(pair.spread_12m)}; "
+                  "the six-month spread is on the cover.")
         widest = self.figures.spread_6m_last_as_wide
         if pair.spread_6m is not None and (widest is None or widest < self.figures.as_of
                                            - pd.DateOffset(months=1)):
@@ -441,6 +445,11 @@ class _Writer:
         if missing:
             text += f" No judgement on {_join(missing)}: the data is missing."
         return text + " This is a summary of the signals, not a recommendation."
+
+
+def _gap(first: float, second: float) -> str:
+    """The difference of two returns as printed (so it adds up), in percentage points."""
+    return f"{abs(round(100 * first, 1) - round(100 * second, 1)):.1f} percentage points"
 
 
 def _ordinal(number: int) -> str:
