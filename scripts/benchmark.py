@@ -1,10 +1,13 @@
 """Benchmark `reportgen build` as a whole process: wall time and peak memory, median of runs.
 
     python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
+                                [--universe N]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
 then builds into its own empty output folder, as a user's monthly run would. With
 ``--clients N`` each run also builds N personalised editions from a generated clients file.
+With ``--universe N`` the sample's CSV files gain N synthetic stocks, named by a holdings
+file in iShares's format that becomes the universe (``universe_file``).
 Peak memory is the child process's maximum resident set size, from wait4(2).
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,12 +44,43 @@ def clients_file(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def synthetic_universe(folder: Path, count: int) -> Path:
+    """The sample's files plus ``count`` random-walk stocks, and a holdings file naming them;
+    returns a config file that makes them the universe."""
+    import numpy as np
+    import pandas as pd
+
+    from reportgen.data.sources import sample_directory
+
+    shutil.copytree(sample_directory(), folder / "prices")
+    days = pd.read_csv(folder / "prices" / "IWM.csv", usecols=["date"])["date"]
+    rng = np.random.default_rng(1)
+    levels = 50 * np.exp(np.cumsum(rng.normal(0.0003, 0.02, (len(days), count)), axis=0))
+    sectors = ["Industrials", "Financials", "Health Care", "Information Technology",
+               "Consumer Discretionary", "Real Estate", "Materials", "Energy"]
+    rows = []
+    for n in range(count):
+        ticker = f"U{n:04d}"
+        pd.DataFrame({"date": days, "close": levels[:, n].round(4),
+                      "adj_close": levels[:, n].round(4)}).to_csv(
+            folder / "prices" / f"{ticker}.csv", index=False)
+        rows.append(f'"{ticker}","{ticker} INC","{sectors[n % len(sectors)]}","Equity",'
+                    f'"1.00","{100 / count:.4f}"')
+    (folder / "holdings.csv").write_text(
+        "iShares Russell 2000 ETF\n \nTicker,Name,Sector,Asset Class,Market Value,Weight (%)\n"
+        + "\n".join(rows) + "\n \nfooter\n")
+    config = folder / "universe.yaml"
+    config.write_text(f"universe_file: {folder / 'holdings.csv'}\n")
+    return config
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--source", default="sample")
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--clients", type=int, default=0)
+    parser.add_argument("--universe", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
@@ -53,9 +88,14 @@ def main() -> None:
         if args.clients:
             Path(scratch, "clients.yaml").write_text(clients_file(args.clients))
             clients = ["--clients", f"{scratch}/clients.yaml"]
+        source = args.source
+        if args.universe:
+            config = synthetic_universe(Path(scratch), args.universe)
+            source = f"csv:{scratch}/prices"
+            clients += ["--config", str(config)]
 
         def command(out: str) -> list[str]:
-            return [sys.executable, "-m", "reportgen", "build", "--source", args.source,
+            return [sys.executable, "-m", "reportgen", "build", "--source", source,
                     "--month", args.month, "--out", out, *clients]
 
         run_once(command(f"{scratch}/warm"), env)
@@ -63,7 +103,7 @@ def main() -> None:
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
     print(f"reportgen build --source {args.source} --month {args.month} --clients "
-          f"{args.clients} (warm store), {args.runs} runs")
+          f"{args.clients} --universe {args.universe} (warm store), {args.runs} runs")
     print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
     print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
           f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")
