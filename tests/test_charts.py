@@ -22,3 +22,14 @@ def test_long_series_are_downsampled_but_keep_their_last_close() -> None:
     weekly = downsample(series[-700:])
     assert weekly.index[-1] == days[-1] and 130 < len(weekly) < 150
     assert downsample(series[-300:]).equals(series[-300:])  # two years or less: daily
+
+
+def test_small_and_large_caps_stay_apart_in_grey_scale_print(sample_data) -> None:
+    """The palette's blues and reds print as similar greys, so groups differ by pattern."""
+    from reportgen.charts import figures
+
+    closes = {t: sample_data.adj_close(t)[-300:] for t in ("IWM", "IJR", "SPY", "QQQ", "ACWX")}
+    chart = figures.growth_chart(closes, "test")
+    styles = {line.get_label(): line.get_linestyle() for line in chart.axes[0].get_lines()
+              if line.get_label() in closes}
+    assert styles == {"IWM": "-", "IJR": "-", "SPY": "--", "QQQ": "--", "ACWX": ":"}

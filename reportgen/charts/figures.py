@@ -32,6 +32,7 @@ from reportgen.charts.palette import (
     MUTED,
     RECESSION,
     colour,
+    line_style,
 )
 from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
@@ -113,7 +114,8 @@ def growth_chart(closes: dict[str, pd.Series], title: str, width: float = FULL_W
     figure, ax = _canvas(width, HEIGHT)
     for ticker, series in closes.items():
         line = downsample(100 * series / series.iloc[0])
-        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker)
+        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker,
+                linestyle=line_style(ticker))
         if width == FULL_WIDTH:  # a half-width chart has no room for end labels
             ax.annotate(f"{line.iloc[-1]:.0f}", (line.index[-1], line.iloc[-1]),
                         xytext=(3, 0), textcoords="offset points", va="center", fontsize=7,
@@ -205,7 +207,8 @@ def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title:
     for series, ticker, name in ((bills, "^IRX", "13-week T-bill"),
                                  (ten_year, "^TNX", "10-year Treasury")):
         line = downsample(series)
-        top.plot(line.index, line.to_numpy(), color=colour(ticker), label=name)
+        top.plot(line.index, line.to_numpy(), color=colour(ticker), label=name,
+                 linestyle=line_style(ticker))
     top.set_ylabel("Yield, %")
     _legend(top, 2)
     line = downsample(spread)
@@ -298,7 +301,8 @@ def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, percent: b
     figure, ax = _canvas(width, HEIGHT)
     for ticker, series in lines.items():
         line = downsample(series)
-        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1)
+        ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1,
+                linestyle=line_style(ticker))
         if fill:
             ax.fill_between(line.index, line.to_numpy(), 0, color=colour(ticker), alpha=0.12,
                             linewidth=0)

@@ -26,6 +26,19 @@ GAIN, LOSS = "#2e7d32", "#c62828"
 RECESSION = "#e6e6e6"  # NBER recessions: a light grey band, legible in grey-scale print
 
 
+# Line patterns by group, so that lines stay apart in grey-scale print, where the blues and
+# reds of the palette come out as similar greys: small caps solid, large caps dashed,
+# everything else dotted.
+SMALL_CAPS = {"IWM", "IJR", "VTWO", "AVUV", "VBR", "IJS"}
+LARGE_CAPS = {"SPY", "QQQ", "IWB", "^TNX"}
+
+
+def line_style(ticker: str) -> str:
+    if ticker in SMALL_CAPS:
+        return "-"
+    return "--" if ticker in LARGE_CAPS else ":"
+
+
 def colour(ticker: str) -> str:
     if ticker in INSTRUMENT_COLOURS:
         return INSTRUMENT_COLOURS[ticker]
