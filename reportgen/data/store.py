@@ -135,11 +135,11 @@ class Store:
         """Macro and history series by name, fetched again only when stale: a remote
         source's after FRESH_FOR, a folder's when its file changes."""
         now = now or datetime.now(UTC)
-        folder = self.root / source.key
-        meta = _read_meta_file(folder / "meta.json") if (folder / "meta.json").is_file() else {}
+        meta = self._read_meta(source)
         series = {}
         for name in names:
-            path = folder / "series" / f"{name}.parquet"  # names are our own: FRED ids
+            # The names are the report's own (FRED ids, SIZE_LO10): safe as file names.
+            path = self._folder(source) / "series" / f"{name}.parquet"
             entry = meta.get(name)
             fresh = (entry is not None and not refresh and path.is_file()
                      and (now - datetime.fromisoformat(entry["fetched_at"]) <= FRESH_FOR
@@ -151,14 +151,8 @@ class Store:
                 continue
             series[name] = source.fetch(name).rename("value")
             _write_atomic(path, series[name].to_frame().to_parquet)
-            meta[name] = {"format": STORE_FORMAT, "source": source.label,
-                          "fingerprint": source.fingerprint(name),
-                          "fetched_at": now.isoformat(timespec="seconds"),
-                          "first": f"{series[name].index[0]:%Y-%m-%d}",
-                          "last": f"{series[name].index[-1]:%Y-%m-%d}",
-                          "rows": len(series[name])}
-        text = json.dumps(meta, indent=1, sort_keys=True)
-        _write_atomic(folder / "meta.json", lambda p: p.write_text(text))
+            meta[name] = _meta_entry(source, name, series[name], now)
+        self._write_meta(source, meta)
         return series
 
     def status(self, today: pd.Timestamp | None = None) -> list[SeriesStatus]:
@@ -202,19 +196,19 @@ class Store:
                 since[ticker] = stored[ticker].index[-1]
         return since
 
-    def _folder(self, source: Source) -> Path:
+    def _folder(self, source: Source | SeriesSource) -> Path:
         return self.root / source.key
 
     def _price_path(self, source: Source, ticker: str) -> Path:
         return self._folder(source) / "prices" / f"{file_stem(ticker)}.parquet"
 
-    def _read_meta(self, source: Source) -> dict[str, dict]:
+    def _read_meta(self, source: Source | SeriesSource) -> dict[str, dict]:
         """What the store holds; a damaged meta.json is reported and the source's series
         are fetched again (the store heals itself)."""
         path = self._folder(source) / "meta.json"
         return _read_meta_file(path) if path.is_file() else {}
 
-    def _write_meta(self, source: Source, meta: dict[str, dict]) -> None:
+    def _write_meta(self, source: Source | SeriesSource, meta: dict[str, dict]) -> None:
         text = json.dumps(meta, indent=1, sort_keys=True)
         _write_atomic(self._folder(source) / "meta.json", lambda p: p.write_text(text))
 
@@ -291,7 +285,8 @@ def _merge(stored: pd.DataFrame | None, fetched: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept, fetched])
 
 
-def _meta_entry(source: Source, ticker: str, frame: pd.DataFrame, now: datetime) -> dict:
+def _meta_entry(source: Source | SeriesSource, ticker: str, frame: pd.DataFrame | pd.Series,
+                now: datetime) -> dict:
     return {
         "format": STORE_FORMAT,
         "source": source.label,
