@@ -72,7 +72,8 @@ def read_edition(folder: Path) -> Edition:
     except OSError as error:
         raise ReportgenError(f"{folder.name}: cannot read its manifest ({error.strerror})"
                              ) from None
-    manifest = parse_manifest(data.decode("utf-8", errors="replace"), f"{folder.name}/{MANIFEST}")
+    manifest = parse_manifest(data.decode("utf-8", errors="replace"),
+                              f"{folder.name}/{MANIFEST}")
     if manifest.edition != folder.name:
         raise ReportgenError(f"{folder.name}/{MANIFEST}: names edition {manifest.edition}, "
                              "not its folder")
@@ -110,11 +111,15 @@ def latest_to_send(out_dir: Path, month: pd.Period) -> Edition:
                      key=_revision_number)
     matching = [e for e in archive.editions if e.month == month]
     if damaged and (not matching or _revision_number(damaged[-1]) > matching[-1].revision):
-        raise ReportgenError(f"{archive.damaged[damaged[-1]]}: the edition is damaged; "
-                             "`reportgen archive verify` lists what is wrong.")
+        raise _damaged(archive, damaged[-1])
     if not matching:
         raise ReportgenError(f"No edition of {month} in {out_dir}: build it first.")
     return matching[-1]
+
+
+def _damaged(archive: Archive, name: str) -> ReportgenError:
+    return ReportgenError(f"{archive.damaged[name]}: the edition is damaged; `reportgen "
+                          "archive verify` lists what is wrong.")
 
 
 def _revision_number(name: str) -> int:
@@ -130,8 +135,7 @@ def find_edition(out_dir: Path, name: str) -> Edition:
     if exact or of_month:
         return (exact or of_month)[-1]
     if name in archive.damaged:
-        raise ReportgenError(f"{archive.damaged[name]}: the edition is damaged; "
-                             "`reportgen archive verify` lists what is wrong.")
+        raise _damaged(archive, name)
     raise ReportgenError(f"No edition {name} in {out_dir}; `reportgen archive list --out "
                          f"{out_dir}` shows what there is.")
 

@@ -108,12 +108,12 @@ def publish_edition(folder: Path, write_files: Callable[[Path], None],
                  for path in sorted(staging.rglob("*")) if path.is_file()}
         with _lock(out_dir, "archive", PUBLISH_WAIT_SECONDS):
             links = heal_chain(out_dir)
-            text = manifest_text(Manifest(**fields, previous_manifest=chain.head(links),
-                                          files=files))
-            (staging / MANIFEST).write_text(text)
+            # Encoded once: the bytes on disk are the bytes the chain records.
+            data = manifest_text(Manifest(**fields, previous_manifest=chain.head(links),
+                                          files=files)).encode("utf-8")
+            (staging / MANIFEST).write_bytes(data)
             os.rename(staging, folder)  # fails if the folder appeared meanwhile
-            chain.append(out_dir, chain.Link(folder.name,
-                                             hashlib.sha256(text.encode()).hexdigest(),
+            chain.append(out_dir, chain.Link(folder.name, hashlib.sha256(data).hexdigest(),
                                              chain.head(links)))
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)

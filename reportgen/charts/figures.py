@@ -351,10 +351,12 @@ def _shade_recessions(ax: matplotlib.axes.Axes, recessions: Spans, start: pd.Tim
                    zorder=0, linewidth=0, label="Recession" if number_ == 0 else None)
 
 
-def _mark_last(ax: matplotlib.axes.Axes, series: pd.Series, text: str) -> None:
+def _mark_last(ax: matplotlib.axes.Axes, series: pd.Series, text: str | None = None) -> None:
+    """A dot on the latest value, labelled with ``text`` unless it is stated elsewhere."""
     ax.scatter(series.index[-1:], series.to_numpy()[-1:], color=INK, s=12, zorder=3)
-    ax.annotate(text, (series.index[-1], series.iloc[-1]), xytext=(-4, 6),
-                textcoords="offset points", fontsize=7, ha="right")
+    if text:
+        ax.annotate(text, (series.index[-1], series.iloc[-1]), xytext=(-4, 6),
+                    textcoords="offset points", fontsize=7, ha="right")
 
 
 @styled
@@ -389,7 +391,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
              label="Smallest decile − largest, 10 years annualised")
     top.axhline(0, color=INK, linewidth=0.6)
-    _mark_last(top, spread, "")  # the value is in the title
+    _mark_last(top, spread)  # the value is in the title
     _percent_axis(top.yaxis)
     _legend(top, 2)
     if not ratio.empty:
