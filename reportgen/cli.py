@@ -78,10 +78,19 @@ class OneLineErrors(TyperGroup):
         except Exception as error:
             if _is_click_control(error):
                 raise
-            log.exception("unexpected error")
+            _log_to_files("unexpected error")
             stderr.print(f"error: unexpected {type(error).__name__}: {error}. This is a bug in "
                          "reportgen: run again with --log-file FILE and report the file.")
             raise typer.Exit(70) from None  # EX_SOFTWARE
+
+
+def _log_to_files(message: str) -> None:
+    """The current exception with its traceback, to the --log-file only: on the terminal a
+    failure is one line."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, (), sys.exc_info())
+    for handler in log.handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
 
 
 def _is_click_control(error: Exception) -> bool:

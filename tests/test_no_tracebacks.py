@@ -21,6 +21,8 @@ FILES = {
     "bad-client.yaml": "clients:\n  - {id: Acme!, name: Acme, email: [cio@acme.example]}\n",
     "binary.md": "\udcff",
     "damaged-meta/csv-x/meta.json": "{",
+    "not-a-workbook.xls": "plain text",
+    "shiller.yaml": "macro:\n  shiller: not-a-workbook.xls\n",
 }
 
 CASES = [
@@ -55,6 +57,7 @@ CASES = [
     (["archive", "show", "2030-01", "--out", "{tmp}/archive"], "No edition 2030-01"),
     (["archive", "rebuild", "2030-01", "--out", "{tmp}/archive"], "No edition 2030-01"),
     (["init", "{tmp}"], "already exists; init never overwrites"),
+    (["build", "--config", "{tmp}/shiller.yaml"], "cannot read Shiller's workbook"),
 ]
 
 
@@ -99,3 +102,7 @@ def test_an_unforeseen_failure_is_one_line_and_the_traceback_goes_to_the_log(
                              "file.\n")
     assert "Traceback" in log.read_text() and "ZeroDivisionError" in log.read_text()
     assert not list((tmp_path / "out").glob("2026-*"))
+    for flags in ([], ["--verbose"]):  # without a log file, or with the log on the terminal
+        result = run_cli(*flags, "build", "--out", str(tmp_path / "out"))
+        assert result.exit_code == 70 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.endswith("report the file.\n")

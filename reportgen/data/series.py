@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+from python_calamine import CalamineError
 
 from reportgen.errors import ReportgenError
 
@@ -219,7 +220,7 @@ def read_shiller_cape(path: Path) -> pd.Series:
     year.month (1871.01 is January; 1871.1 is October, the trailing zero lost)."""
     try:
         sheet = pd.read_excel(path, sheet_name="Data", header=None, engine="calamine")
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, CalamineError) as error:
         raise ReportgenError(f"{path}: cannot read Shiller's workbook ({error}).") from None
     header = next((n for n in range(min(20, len(sheet))) if sheet.iloc[n, 0] == "Date"), None)
     if header is None or "CAPE" not in list(sheet.iloc[header]):
