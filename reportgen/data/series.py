@@ -29,11 +29,8 @@ TIMEOUT_SECONDS = 30
 # value-weighted) block.
 FRENCH_SERIES: dict[str, tuple[str, str]] = {
     "SMB": ("F-F_Research_Data_Factors", "SMB"),
-    "RF": ("F-F_Research_Data_Factors", "RF"),
     "SIZE_LO10": ("Portfolios_Formed_on_ME", "Lo 10"),
     "SIZE_HI10": ("Portfolios_Formed_on_ME", "Hi 10"),
-    "SIZE_LO30": ("Portfolios_Formed_on_ME", "Lo 30"),
-    "SIZE_HI30": ("Portfolios_Formed_on_ME", "Hi 30"),
 }
 
 
@@ -112,7 +109,7 @@ def _french_text(data: bytes, where: str) -> str:
 
 # What the report uses from each.
 FRED_SERIES = ["DFEDTARU", "DFEDTARL", "DGS10", "BAMLH0A0HYM2", "VIXCLS", "USREC"]
-FRENCH_USED = ["SMB", "SIZE_LO10", "SIZE_HI10"]
+FRENCH_USED = ["SIZE_LO10", "SIZE_HI10"]  # SMB is readable, but no figure uses it yet
 
 
 class FredLive:
