@@ -54,7 +54,7 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.render.commentary import Commentary, parse_commentary
+from reportgen.render.commentary import Commentary, parse_commentary, revise
 from reportgen.render.compose import compose_report, for_client
 from reportgen.render.context import ReportContext
 from reportgen.render.html import COVER_TEMPLATE, render_html
@@ -288,7 +288,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                       if basis.previous is not None else None)
     stage("Drawing charts")
     charts = draw_charts(data, ins, figures)
-    narrative = write_narrative(figures, ins, basis.valuation_history)
+    narrative = revise(write_narrative(figures, ins, basis.valuation_history, comparison),
+                       inputs.commentary)
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
                              inputs.commentary)
 
@@ -328,7 +329,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             "sample_data": data.is_sample, "built_at": request.created.isoformat(),
             "pdf_variant": request.variant, "versions": package_versions(),
             "pdf": pdf_name(month), "client_pdfs": client_files,
-            "headline": context.cover.headline, "takeaways": narrative.takeaways,
+            "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
             "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
             "config": config.model_dump(mode="json"),
             "previous_edition": None if basis.previous is None else {

@@ -69,7 +69,9 @@ clients:
   - {id: cedar, name: Cedar Pension Fund, email: [pm@cedar.example]}
 """
 COMMENTARY = ("headline: Our own headline & more\nsections:\n"
-              "  verdict: 'We stay **patient** <b>bold?</b>'\n")
+              "  verdict: 'We stay **patient** <b>bold?</b>'\n"
+              "sentences:\n  performance.streak: 'Our *own* reading of the streak.'\n"
+              "  rates.sensitivity: ''\n")
 LOGO_RGB = (212, 160, 23)  # firm.svg's colour, used nowhere else in the report
 
 

@@ -86,3 +86,16 @@ def streak(small: tuple[list[date], list[float]], large: tuple[list[date], list[
         if run >= length:
             last_as_long = day
     return length, last_as_long
+
+
+def monthly_gaps(small: tuple[list[date], list[float]], large: tuple[list[date], list[float]],
+                 as_of: date) -> list[float]:
+    """Small-minus-large return of each calendar month on shared days, month-end close to
+    month-end close, to ``as_of``."""
+    large_by_day = dict(zip(*large, strict=True))
+    month_ends: dict[tuple[int, int], tuple[float, float]] = {}
+    for day, close in zip(*small, strict=True):
+        if day in large_by_day and day <= as_of:
+            month_ends[(day.year, day.month)] = (close, large_by_day[day])
+    ends = list(month_ends.values())
+    return [(s1 / s0 - 1) - (l1 / l0 - 1) for (s0, l0), (s1, l1) in itertools.pairwise(ends)]

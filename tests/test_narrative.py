@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from reportgen.config import Config
+from reportgen.errors import ReportgenError
 from reportgen.metrics.relative import Streak
 from reportgen.metrics.signals import RULES, Mark, Signal, verdict_tone
-from reportgen.render.narrative import write_narrative
+from reportgen.render.commentary import Commentary, parse_commentary, revise
+from reportgen.render.narrative import LEADING_SECTIONS, write_narrative
 
 
 @pytest.mark.parametrize(("key", "value", "mark"), [
@@ -74,17 +77,17 @@ def test_headline_picks_the_strongest_signal(figures) -> None:
 def test_missing_valuation_is_said_plainly(figures) -> None:
     narrative = write_narrative(dataclasses.replace(figures, valuation=[]),
                                 Config().instruments)
-    assert any("no P/E figures are available" in item for item in narrative.takeaways)
-    assert "this section has no figures" in narrative.valuation[0]
+    assert any("no P/E figures are available" in item for item in narrative.texts("takeaways"))
+    assert "the fund table is empty" in narrative.texts("valuation")[0]
     # What the operator could do is said to the operator, never in the client's text.
     assert not any("fundamentals.csv" in text or "README" in text
-                   for text in (*narrative.takeaways, *narrative.valuation))
+                   for text in (*narrative.texts("takeaways"), *narrative.texts("valuation")))
 
 
 def test_verdict_names_each_signal_by_its_mark(figures) -> None:
     signals = [Signal("valuation", 0.7), Signal("momentum", -0.05), Signal("rates", None)]
-    text = write_narrative(dataclasses.replace(figures, signals=signals),
-                           Config().instruments).verdict
+    text, = write_narrative(dataclasses.replace(figures, signals=signals),
+                            Config().instruments).texts("verdict")
     assert text.startswith("The evidence reads balanced for small caps (1 supportive, 1 "
                            "against, of 2 signals with data): valuation is supportive; "
                            "momentum is against.")
@@ -98,6 +101,55 @@ def test_a_small_universe_is_named_and_gets_no_breadth_or_dispersion(figures) ->
     assert quality.dispersion_ytd is None and quality.share_above_200d is None
     assert quality.share_unprofitable is None
     assert {s.key: s.value for s in figures.signals}["breadth"] is None
-    text = " ".join(write_narrative(figures, Config().instruments).quality)
+    text = " ".join(write_narrative(figures, Config().instruments).texts("quality"))
     assert "The stock universe is ICHR, CC, POWL and BE: 4 stocks, too few" in text
     assert "standard deviation" not in text and "200-day" not in text
+
+
+def edits(tmp_path: Path, text: str, name: str = "c.yaml") -> Commentary:
+    path = tmp_path / name
+    path.write_text(text)
+    return parse_commentary(text, path)
+
+
+def test_the_analyst_replaces_or_removes_single_sentences(figures, tmp_path: Path) -> None:
+    narrative = write_narrative(figures, Config().instruments)
+    assert {"performance.month", "performance.streak", "rates.sensitivity",
+            "cover.verdict"} <= set(narrative.sentence_keys())
+    commentary = edits(tmp_path, "sentences:\n  performance.streak: 'A *calm* run <b>x</b>'\n"
+                                 "  rates.sensitivity: ''\n  cover.verdict: Patience.\n")
+    revised = revise(narrative, commentary)
+    streak = [s for s in revised.sections["performance"] if s.key == "performance.streak"]
+    assert [s.text for s in streak] == ["A <em>calm</em> run &lt;b&gt;x&lt;/b&gt;"]
+    assert "rates.sensitivity" not in revised.sentence_keys()
+    assert len(revised.sentence_keys()) == len(narrative.sentence_keys()) - 1
+    assert revised.verdict_line.text == "Patience."
+    # The Markdown form: a sentence key as a heading, an empty body removes the sentence.
+    markdown = edits(tmp_path, "## performance.streak\nOur words.\n\n## rates.study\n\n",
+                     "c.md")
+    assert markdown.sentences == {"performance.streak": "Our words.", "rates.study": None}
+
+
+def test_an_edit_to_a_sentence_the_edition_lacks_is_an_error(figures, tmp_path: Path) -> None:
+    narrative = write_narrative(figures, Config().instruments)
+    with pytest.raises(ReportgenError, match=r"c\.yaml: this edition has no generated "
+                                             r"sentence 'performance\.streek'; did you mean "
+                                             r"performance\.streak\?"):
+        revise(narrative, edits(tmp_path, "sentences:\n  performance.streek: x\n"))
+    with pytest.raises(ReportgenError, match=r"cover\.verdict can be replaced but not removed"):
+        revise(narrative, edits(tmp_path, "sentences:\n  cover.verdict: ''\n"))
+    with pytest.raises(ReportgenError, match="'sentences' must map names to text"):
+        edits(tmp_path, "sentences: [a, b]\n")
+
+
+def test_each_section_opens_with_its_finding(figures) -> None:
+    """The finding is the section's first sentence: the month in performance, the policy
+    rate in rates, the verdict in the verdict."""
+    narrative = write_narrative(figures, Config().instruments)
+    firsts = {section: narrative.sections[section][0].key for section in LEADING_SECTIONS
+              if narrative.sections.get(section)}
+    assert firsts["performance"] == "performance.month"
+    assert firsts["rates"] == "rates.policy"
+    assert firsts["verdict"] == "verdict.verdict"
+    assert set(firsts) >= {"performance", "valuation", "rates", "quality", "leaders",
+                           "ways_to_play", "risks", "verdict"}

@@ -137,10 +137,27 @@ def test_fund_data_is_printed_with_its_date(sample_pdf: Path) -> None:
     assert "Technology 14.3% 33.5% −19.2 pp" in text
 
 
-def test_the_analysts_commentary_lands_as_written(sample_pdf: Path) -> None:
+def test_the_analysts_commentary_lands_as_written(sample_pdf: Path, real_pdf: Path) -> None:
     text = "\n".join(page_texts(sample_pdf))
     assert "Our own headline & more" in page_texts(sample_pdf)[0]
     assert "We stay patient <b>bold?</b>" in text  # markup shown as written, not applied
+    # Single sentences: one replaced in place, one removed (the real edition keeps both).
+    assert "Our own reading of the streak." in text and "running to 30 Oct 2026" not in text
+    assert "Fitted over the last" not in text
+    assert "Fitted over the last" in "\n".join(page_texts(real_pdf))
+
+
+def test_each_section_opens_with_its_finding(sample_pdf: Path) -> None:
+    """The finding comes straight under the heading, before any table or chart."""
+    text = " ".join("\n".join(page_texts(sample_pdf)).split())
+    start = text.index("2. Key takeaways", text.index("12. Sources"))  # past the contents
+    for heading, finding, first_table in (
+            ("3. Performance and rotation", "In October 2026 the Russell 2000", "Fund Tracks"),
+            ("5. The Fed and rates factor", "The Fed's latest cut, on", "Horizon Mean"),
+            ("10. What the evidence suggests", "The evidence reads", "Signal Measure Now")):
+        where = text.index(heading, start)
+        assert where < text.index(finding, where) < text.index(first_table, where)
+        assert text.index(finding, where) - where < len(heading) + 20  # nothing between
 
 
 def test_a_logo_from_the_firms_assets_folder_is_drawn(sample_pdf: Path, tmp_path: Path
@@ -216,8 +233,12 @@ def test_the_macro_picture_is_drawn_from_real_series_with_their_sources(real_pdf
     if "Fed funds target" not in text:
         pytest.skip("the shared reference folder is missing: no macro series")
     assert "Fed funds target 3.50–3.75%, 27 Mar 2026" in text
-    assert "The Fed's target range for the federal funds rate was 3.50–3.75% on 27 Mar 2026" \
-        in text
+    assert ("The Fed's latest cut, on 10 Dec 2025, was the third of the easing cycle that "
+            "began on 17 Sep 2025; the target range for the federal funds rate was 3.50–3.75% "
+            "on 27 Mar 2026.") in text
+    assert ("In September 2026 the Russell 2000 (IWM) lagged the S&P 500 (SPY), a month in "
+            "the worst tenth for small caps against large caps of all months since Jun 2000."
+            ) in text
     assert "Ten years to Dec 2024: smallest minus largest −8.9% a year" in text
     assert "lower than 96% of ten-year spells since 1936" in text
     assert "the high-yield bond spread was 3.21% on 26 Mar 2026" in text

@@ -1,3 +1,6 @@
+from datetime import date
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -78,3 +81,26 @@ def test_rolling_spread_uses_the_period_rule_and_finds_the_last_as_wide() -> Non
                        index=pd.bdate_range("2026-01-05", periods=5))
     assert last_as_wide(series) == series.index[1]
     assert last_as_wide(series.iloc[:4]) is None  # widest negative gap on record
+
+
+def test_the_months_gap_ranks_against_every_month_as_an_independent_count(
+        real_prices: Path) -> None:
+    """September 2026 on the real prices: the rank of the month's IWM-minus-SPY return among
+    all months since the funds' shared history began, counted by hand, and its value equal
+    to the gap of the two month returns the edition prints."""
+    from reportgen.data.csv_source import read_price_csv
+    from reportgen.metrics.macro import reading
+    from reportgen.metrics.report import monthly_spreads
+    from tests import independent
+
+    as_of = date(2026, 9, 30)
+    small, large = (independent.read_closes(real_prices / f"{t}.csv") for t in ("IWM", "SPY"))
+    gaps = independent.monthly_gaps(small, large, as_of)
+    iwm, spy = (read_price_csv(real_prices / f"{t}.csv")["adj_close"] for t in ("IWM", "SPY"))
+    spreads = monthly_spreads(iwm, spy, pd.Timestamp(as_of))
+    rank = reading(spreads, pd.Timestamp(as_of))
+    assert rank is not None and len(spreads) == len(gaps)
+    assert rank.value == pytest.approx(gaps[-1], abs=1e-12)
+    assert rank.percentile == pytest.approx(sum(g <= gaps[-1] for g in gaps) / len(gaps))
+    assert rank.since == pd.Timestamp("2000-06-30")
+    assert rank.percentile <= 0.1  # the PDF says "in the worst tenth"

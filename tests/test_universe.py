@@ -86,7 +86,7 @@ def test_a_600_stock_universe_shows_the_ends_the_sectors_and_breadth(sample_data
     assert chart is not None
     assert chart.axes[0].get_title(loc="left") == "October: best and worst 10 of 600"
     assert len(chart.axes[0].patches) == 20
-    text = " ".join(write_narrative(figures, ins).leaders)
+    text = " ".join(write_narrative(figures, ins).texts("leaders"))
     assert "Of the universe's 600 stocks with prices this month" in text
     assert not any("No price data for S" in note for note in figures.missing)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.metrics import fed, periods, relative, risk, universe
-from reportgen.metrics.macro import MacroFigures, macro_figures
+from reportgen.metrics.macro import MacroFigures, Reading, macro_figures, reading
 from reportgen.metrics.relative import RelativeSummary
 from reportgen.metrics.signals import Signal
 from reportgen.metrics.valuation import ValuationRatio, valuation_ratios
@@ -121,6 +121,8 @@ class ReportFigures:
     # Calendar months running, to the as-of month, that small caps beat (+) or trailed (−)
     # large caps.
     month_lead_streak: int
+    # The month's small-minus-large return against every calendar month of shared history.
+    month_gap: Reading | None
     # The last earlier day the six-month small-minus-large spread was as wide (same sign).
     spread_6m_last_as_wide: pd.Timestamp | None
     missing: list[str]  # plain-English notes of absent data
@@ -177,11 +179,17 @@ def _change(series: pd.Series, period: str, as_of: pd.Timestamp) -> float | None
     return None if now is None or then is None else now - then
 
 
-def monthly_lead_streak(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> int:
+def monthly_spreads(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Small-minus-large return of each calendar month on shared trading days, from the last
+    close of the month before to the month's last close (the as-of month runs to ``as_of``),
+    indexed by that last close. The first month, with no close before it, is left out."""
     both = relative.aligned(small, large, as_of)
     month_ends = both.groupby(pd.DatetimeIndex(both.index).to_period("M")).tail(1)
-    spread = (month_ends["small"].pct_change() - month_ends["large"].pct_change()).dropna()
-    signs = np.sign(spread.to_numpy())[::-1]
+    return (month_ends["small"].pct_change() - month_ends["large"].pct_change()).dropna()
+
+
+def monthly_lead_streak(small: pd.Series, large: pd.Series, as_of: pd.Timestamp) -> int:
+    signs = np.sign(monthly_spreads(small, large, as_of).to_numpy())[::-1]
     if not len(signs) or signs[0] == 0:
         return 0
     run = int(np.argmax(signs != signs[0])) if (signs != signs[0]).any() else len(signs)
@@ -417,6 +425,8 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
         fetched_at={t: data.fetched_at[t] for t in present if t in data.fetched_at},
         month_lead_streak=monthly_lead_streak(data.adj_close(small), data.adj_close(large),
                                               as_of),
+        month_gap=reading(monthly_spreads(data.adj_close(small), data.adj_close(large), as_of),
+                          as_of),
         spread_6m_last_as_wide=_last_as_wide_6m(data.adj_close(small), data.adj_close(large),
                                                 as_of),
         missing=[*data_notes, *missing_notes(data, ins, as_of, valuation)],

@@ -76,7 +76,7 @@ from reportgen.render.context import (
     WatchRow,
     WaysToPlaySection,
 )
-from reportgen.render.narrative import Narrative
+from reportgen.render.narrative import LEADING_SECTIONS, Narrative
 from reportgen.sections import FIRST_NUMBER, SECTIONS, TITLE
 
 DEFINITIONS = [
@@ -166,7 +166,7 @@ def performance(f: ReportFigures, config: Config, n: Narrative,
                              annualised=ANNUALISED_IN_TABLE, rows=rows,
                              month_note=f"{month}: {month_name(f.month)} to {day(f.as_of)}, "
                                         "from the last close of the month before"),
-        paragraphs=n.performance, growth_chart=chart_context(charts.get("growth")),
+        paragraphs=n.texts("performance")[1:], growth_chart=chart_context(charts.get("growth")),
         periods_chart=chart_context(charts.get("returns_by_period")),
         decades_chart=chart_context(charts.get("decades"), macro_caption(f, prices=True)))
 
@@ -178,7 +178,7 @@ def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
         as_of=day(f.fundamentals_as_of) if f.fundamentals_as_of is not None else None,
         rows=[ValuationRow(name=MULTIPLES[v.multiple], small=number(v.small),
                            large=number(v.large), ratio=times(v.ratio)) for v in f.valuation],
-        paragraphs=n.valuation, history=n.valuation_history,
+        paragraphs=n.texts("valuation")[1:],
         chart=chart_context(charts.get("valuation")),
         against_history=[HistoryTableRow(
             measure=row.measure, now=number(row.now.value), as_of=day(row.now.as_of),
@@ -199,7 +199,7 @@ def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> Ra
                         cycle_count=int(number_at(starts, months, "count") or 0))
             for months, row in zip(stats.index.tolist(), stats.to_dict("records"), strict=True)]
     return RatesSection(
-        paragraphs=n.rates, chart=chart_context(charts.get("rates")),
+        paragraphs=n.texts("rates")[1:], chart=chart_context(charts.get("rates")),
         pair=f"{f.small} minus {f.large}", study_rows=rows, first_cut=day(f.rates.first_cut),
         last_cut=day(f.rates.last_cut), cuts_source="Cut dates: " + fomc_source_note(),
         study_chart=chart_context(charts.get("fed_study")),
@@ -214,7 +214,7 @@ def quality(f: ReportFigures, n: Narrative) -> QualitySection:
         rows=[FundamentalsRow(ticker=str(t), growth=pct(r["earnings_growth"], 0),
                               roe=pct(r["return_on_equity"], 0, signed=False))
               for t, r in table.iterrows()],
-        paragraphs=n.quality,
+        paragraphs=n.texts("quality")[1:],
         sectors=[SectorRow(sector=str(sector).replace("_", " ")
                            .replace("realestate", "real estate").capitalize(),
                            small=pct(row["small"], 1, signed=False),
@@ -223,9 +223,9 @@ def quality(f: ReportFigures, n: Narrative) -> QualitySection:
                  for sector, row in f.sector_weights.iterrows()])
 
 
-def leaders(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> LeadersSection:
+def leaders(f: ReportFigures, charts: dict[str, Chart | None]) -> LeadersSection:
     return LeadersSection(
-        paragraphs=n.leaders, month_chart=chart_context(charts.get("leaders_month")),
+        month_chart=chart_context(charts.get("leaders_month")),
         ytd_chart=chart_context(charts.get("leaders_ytd")),
         watch=[WatchRow(ticker=str(t), sector=f.sectors.get(str(t), DASH),
                         month=pct(f.watch_month.get(t)), ytd=pct(f.watch_ytd.get(t)))
@@ -236,8 +236,7 @@ def leaders(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> 
                  for sector, row in f.sector_month.iterrows()])
 
 
-def ways_to_play(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
-                 ) -> WaysToPlaySection:
+def ways_to_play(f: ReportFigures, charts: dict[str, Chart | None]) -> WaysToPlaySection:
     rows = [VehicleRow(ticker=str(t), style=STYLES.get(str(t), DASH),
                        cells=[pct(r["return_1y"]), pct(r["return_3y_annualised"]),
                               pct(r["volatility_3y"], signed=False), pct(r["max_drawdown_3y"]),
@@ -245,7 +244,7 @@ def ways_to_play(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
                               pct(r["expense_ratio"], 2, signed=False),
                               money(r["total_assets"])])
             for t, r in f.vehicles.iterrows()]
-    return WaysToPlaySection(rows=rows, comment=n.vehicles,
+    return WaysToPlaySection(rows=rows,
                              growth_chart=chart_context(charts.get("vehicles_growth")),
                              risk_return_chart=chart_context(charts.get("risk_return")))
 
@@ -258,19 +257,19 @@ def risks(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> Ri
         vol_small / vol_large if vol_small and vol_large else None)
     conditions = [Condition(signal=t.name, now=figure(t.value, t.unit), trigger=t.condition,
                             status=TRIGGER_STATUS[t.fired]) for t in triggers]
-    return RisksSection(summary=n.risks,
+    return RisksSection(paragraphs=n.texts("risks")[1:],
                         volatility_chart=chart_context(charts.get("rolling_volatility")),
                         drawdown_chart=chart_context(charts.get("drawdown")),
                         conditions=conditions,
                         credit_chart=chart_context(charts.get("credit"), macro_caption(f)))
 
 
-def verdict(f: ReportFigures, n: Narrative) -> VerdictSection:
+def verdict(f: ReportFigures) -> VerdictSection:
     rows = [ScorecardRow(name=s.rule.name, measure=s.rule.measure,
                          value=figure(s.value, s.rule.unit),
                          mark=s.mark.value if s.mark else "no data",
                          mark_class=s.mark.value if s.mark else "none") for s in f.signals]
-    return VerdictSection(scorecard=rows, verdict=n.verdict, rule=VERDICT_RULE)
+    return VerdictSection(scorecard=rows, rule=VERDICT_RULE)
 
 
 def changes(comparison: Comparison | None) -> ChangesSection:
@@ -309,25 +308,26 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
     return ReportContext(
         edition=edition_context(f, config.branding, logo_url(config, config.branding), created),
         cover=CoverContext(headline=commentary.headline or n.headline, client=None,
-                           verdict=n.verdict_line, figures=cover_figures(f, config),
+                           verdict=n.verdict_line.text, figures=cover_figures(f, config),
                            chart=chart_context(charts.get("relative_strength"))),
         contents=ContentsContext(
             sections=[SectionHeading(id=s.id, number=number, title=s.title)
                       for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
             data_notes=f.missing),
-        takeaways=TakeawaysSection(items=n.takeaways,
+        takeaways=TakeawaysSection(items=n.texts("takeaways"),
                                    scorecard_chart=chart_context(charts.get("scorecard")),
-                                   verdict=n.verdict_line),
+                                   verdict=n.verdict_line.text),
         performance=performance(f, config, n, charts),
         valuation=valuation(f, n, charts),
         rates=rates(f, n, charts),
         quality=quality(f, n),
-        leaders=leaders(f, n, charts),
-        ways_to_play=ways_to_play(f, n, charts),
+        leaders=leaders(f, charts),
+        ways_to_play=ways_to_play(f, charts),
         risks=risks(f, n, charts),
-        verdict=verdict(f, n),
+        verdict=verdict(f),
         changes=changes(comparison),
         sources=sources(f),
+        findings={id_: texts[0] for id_ in LEADING_SECTIONS if (texts := n.texts(id_))},
         commentary=commentary.sections,
     )
 

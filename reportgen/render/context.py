@@ -118,7 +118,8 @@ class ReturnsTable:
 @dataclass(frozen=True)
 class PerformanceSection:
     returns: Annotated[ReturnsTable, "The returns table"]
-    paragraphs: Annotated[list[str], "Generated text: month, relative strength, streak, spread"]
+    paragraphs: Annotated[list[str], "Generated text after the finding: relative strength, "
+                                     "streak, spread, the decades"]
     growth_chart: Annotated[ChartContext | None, "Growth of 100 over five years"]
     periods_chart: Annotated[ChartContext | None, "Returns by period, grouped bars"]
     decades_chart: Annotated[ChartContext | None, "Small minus large since the 1930s"]
@@ -149,8 +150,8 @@ class ValuationSection:
     large: Annotated[str, "Large-cap fund ticker"]
     as_of: Annotated[str | None, "The date the source's multiples are as of"]
     rows: Annotated[list[ValuationRow], "One row per multiple both funds have"]
-    paragraphs: Annotated[list[str], "Generated text on the multiples and their method"]
-    history: Annotated[str, "Where the ratio sits among archived editions' ratios"]
+    paragraphs: Annotated[list[str], "Generated text after the finding: method, archive, "
+                                     "long-run history"]
     chart: Annotated[ChartContext | None, "Paired bars of the multiples"]
     against_history: Annotated[list[HistoryTableRow], "Each multiple against its own history"]
     history_sources: Annotated[str, "Where those histories come from; or why there are none"]
@@ -169,7 +170,8 @@ class FedStudyRow:
 
 @dataclass(frozen=True)
 class RatesSection:
-    paragraphs: Annotated[list[str], "Generated text: yields, sensitivity, the study's span"]
+    paragraphs: Annotated[list[str], "Generated text after the finding: yields, "
+                                     "sensitivity, the study's span"]
     chart: Annotated[ChartContext | None, "Yields over three years with the rolling spread"]
     pair: Annotated[str, "'IWM minus SPY': what the study measures"]
     study_rows: Annotated[list[FedStudyRow], "The Fed-cut study, one row per horizon"]
@@ -201,7 +203,8 @@ class QualitySection:
     large: Annotated[str, "Large-cap fund ticker"]
     as_of: Annotated[str | None, "The date the fund figures are as of"]
     rows: Annotated[list[FundamentalsRow], "Fund-level fundamentals"]
-    paragraphs: Annotated[list[str], "Generated text: unprofitable share, dispersion, breadth"]
+    paragraphs: Annotated[list[str], "Generated text after the finding: unprofitable "
+                                     "share, dispersion, breadth"]
     sectors: Annotated[list[SectorRow], "Sector weights side by side; empty when not given"]
 
 
@@ -223,7 +226,6 @@ class SectorReturnRow:
 
 @dataclass(frozen=True)
 class LeadersSection:
-    paragraphs: Annotated[list[str], "Generated text: the month's best and worst"]
     month_chart: Annotated[ChartContext | None, "The universe ranked by the month's return"]
     ytd_chart: Annotated[ChartContext | None, "The universe ranked by year-to-date return"]
     watch: Annotated[list[WatchRow], "Large-cap names under watch"]
@@ -240,7 +242,6 @@ class VehicleRow:
 @dataclass(frozen=True)
 class WaysToPlaySection:
     rows: Annotated[list[VehicleRow], "One row per small-cap vehicle"]
-    comment: Annotated[str, "Generated text on the vehicles"]
     growth_chart: Annotated[ChartContext | None, "Growth of 100 over three years"]
     risk_return_chart: Annotated[ChartContext | None, "Return against volatility"]
 
@@ -255,7 +256,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class RisksSection:
-    summary: Annotated[str, "Generated text: volatility, correlation, drawdown"]
+    paragraphs: Annotated[list[str], "Generated text after the finding: drawdown, credit "
+                                     "and volatility against their history"]
     volatility_chart: Annotated[ChartContext | None, "Rolling three-month volatility"]
     drawdown_chart: Annotated[ChartContext | None, "Fall below the previous high"]
     conditions: Annotated[list[Condition], "Conditions that would weaken the case"]
@@ -274,7 +276,6 @@ class ScorecardRow:
 @dataclass(frozen=True)
 class VerdictSection:
     scorecard: Annotated[list[ScorecardRow], "One row per signal"]
-    verdict: Annotated[str, "The verdict paragraph derived from the marks"]
     rule: Annotated[str, "How the verdict follows from the marks"]
 
 
@@ -334,4 +335,6 @@ class ReportContext:
     verdict: Annotated[VerdictSection, "Section 10"]
     changes: Annotated[ChangesSection, "Section 11"]
     sources: Annotated[SourcesSection, "Section 12"]
+    findings: Annotated[dict[str, str], "Each section's finding, printed under its heading "
+                                        "(generated, or the analyst's replacement)"]
     commentary: Annotated[dict[str, Markup], "The analyst's text per section id (safe Markdown)"]
