@@ -16,8 +16,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 STAGES = ["data", "metrics", "charts", "render", "archive", "distribute"]
 NEVER = {("render", "archive"), ("archive", "render")}
-LEAVES = {"errors", "config", "clients", "formatting", "sections", "templating", "quiet",
-          "timing", "tickers"}
+LEAVES = {"errors", "config", "clients", "durable", "formatting", "sections", "templating",
+          "quiet", "timing", "tickers"}
 DRIVER, ABOVE = "edition", {"cli", "__main__"}
 DATA_PACKAGES = {"starter"}  # package data, no code
 

@@ -27,9 +27,32 @@ def test_long_series_are_downsampled_but_keep_their_last_close() -> None:
 def test_small_and_large_caps_stay_apart_in_grey_scale_print(sample_data) -> None:
     """The palette's blues and reds print as similar greys, so groups differ by pattern."""
     from reportgen.charts import figures
+    from reportgen.charts.palette import LineStyles
+    from reportgen.config import Instruments
 
     closes = {t: sample_data.adj_close(t)[-300:] for t in ("IWM", "IJR", "SPY", "QQQ", "ACWX")}
-    chart = figures.growth_chart(closes, "test")
+    chart = figures.growth_chart(closes, "test", LineStyles.of(Instruments()))
     styles = {line.get_label(): line.get_linestyle() for line in chart.axes[0].get_lines()
               if line.get_label() in closes}
     assert styles == {"IWM": "-", "IJR": "-", "SPY": "--", "QQQ": "--", "ACWX": ":"}
+    # The groups are the configured ones: a firm's own small-cap fund is drawn solid.
+    own = Instruments(small_caps=["QQQ", "IWM"])
+    chart = figures.growth_chart(closes, "test", LineStyles.of(own))
+    assert {line.get_label(): line.get_linestyle() for line in chart.axes[0].get_lines()
+            }["QQQ"] == "-"
+
+
+def test_the_stylesheet_and_the_charts_share_one_table_of_colours() -> None:
+    """report.css names colours only; their values come from the palette, which the charts
+    draw with, so a loss is the same red in a table and in a bar."""
+    import re
+
+    from reportgen.charts.palette import CHART_COLOURS, HOUSE, LOSS, MARK_COLOURS
+    from reportgen.templating import TEMPLATES_DIR
+
+    css = (TEMPLATES_DIR / "report.css").read_text()
+    assert not re.findall(r"#[0-9a-fA-F]{3,6}\b|rgba?\(", css)
+    used = set(re.findall(r"var\(--([a-z-]+)\)", css)) - {"brand"}
+    assert used <= set(HOUSE), used - set(HOUSE)
+    assert LOSS == HOUSE["loss"] and MARK_COLOURS["against"] == HOUSE["against"]
+    assert set(CHART_COLOURS.values()) <= set(HOUSE.values())

@@ -10,10 +10,10 @@ keep that one hash elsewhere.)
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.durable import append_lines
 from reportgen.errors import ReportgenError
 
 CHAIN = "chain.jsonl"
@@ -49,10 +49,7 @@ def append(out_dir: Path, link: Link) -> None:
     """One line, flushed to disk before the caller goes on."""
     line = json.dumps({"edition": link.edition, "manifest_sha256": link.manifest_sha256,
                        "previous": link.previous}) + "\n"
-    with (out_dir / CHAIN).open("a") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_lines(out_dir / CHAIN, line)
 
 
 def chain_problems(links: list[Link], manifests: dict[str, str],

@@ -25,14 +25,15 @@ from matplotlib.ticker import PercentFormatter
 
 from reportgen.charts.palette import (
     ACCENT,
+    CHART_COLOURS,
     GAIN,
     INK,
     LOSS,
     MARK_COLOURS,
     MUTED,
     RECESSION,
+    LineStyles,
     colour,
-    line_style,
 )
 from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
@@ -47,7 +48,7 @@ logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     def wrapper(*args: object, **kwargs: object) -> Figure:
-        with matplotlib.style.context(STYLE):
+        with matplotlib.style.context([STYLE, CHART_COLOURS]):
             return draw(*args, **kwargs)
     wrapper.__name__, wrapper.__doc__ = draw.__name__, draw.__doc__
     return wrapper
@@ -109,13 +110,14 @@ def _title(ax: matplotlib.axes.Axes, title: str) -> None:
 
 
 @styled
-def growth_chart(closes: dict[str, pd.Series], title: str, width: float = FULL_WIDTH) -> Figure:
+def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
+                 width: float = FULL_WIDTH) -> Figure:
     """Growth of 100 from each series' first close."""
     figure, ax = _canvas(width, HEIGHT)
     for ticker, series in closes.items():
         line = downsample(100 * series / series.iloc[0])
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker,
-                linestyle=line_style(ticker))
+                linestyle=styles(ticker))
         if width == FULL_WIDTH:  # a half-width chart has no room for end labels
             ax.annotate(f"{line.iloc[-1]:.0f}", (line.index[-1], line.iloc[-1]),
                         xytext=(3, 0), textcoords="offset points", va="center", fontsize=7,
@@ -204,11 +206,11 @@ def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title:
     """Yields above, the rolling small-minus-large return below, on one time axis."""
     figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.25))
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
-    for series, ticker, name in ((bills, "^IRX", "13-week T-bill"),
-                                 (ten_year, "^TNX", "10-year Treasury")):
+    for series, ticker, name, pattern in ((bills, "^IRX", "13-week T-bill", ":"),
+                                          (ten_year, "^TNX", "10-year Treasury", "--")):
         line = downsample(series)
         top.plot(line.index, line.to_numpy(), color=colour(ticker), label=name,
-                 linestyle=line_style(ticker))
+                 linestyle=pattern)
     top.set_ylabel("Yield, %")
     _legend(top, 2)
     line = downsample(spread)
@@ -295,14 +297,14 @@ def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
 
 
 @styled
-def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, percent: bool = True,
-                width: float = HALF_WIDTH, fill: bool = False) -> Figure:
+def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, styles: LineStyles,
+                percent: bool = True, width: float = HALF_WIDTH, fill: bool = False) -> Figure:
     """A few series on one axis (rolling volatility, drawdown)."""
     figure, ax = _canvas(width, HEIGHT)
     for ticker, series in lines.items():
         line = downsample(series)
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1,
-                linestyle=line_style(ticker))
+                linestyle=styles(ticker))
         if fill:
             ax.fill_between(line.index, line.to_numpy(), 0, color=colour(ticker), alpha=0.12,
                             linewidth=0)

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from reportgen.charts import figures as draw
+from reportgen.charts.palette import LineStyles
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.formatting import day, number, pct, rank
@@ -56,7 +57,8 @@ def growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | Non
         return None
     best = _leader(lines)
     return draw.growth_chart(lines, f"Five years: {best} grew most, to "
-                             f"{100 * lines[best].iloc[-1] / lines[best].iloc[0]:.0f} per 100")
+                             f"{100 * lines[best].iloc[-1] / lines[best].iloc[0]:.0f} per 100",
+                             LineStyles.of(ins))
 
 
 def relative_strength(data: MarketData, f: ReportFigures) -> Figure | None:
@@ -132,7 +134,7 @@ def vehicles_growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Fig
     if len(lines) < 2:
         return None
     best = _leader(lines)
-    return draw.growth_chart(lines, f"{best} ahead over three years",
+    return draw.growth_chart(lines, f"{best} ahead over three years", LineStyles.of(ins),
                              width=draw.HALF_WIDTH)
 
 
@@ -146,23 +148,24 @@ def risk_return(f: ReportFigures) -> Figure | None:
     return draw.risk_return_chart(shown, title)
 
 
-def rolling_volatility(data: MarketData, f: ReportFigures) -> Figure | None:
+def rolling_volatility(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:
     lines = _since(data, [f.small, f.large], "3Y", f.as_of)
     if len(lines) < 2:
         return None
     vols = {t: risk.rolling_volatility(s, periods.TRADING_DAYS_3M) for t, s in lines.items()}
     return draw.lines_chart(vols, f"{f.small} volatility {pct(vols[f.small].iloc[-1], 0, False)}"
                             f" vs {pct(vols[f.large].iloc[-1], 0, False)}",
-                            "3-month volatility")
+                            "3-month volatility", LineStyles.of(ins))
 
 
-def drawdown(data: MarketData, f: ReportFigures) -> Figure | None:
+def drawdown(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | None:
     lines = _since(data, [f.small, f.large], "5Y", f.as_of)
     if len(lines) < 2:
         return None
     under = {t: risk.underwater(s) for t, s in lines.items()}
     return draw.lines_chart(under, f"{f.small} is {pct(-under[f.small].iloc[-1], 0, False)} "
-                            "below its five-year high", "Below previous high", fill=True)
+                            "below its five-year high", "Below previous high",
+                            LineStyles.of(ins), fill=True)
 
 
 def scorecard(f: ReportFigures) -> Figure:
@@ -242,7 +245,7 @@ def _figures(data: MarketData, ins: Instruments, f: ReportFigures) -> dict[str, 
         "leaders_ytd": leaders(f, f.leaders_ytd, "Year to date"),
         "vehicles_growth": vehicles_growth(data, ins, f),
         "risk_return": risk_return(f),
-        "rolling_volatility": rolling_volatility(data, f),
-        "drawdown": drawdown(data, f),
+        "rolling_volatility": rolling_volatility(data, ins, f),
+        "drawdown": drawdown(data, ins, f),
         "scorecard": scorecard(f),
     }

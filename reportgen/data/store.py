@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -24,6 +23,7 @@ from reportgen.data.model import FundData, MarketData
 from reportgen.data.quality import PriceGate
 from reportgen.data.series import SeriesSource
 from reportgen.data.sources import Source
+from reportgen.durable import write_atomic
 from reportgen.tickers import file_stem
 
 log = logging.getLogger(__name__)
@@ -58,16 +58,6 @@ class SeriesStatus:
     rows: int
     fetched_at: datetime
     stale: bool
-
-
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def is_stale(last: pd.Timestamp, today: pd.Timestamp) -> bool:
@@ -150,7 +140,7 @@ class Store:
                 series[name] = stored["value"]
                 continue
             series[name] = source.fetch(name).rename("value")
-            _write_atomic(path, series[name].to_frame().to_parquet)
+            write_atomic(path, series[name].to_frame().to_parquet)
             meta[name] = _meta_entry(source, name, series[name], now)
         self._write_meta(source, meta)
         return series
@@ -210,7 +200,7 @@ class Store:
 
     def _write_meta(self, source: Source | SeriesSource, meta: dict[str, dict]) -> None:
         text = json.dumps(meta, indent=1, sort_keys=True)
-        _write_atomic(self._folder(source) / "meta.json", lambda p: p.write_text(text))
+        write_atomic(self._folder(source) / "meta.json", lambda p: p.write_text(text))
 
     def _read_prices(self, source: Source, ticker: str) -> pd.DataFrame | None:
         """The stored series; None when it is absent or damaged (reported), so that it is
@@ -219,7 +209,7 @@ class Store:
         return _read_parquet(path) if path.is_file() else None
 
     def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
-        _write_atomic(self._price_path(source, ticker), frame.to_parquet)
+        write_atomic(self._price_path(source, ticker), frame.to_parquet)
 
     def _read_fund_data(self, source: Source) -> FundData | None:
         """The stored fund tables; None when one is damaged (reported), to fetch them again."""
@@ -244,7 +234,7 @@ class Store:
               for name, table in (("sector_weights", kept.sector_weights),
                                   ("top_holdings", kept.top_holdings))))
         for name in FUND_TABLES:
-            _write_atomic(self._folder(source) / f"{name}.parquet",
+            write_atomic(self._folder(source) / f"{name}.parquet",
                           getattr(merged, name).to_parquet)
         return merged
 

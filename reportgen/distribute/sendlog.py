@@ -7,13 +7,13 @@ the send log is lost."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reportgen.durable import append_lines
 from reportgen.errors import ReportgenError
 
 SCHEMA = """
@@ -104,7 +104,4 @@ class SentRecord:
         lines = "".join(json.dumps({"client_id": client_id, "recipient": r,
                                     "message_id": message_id, "pdf_sha256": pdf_sha256,
                                     "at": now}) + "\n" for r in recipients)
-        with self.path.open("a") as handle:
-            handle.write(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_lines(self.path, lines)

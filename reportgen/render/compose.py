@@ -13,6 +13,7 @@ from datetime import datetime
 import pandas as pd
 
 import reportgen
+from reportgen.charts.palette import HOUSE
 from reportgen.charts.report_charts import Chart
 from reportgen.clients import Client
 from reportgen.config import Branding, Config
@@ -138,7 +139,7 @@ def edition_context(figures: ReportFigures, branding: Branding, logo: str,
                 f"data to {day(figures.as_of)}",
         keywords=f"small caps, Russell 2000, S&P 600, market outlook, {figures.month:%Y-%m}",
         version=reportgen.__version__, created=created.isoformat(timespec="seconds"),
-        paper=branding.paper, colour=branding.colour, is_sample=figures.is_sample,
+        paper=branding.paper, colour=branding.colour, colours=HOUSE, is_sample=figures.is_sample,
         source=figures.source, disclaimer=branding.disclaimer)
 
 

@@ -50,6 +50,8 @@ class EditionContext:
     created: Annotated[str, "Build time, ISO 8601"]
     paper: Annotated[str, "Page size: A4 or Letter"]
     colour: Annotated[str, "The branding's accent colour, #rrggbb"]
+    colours: Annotated[dict[str, str], "The house colours by name, as the charts use them: "
+                                       "the stylesheet's custom properties"]
     is_sample: Annotated[bool, "True when built from the bundled sample data"]
     source: Annotated[str, "The data source's display label"]
     disclaimer: Annotated[str, "The firm's legal text"]
