@@ -308,10 +308,18 @@ def build(
 ) -> None:
     """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
     # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
-    from reportgen.edition import EditionRequest, build_edition, load_market_data, with_universe
+    from reportgen.edition import (
+        EditionRequest,
+        build_edition,
+        load_market_data,
+        read_universe,
+        with_universe,
+    )
 
     try:
-        settings = with_universe(load_config(config))
+        settings = load_config(config)
+        holdings = read_universe(settings)
+        settings = with_universe(settings, holdings)
         spec = source or settings.source or "sample"
         request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
                                  month=parse_month(month) if month else None,
@@ -323,7 +331,7 @@ def build(
                       ) as progress:
             task = progress.add_task("Loading data")
             data = load_market_data(open_source(spec, settings.source_label), settings,
-                                    store_of(store, settings))
+                                    store_of(store, settings), holdings)
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:

@@ -104,9 +104,11 @@ class BuiltEdition:
     operator_notes: list[str]
 
 
-def load_market_data(source: Source, config: Config, store: Store) -> MarketData:
+def load_market_data(source: Source, config: Config, store: Store,
+                     holdings: pd.DataFrame | None = None) -> MarketData:
     """The instruments the source has; the report names the others as missing. The primary
-    pair and the bill rate are essential: without them there is no report."""
+    pair and the bill rate are essential: without them there is no report. ``holdings``
+    (``read_universe``) name each universe stock's sector."""
     ins = config.instruments
     essential = [t for t in (*ins.primary_pair, ins.short_rate) if not source.has(t)]
     if essential:
@@ -116,19 +118,25 @@ def load_market_data(source: Source, config: Config, store: Store) -> MarketData
     with timed(log, f"loaded {source.label}"):
         data = store.load(source, [t for t in ins.all_tickers if source.has(t)],
                           gate=PriceGate.of(config))
-    if config.universe_file is not None:  # the holdings file names each stock's sector
-        holdings = read_ishares_holdings(config.universe_file)[["name", "sector"]]
+    if holdings is not None:
+        named = holdings[["name", "sector"]]
         data = dataclasses.replace(data, fundamentals=data.fundamentals.combine_first(
-            holdings[holdings.index.isin(data.prices)]))
+            named[named.index.isin(data.prices)]))
     return dataclasses.replace(data, **load_macro(config, store, sample=source.is_sample))
 
 
-def with_universe(config: Config) -> Config:
-    """The config with ``instruments.universe`` from its ``universe_file``, if it names
-    one (the holdings' equities, largest first)."""
-    if config.universe_file is None:
+def read_universe(config: Config) -> pd.DataFrame | None:
+    """The equities of the config's ``universe_file`` (name, sector, ...), largest first;
+    None when it names none."""
+    return (None if config.universe_file is None
+            else read_ishares_holdings(config.universe_file))
+
+
+def with_universe(config: Config, holdings: pd.DataFrame | None) -> Config:
+    """The config with ``instruments.universe`` from the holdings, if there are any."""
+    if holdings is None:
         return config
-    tickers = list(read_ishares_holdings(config.universe_file).index)
+    tickers = list(holdings.index)
     return config.model_copy(update={
         "instruments": config.instruments.model_copy(update={"universe": tickers})})
 

@@ -54,5 +54,5 @@ def test_the_stylesheet_and_the_charts_share_one_table_of_colours() -> None:
     assert not re.findall(r"#[0-9a-fA-F]{3,6}\b|rgba?\(", css)
     used = set(re.findall(r"var\(--([a-z-]+)\)", css)) - {"brand"}
     assert used <= set(HOUSE), used - set(HOUSE)
-    assert LOSS == HOUSE["loss"] and MARK_COLOURS["against"] == HOUSE["against"]
+    assert HOUSE["loss"] == LOSS and MARK_COLOURS["against"] == HOUSE["against"]
     assert set(CHART_COLOURS.values()) <= set(HOUSE.values())
