@@ -153,3 +153,17 @@ def test_each_section_opens_with_its_finding(figures) -> None:
     assert firsts["verdict"] == "verdict.verdict"
     assert set(firsts) >= {"performance", "valuation", "rates", "quality", "leaders",
                            "ways_to_play", "risks", "verdict"}
+
+
+def test_what_changed_opens_with_the_largest_move_as_printed(figures) -> None:
+    from reportgen.metrics.changes import Comparison, KeyFigures, Move, PreviousEdition
+
+    previous = PreviousEdition("2026-09", KeyFigures(pd.Timestamp("2026-09-30"), [], {}))
+    moves = [Move("IWM return, year to date", 0.1987, 0.137, "±%"),
+             Move("10-year Treasury yield, %", 4.76, 5.29, "yield")]
+    comparison = Comparison(previous, moves, [("rates", "neutral", "against")])
+    text, = write_narrative(figures, Config().instruments, comparison=comparison
+                            ).texts("changes")
+    assert text == ("The largest move since the 2026-09 edition: IWM return, year to date, "
+                    "from +19.9% to +13.7%; 1 signal changed mark.")
+    assert write_narrative(figures, Config().instruments).texts("changes") == []

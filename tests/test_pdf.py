@@ -153,8 +153,8 @@ def test_each_section_opens_with_its_finding(sample_pdf: Path) -> None:
     start = text.index("2. Key takeaways", text.index("12. Sources"))  # past the contents
     for heading, finding, first_table in (
             ("3. Performance and rotation", "In October 2026 the Russell 2000", "Fund Tracks"),
-            ("5. The Fed and rates factor", "The Fed's latest cut, on", "Horizon Mean"),
-            ("10. What the evidence suggests", "The evidence reads", "Signal Measure Now")):
+            ("5. The Fed and rates factor", "The Fed's latest cut, on", "Horizon"),
+            ("10. What the evidence suggests", "The evidence reads", "Signal")):
         where = text.index(heading, start)
         assert where < text.index(finding, where) < text.index(first_table, where)
         assert text.index(finding, where) - where < len(heading) + 20  # nothing between
@@ -239,7 +239,7 @@ def test_the_macro_picture_is_drawn_from_real_series_with_their_sources(real_pdf
     assert ("In September 2026 the Russell 2000 (IWM) lagged the S&P 500 (SPY), a month in "
             "the worst tenth for small caps against large caps of all months since Jun 2000."
             ) in text
-    assert "Ten years to Dec 2024: smallest minus largest −8.9% a year" in text
+    assert "Smallest minus largest decile: −8.9% a year over the ten years to Dec 2024" in text
     assert "lower than 96% of ten-year spells since 1936" in text
     assert "the high-yield bond spread was 3.21% on 26 Mar 2026" in text
     assert "Source: FRED, Federal Reserve Bank of St. Louis; Kenneth R. French Data Library" \

@@ -93,20 +93,25 @@ def _full_width(ax: matplotlib.axes.Axes) -> bool:
     return figure is not None and figure.get_figwidth() >= FULL_WIDTH
 
 
-def _legend(ax: matplotlib.axes.Axes, columns: int) -> None:
-    """On a full-width chart, in a row between the title and the plot, so it never covers
-    data; on a half-width chart there is no room, so inside."""
-    if not _full_width(ax):
+def _legend(ax: matplotlib.axes.Axes, columns: int, above: bool | None = None) -> None:
+    """By default, on a full-width chart, in rows between the title and the plot, so it
+    never covers data; on a half-width chart, inside (``above`` overrides: bars that fill
+    the plot leave no room inside)."""
+    if not (_full_width(ax) if above is None else above):
         ax.legend(loc="best", ncol=min(columns, 3), handlelength=1.2, columnspacing=0.8)
         return
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=columns, borderaxespad=0.2,
-              handlelength=1.4, columnspacing=1.0)
+    entries = len(ax.get_legend_handles_labels()[1])
+    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=columns,
+                       borderaxespad=0.2, handlelength=1.4, columnspacing=1.0)
+    legend.set_gid(f"above-{-(-entries // columns)}")  # its rows, for the title's lift
 
 
 def _title(ax: matplotlib.axes.Axes, title: str) -> None:
-    """Top left; lifted over a legend that sits on top of a full-width plot."""
-    legend_above = ax.get_legend() is not None and _full_width(ax)
-    ax.set_title(title, color=INK, pad=20 if legend_above else 8)
+    """Top left; lifted over a legend that sits on top of the plot."""
+    legend = ax.get_legend()
+    gid = legend.get_gid() if legend is not None else None
+    rows = int(gid.removeprefix("above-")) if gid and gid.startswith("above-") else 0
+    ax.set_title(title, color=INK, pad=8 + 12 * rows)
 
 
 @styled
@@ -125,7 +130,7 @@ def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
     ax.axhline(100, color=MUTED, linewidth=0.6)
     _date_axis(ax)
     ax.set_ylabel("Growth of 100")
-    _legend(ax, len(closes) if width == FULL_WIDTH else 3)
+    _legend(ax, len(closes) if width == FULL_WIDTH else 3, above=True)
     _title(ax, title)
     return figure
 
@@ -154,9 +159,10 @@ def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
 
 
 @styled
-def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
+def returns_by_period_chart(returns: pd.DataFrame, title: str, width: float = FULL_WIDTH
+                            ) -> Figure:
     """Grouped bars: one group per period, one bar per ticker."""
-    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
+    figure, ax = _canvas(width, HEIGHT)
     width = 0.8 / len(returns.index)
     positions = np.arange(len(returns.columns))
     for offset, (ticker, row) in enumerate(returns.iterrows()):
@@ -165,7 +171,8 @@ def returns_by_period_chart(returns: pd.DataFrame, title: str) -> Figure:
     ax.set_xticks(positions, list(returns.columns))
     ax.axhline(0, color=INK, linewidth=0.6)
     _percent_axis(ax.yaxis)
-    _legend(ax, len(returns.index))
+    full = width >= FULL_WIDTH
+    _legend(ax, len(returns.index) if full else 3, above=True)
     _title(ax, title)
     return figure
 
@@ -388,7 +395,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
     """Above: the ten-year annualised return of the smallest size decile minus the largest,
     since the 1930s. Below: the small-cap ÷ large-cap fund ratio since 2000."""
     figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.2))
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 2], gridspec_kw={"hspace": 0.4})
     _shade_recessions(top, recessions, spread.index[0])
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
              label="Smallest decile − largest, 10 years annualised")

@@ -17,7 +17,7 @@ from reportgen.charts import figures as draw
 from reportgen.charts.palette import LineStyles
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
-from reportgen.formatting import day, number, pct, rank
+from reportgen.formatting import day, number, pct
 from reportgen.metrics import macro, periods, relative, risk, universe
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import tally
@@ -58,7 +58,7 @@ def growth(data: MarketData, ins: Instruments, f: ReportFigures) -> Figure | Non
     best = _leader(lines)
     return draw.growth_chart(lines, f"Five years: {best} grew most, to "
                              f"{100 * lines[best].iloc[-1] / lines[best].iloc[0]:.0f} per 100",
-                             LineStyles.of(ins))
+                             LineStyles.of(ins), width=draw.HALF_WIDTH)
 
 
 def relative_strength(data: MarketData, f: ReportFigures) -> Figure | None:
@@ -80,7 +80,8 @@ def returns_by_period(f: ReportFigures) -> Figure:
         columns={"MTD": f"{f.as_of:%b}"})  # the month, named as in the table
     best = table["YTD"].idxmax()
     return draw.returns_by_period_chart(table, f"Year to date {best} leads at "
-                                        f"{pct(number_at(table, best, 'YTD'))}")
+                                        f"{pct(number_at(table, best, 'YTD'))}",
+                                        width=draw.HALF_WIDTH)
 
 
 def valuation(f: ReportFigures) -> Figure | None:
@@ -205,9 +206,9 @@ def decades(data: MarketData, f: ReportFigures) -> Figure | None:
     ratio = (both["small"] / both["large"]) if not both.empty else pd.Series(dtype=float)
     return draw.decades_chart(
         spread, ratio, f.macro.recessions,
-        f"Ten years to {reading.as_of:%b %Y}: smallest minus largest {pct(reading.value)} a "
-        f"year, {rank(reading.percentile)} ten-year spells since {reading.since:%Y}",
-        f"{f.small} ÷ {f.large}, 100 at start")
+        f"Smallest minus largest decile: {pct(reading.value)} a year over the ten years to "
+        f"{reading.as_of:%b %Y}",
+        f"{f.small} ÷ {f.large}\n100 at start")
 
 
 def credit(data: MarketData, f: ReportFigures) -> Figure | None:

@@ -548,9 +548,9 @@ class _Writer:
                  f"{flips} signal{'s' if flips > 1 else ''} changed mark")
         return [Sentence(
             "changes.summary",
-            f"Since the {comparison.previous.edition} edition the largest move was in "
-            f"{_lower_first(biggest.name)}, from {figure(biggest.then, biggest.unit)} to "
-            f"{figure(biggest.now, biggest.unit)}; {marks}.")]
+            f"The largest move since the {comparison.previous.edition} edition: {biggest.name}, "
+            f"from {figure(biggest.then, biggest.unit)} to {figure(biggest.now, biggest.unit)}; "
+            f"{marks}.")]
 
     def verdict_line(self) -> str:
         signals = self.figures.signals
