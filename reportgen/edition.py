@@ -294,10 +294,11 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         basis = _comparison_basis(request, month)
         comparison = (changes.compare(basis.previous, key_figures)
                       if basis.previous is not None else None)
-    stage("Drawing charts")
-    charts = draw_charts(data, ins, figures)
+    # Before the charts: an edit to a sentence the edition lacks fails in a moment.
     narrative = revise(write_narrative(figures, ins, basis.valuation_history, comparison),
                        inputs.commentary)
+    stage("Drawing charts")
+    charts = draw_charts(data, ins, figures)
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
                              inputs.commentary)
 
