@@ -55,7 +55,7 @@ from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import Commentary, parse_commentary, revise
-from reportgen.render.compose import compose_report, for_client
+from reportgen.render.compose import compose_report, for_client, for_screen
 from reportgen.render.context import ReportContext
 from reportgen.render.html import COVER_TEMPLATE, render_html
 from reportgen.render.narrative import write_narrative
@@ -175,6 +175,10 @@ def load_macro(config: Config, store: Store, sample: bool = False) -> dict[str, 
 
 def pdf_name(month: pd.Period, client_id: str | None = None) -> str:
     return f"{FILE_STEM}-{month}{'-' + client_id if client_id else ''}.pdf"
+
+
+def html_name(month: pd.Period) -> str:
+    return f"{FILE_STEM}-{month}.html"
 
 
 def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
@@ -304,8 +308,9 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
 
     renderer = _Renderer(context, figures, config, request, month)
     stage("Rendering PDF")
-    with timed(log, "rendered the edition PDF"):
-        files = {pdf_name(month): renderer.master()}
+    with timed(log, "rendered the edition PDF and HTML"):
+        files = {pdf_name(month): renderer.master(),
+                 html_name(month): render_html(for_screen(context, config)).encode()}
     client_files = {}
     clients = inputs.clients.clients if inputs.clients else []
     with timed(log, f"made {len(clients)} client copies"):
@@ -337,7 +342,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             "source": data.source, "source_spec": request.source_spec,
             "sample_data": data.is_sample, "built_at": request.created.isoformat(),
             "pdf_variant": request.variant, "versions": package_versions(),
-            "pdf": pdf_name(month), "client_pdfs": client_files,
+            "pdf": pdf_name(month), "html": html_name(month), "client_pdfs": client_files,
             "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
             "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
             "config": config.model_dump(mode="json"),

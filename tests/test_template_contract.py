@@ -20,7 +20,7 @@ REPORT_TEMPLATES = ["base.html.j2", "report.html.j2", "cover.html.j2",
                     *(f"sections/{p.name}" for p in sorted((TEMPLATES_DIR / "sections")
                                                            .glob("*.html.j2")))]
 # Macro parameters whose type the templates cannot declare.
-MACRO_PARAMETERS = {("chart", "figure"): ChartContext}
+MACRO_PARAMETERS = {("chart", "figure"): ChartContext, ("chart_image", "figure"): ChartContext}
 
 
 def hints(cls: type) -> dict[str, Any]:

@@ -33,7 +33,8 @@ class IndexRow:
 
 def _row(edition: Edition) -> IndexRow:
     m = edition.manifest
-    files = [(m.pdf, "Edition"), *((name, client) for client, name in m.client_pdfs.items())]
+    files = [*([(m.html, "Read online")] if m.html else []), (m.pdf, "PDF"),
+             *((name, client) for client, name in m.client_pdfs.items())]
     return IndexRow(name=edition.name, as_of=m.as_of, source=m.source, built_at=m.built_at,
                     revision_reason=m.revision_reason or "",
                     links=[Link(f"{edition.name}/{name}", label) for name, label in files])

@@ -47,6 +47,7 @@ class Manifest(BaseModel):
     pdf_variant: str
     versions: dict[str, str]
     pdf: InsidePath
+    html: InsidePath | None = None  # the HTML edition (editions before it had none)
     client_pdfs: dict[str, InsidePath]
     headline: str
     takeaways: list[str]
@@ -61,7 +62,8 @@ class Manifest(BaseModel):
 
     @model_validator(mode="after")
     def _pdfs_are_checksummed(self) -> Manifest:
-        unlisted = [p for p in (self.pdf, *self.client_pdfs.values()) if p not in self.files]
+        named = [self.pdf, *self.client_pdfs.values(), *([self.html] if self.html else [])]
+        unlisted = [p for p in named if p not in self.files]
         if unlisted:
             raise ValueError(f"names {', '.join(unlisted)} without a checksum")
         return self

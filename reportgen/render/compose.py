@@ -11,6 +11,7 @@ import dataclasses
 from datetime import datetime
 
 import pandas as pd
+from markupsafe import Markup
 
 import reportgen
 from reportgen.charts.palette import HOUSE
@@ -79,6 +80,7 @@ from reportgen.render.context import (
 )
 from reportgen.render.narrative import LEADING_SECTIONS, Narrative
 from reportgen.sections import FIRST_NUMBER, SECTIONS, TITLE
+from reportgen.templating import TEMPLATES_DIR
 
 DEFINITIONS = [
     ("Total return", "Change in the adjusted close (dividends reinvested) from the last close "
@@ -119,7 +121,14 @@ def chart_context(chart: Chart | None, caption: str | None = None) -> ChartConte
     if chart is None:
         return None
     uri = f"data:image/svg+xml;base64,{base64.b64encode(chart.svg).decode()}"
-    return ChartContext(uri=uri, alt=chart.title, caption=caption)
+    return ChartContext(uri=uri, svg=inline_svg(chart.svg), alt=chart.title, caption=caption)
+
+
+def inline_svg(svg: bytes) -> Markup:
+    """matplotlib's SVG file as markup to place in an HTML page: without its XML prolog and
+    doctype. Safe: the charting stage drew it, and text in it is escaped as XML."""
+    text = svg.decode("utf-8")
+    return Markup(text[text.index("<svg"):])
 
 
 def macro_caption(f: ReportFigures, *, prices: bool = False) -> str:
@@ -148,6 +157,26 @@ def logo_url(config: Config, branding: Branding) -> str:
     if config.assets_dir is not None and (config.assets_dir / branding.logo).is_file():
         return (config.assets_dir / branding.logo).resolve().as_uri()
     return f"assets/{branding.logo}"
+
+
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+              ".jpeg": "image/jpeg"}
+
+
+def logo_data_uri(config: Config, branding: Branding) -> str:
+    """The logo as a data: URI, for a page that must load nothing (the HTML edition, the
+    email). Its name is a plain file name (config), so it is read from an asset folder."""
+    folder = (config.assets_dir if config.assets_dir is not None
+              and (config.assets_dir / branding.logo).is_file() else TEMPLATES_DIR / "assets")
+    path = folder / branding.logo
+    kind = LOGO_TYPES[path.suffix.lower()]
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def for_screen(context: ReportContext, config: Config) -> ReportContext:
+    """The edition as a self-contained web page: inline charts and logo, nothing to fetch."""
+    return dataclasses.replace(context, medium="screen", edition=dataclasses.replace(
+        context.edition, logo=logo_data_uri(config, config.branding)))
 
 
 def month_heading(as_of: pd.Timestamp) -> str:
@@ -307,6 +336,7 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
     """The context of the master edition (the config's branding, no client)."""
     f, n = figures, narrative
     return ReportContext(
+        medium="print",
         edition=edition_context(f, config.branding, logo_url(config, config.branding), created),
         cover=CoverContext(headline=commentary.headline or n.headline, client=None,
                            verdict=n.verdict_line.text, figures=cover_figures(f, config),

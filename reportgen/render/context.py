@@ -29,7 +29,8 @@ def field_help(cls: type) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ChartContext:
-    uri: Annotated[str, "The chart as a data: URI (SVG)"]
+    uri: Annotated[str, "The chart as a data: URI (SVG), for the PDF"]
+    svg: Annotated[Markup, "The chart as inline SVG markup, for the HTML edition"]
     alt: Annotated[str, "Text alternative: the finding the chart shows"]
     caption: Annotated[str | None, "Its own source line (macro series); None: the edition's"]
 
@@ -323,6 +324,7 @@ class SourcesSection:
 class ReportContext:
     """What ``report.html.j2`` (and ``cover.html.j2`` for a client's cover) receives."""
 
+    medium: Annotated[str, "'print' (the PDF) or 'screen' (the HTML edition, self-contained)"]
     edition: Annotated[EditionContext, "The edition and its branding"]
     cover: Annotated[CoverContext, "The cover: headline and client"]
     contents: Annotated[ContentsContext, "The contents page and the data notes"]
