@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -303,10 +303,14 @@ def build(
     revision: Annotated[str | None, typer.Option(
         "--revision", help="Publish a corrected edition YYYY-MM-rN beside the original; "
         "give the reason.")] = None,
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="Write a draft for review into OUT/drafts/YYYY-MM (replacing the "
+        "last one); publish it once approved.")] = False,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Build the monthly PDF edition (and one per client) into OUT/YYYY-MM/."""
+    """Build the monthly edition (PDF, HTML, one PDF per client) into OUT/YYYY-MM/, or a
+    draft of it into OUT/drafts/YYYY-MM/."""
     # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
     from reportgen.edition import (
         EditionRequest,
@@ -325,7 +329,7 @@ def build(
                                  month=parse_month(month) if month else None,
                                  as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
                                  commentary=commentary, clients=clients,
-                                 revision_reason=revision)
+                                 revision_reason=revision, draft=draft)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal
                       ) as progress:
@@ -340,8 +344,57 @@ def build(
         stderr.print(f"warning: refused to fetch {url} (not a project asset)")
     for note in built.operator_notes:
         stderr.print(f"note: {note}")
-    stderr.print(f"Built {built.pdf} (data to {built.as_of:%Y-%m-%d})"
+    for change in built.since_last_draft:
+        stderr.print(f"changed since the last draft: {change}")
+    stderr.print(f"Built {'the draft ' if draft else ''}{built.pdf} (data to "
+                 f"{built.as_of:%Y-%m-%d})"
                  + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
+                    else "."))
+    if draft:
+        stderr.print(f"Read it, then: reportgen approve drafts/{built.folder.name} --by NAME; "
+                     f"reportgen publish --month {built.folder.name}")
+
+
+@app.command()
+def approve(
+    edition: Annotated[str, typer.Argument(
+        help="drafts/YYYY-MM (a draft), or YYYY-MM / YYYY-MM-rN (a published edition).")],
+    by: Annotated[str, typer.Option("--by", help="Who approves it, by name.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why, or on what terms.")] = None,
+    out: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Record your approval of an edition or draft: who, when, and the SHA-256 of every
+    file you approve. `send` and `publish` refuse what was not approved, or changed since."""
+    from reportgen.archive.approval import approve as record
+
+    try:
+        folder = out_dir(out, load_config(config))
+        approval = record(folder, edition.strip().rstrip("/"), by, note, datetime.now(UTC))
+    except ReportgenError as error:
+        fail(error)
+    stdout.print(f"Approved {approval.edition} by {approval.approved_by} at "
+                 f"{approval.approved_at} ({len(approval.files)} files).")
+
+
+@app.command()
+def publish(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM: the month's draft.")],
+    out: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Publish the month's approved draft as its dated edition, saying exactly what the
+    approved draft said."""
+    from reportgen.edition import publish_draft
+
+    try:
+        settings = load_config(config)
+        built = publish_draft(out_dir(out, settings), parse_month(month),
+                              settings.require_approval)
+    except ReportgenError as error:
+        fail(error)
+    stderr.print(f"Published {built.folder} from the approved draft"
+                 + (f", with {len(built.client_pdfs)} client editions." if built.client_pdfs
                     else "."))
 
 
@@ -429,7 +482,8 @@ def send(
                       ) as progress:
             task = progress.add_task(f"Sending {edition.name}", total=len(selected))
             outcomes = send_edition(folder, edition, client_list, selected, smtp, dry_run,
-                                    resend, lambda outcome: progress.advance(task))
+                                    resend, lambda outcome: progress.advance(task),
+                                    settings.require_approval)
     except ReportgenError as error:
         fail(error)
     for outcome in outcomes:

@@ -250,6 +250,9 @@ class Config(BaseModel):
     # A folder of the firm's own assets (logo), the only place besides templates/ that the
     # PDF renderer may read.
     assets_dir: Path | None = None
+    # An edition is sent only once a named person has approved it (`reportgen approve`);
+    # firms that do not need the step set this to false.
+    require_approval: bool = True
 
 
 CONFIG_ENV = "REPORTGEN_CONFIG"

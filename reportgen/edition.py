@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +24,21 @@ from typing import Any
 import pandas as pd
 
 from reportgen.archive import history, snapshot
-from reportgen.archive.editions import Edition, edition_folder_name, latest_of_month, sha256
+from reportgen.archive.approval import changed_since_approval, read_approval
+from reportgen.archive.drafts import (
+    DRAFTS,
+    changes_since_last_draft,
+    draft_folder,
+    read_draft,
+    write_draft,
+)
+from reportgen.archive.editions import (
+    INPUTS,
+    Edition,
+    edition_folder_name,
+    latest_of_month,
+    sha256,
+)
 from reportgen.archive.index import refresh_index
 from reportgen.archive.manifest import Manifest
 from reportgen.archive.publish import (
@@ -32,7 +47,7 @@ from reportgen.archive.publish import (
     publish_edition,
     remove_unfinished,
 )
-from reportgen.charts.report_charts import draw_charts
+from reportgen.charts.report_charts import EMAILED_CHART, draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import Branding, Config, parse_yaml, read_text
 from reportgen.data.holdings import read_ishares_holdings
@@ -55,7 +70,7 @@ from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import Commentary, parse_commentary, revise
-from reportgen.render.compose import compose_report, for_client, for_screen
+from reportgen.render.compose import EditionStatus, compose_report, for_client, for_screen
 from reportgen.render.context import ReportContext
 from reportgen.render.html import COVER_TEMPLATE, render_html
 from reportgen.render.narrative import write_narrative
@@ -66,7 +81,6 @@ from reportgen.sections import FILE_STEM
 from reportgen.timing import timed
 
 log = logging.getLogger(__name__)
-INPUTS = "inputs"  # what else shaped the edition: commentary and clients files, as given
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,11 @@ class EditionRequest:
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     recorded: Recorded | None = None  # rebuilds only
     name: str | None = None  # rebuilds only: the edition folder's name
+    draft: bool = False  # set: write OUT/drafts/YYYY-MM, marked DRAFT, replacing any there
+    # Publishing a draft: its approval (carried into the manifest), and the draft's HTML,
+    # which this build, rendered as a draft, must reproduce byte for byte.
+    approval: dict[str, Any] | None = None
+    approved_html: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,7 @@ class BuiltEdition:
     refused_urls: list[str]
     # What the operator could do about gaps in this edition; never printed for clients.
     operator_notes: list[str]
+    since_last_draft: list[str] = field(default_factory=list)  # a draft's build only
 
 
 def load_market_data(source: Source, config: Config, store: Store,
@@ -181,6 +201,9 @@ def html_name(month: pd.Period) -> str:
     return f"{FILE_STEM}-{month}.html"
 
 
+EMAIL_CHART = "email-chart.png"  # the chart in each email's HTML summary
+
+
 def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
     if request.name:
         return request.out_dir / request.name, 1
@@ -190,13 +213,26 @@ def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
         raise ReportgenError(
             f"{request.out_dir / f'{month}'} already exists: a published edition is never "
             f"overwritten. To publish a corrected edition, build again with --revision "
-            f"\"what changed\", which writes {month}-r2 beside it.")
+            f"\"what changed\", which {'drafts' if request.draft else 'writes'} {month}-r2.")
     if request.revision_reason is not None and not exists:
         raise ReportgenError(f"There is no edition of {month} in {request.out_dir} to revise; "
                              "build it without --revision.")
     name, revision = edition_folder_name(request.out_dir, month,
                                          revision=request.revision_reason is not None)
+    if request.draft:
+        return draft_folder(request.out_dir, month), revision
     return request.out_dir / name, revision
+
+
+def _inherited(request: EditionRequest, month: pd.Period) -> tuple[Path | None, Path | None]:
+    """The commentary and clients files: as given, else, for a revision, those the month's
+    latest edition was built with (a revision keeps the analyst's text and the clients)."""
+    latest = (latest_of_month(request.out_dir, month)
+              if request.revision_reason and not request.name else None)
+    if latest is None:
+        return request.commentary, request.clients
+    return (request.commentary or _stored_input(latest, "commentary"),
+            request.clients or _stored_input(latest, "clients"))
 
 
 @dataclass(frozen=True)
@@ -207,6 +243,7 @@ class Inputs:
     commentary_text: str | None
     clients: ClientList | None
     clients_text: str | None
+    commentary_suffix: str = ""  # ".yaml" or ".md": how the stored copy is read back
 
     @classmethod
     def read(cls, commentary: Path | None, clients: Path | None) -> Inputs:
@@ -218,7 +255,7 @@ class Inputs:
             commentary_text,
             parse_clients(parse_yaml(clients_text, clients), clients)
             if clients and clients_text is not None else None,
-            clients_text)
+            clients_text, commentary.suffix if commentary else "")
 
     def branding_for(self, config: Config, client: Client) -> Branding:
         assert self.clients is not None, "a client comes from the clients file"
@@ -237,8 +274,7 @@ class _Renderer:
 
     def _pdf(self, branding: Branding, client: Client | None, cover_only: bool = False
              ) -> bytes:
-        context = for_client(self.context, self.figures, self.config, branding,
-                             self.request.created, client)
+        context = for_client(self.context, self.config, branding, client)
         html = render_html(context, COVER_TEMPLATE) if cover_only else render_html(context)
         pdf, refused = render_pdf(html, assets_dir=self.config.assets_dir,
                                   variant=self.request.variant, identifier=self.identifier)
@@ -275,7 +311,7 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     calendar = data.calendar([ins.primary_pair[0]]).intersection(
         data.calendar([ins.primary_pair[1]]))
     month, as_of = edition_dates(calendar, request.month, request.as_of)
-    inputs = Inputs.read(request.commentary, request.clients)
+    inputs = Inputs.read(*_inherited(request, month))
     with exclusive(request.out_dir, f"build-{month}", f"Another build of {month}"):
         for name in remove_unfinished(request.out_dir, month):
             log.warning("removed %s, left by a build of %s that did not finish", name, month)
@@ -303,14 +339,17 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                        inputs.commentary)
     stage("Drawing charts")
     charts = draw_charts(data, ins, figures)
+    status = EditionStatus(draft=request.draft, revision_reason=request.revision_reason)
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
-                             inputs.commentary)
+                             inputs.commentary, status)
 
     renderer = _Renderer(context, figures, config, request, month)
     stage("Rendering PDF")
     with timed(log, "rendered the edition PDF and HTML"):
         files = {pdf_name(month): renderer.master(),
                  html_name(month): render_html(for_screen(context, config)).encode()}
+    if request.approved_html is not None:
+        _check_same_as_draft(context, config, request.approved_html)
     client_files = {}
     clients = inputs.clients.clients if inputs.clients else []
     with timed(log, f"made {len(clients)} client copies"):
@@ -320,6 +359,9 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             files[client_files[client.id]] = renderer.client(inputs.branding_for(config, client),
                                                              client)
 
+    emailed = charts.get(EMAILED_CHART)
+    if emailed is not None and emailed.png is not None:
+        files[EMAIL_CHART] = emailed.png
     stage("Archiving")
 
     def write_files(staging: Path) -> None:
@@ -328,15 +370,14 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             (staging / name).write_bytes(content)
         history.write_key_figures(staging, folder.name, key_figures)
         snapshot.write_snapshot(staging, data, as_of)
-        stored = {"commentary" + (request.commentary.suffix if request.commentary else ""):
-                  inputs.commentary_text, "clients.yaml": inputs.clients_text}
+        stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
+                  "clients.yaml": inputs.clients_text}
         for name, text in stored.items():
             if text is not None:
                 (staging / INPUTS).mkdir(exist_ok=True)
                 (staging / INPUTS / name).write_text(text)
 
-    with timed(log, f"published {folder}"):
-        publish_edition(folder, write_files, {
+    fields = {
             "edition": folder.name, "month": f"{month}", "revision": revision,
             "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
             "source": data.source, "source_spec": request.source_spec,
@@ -344,6 +385,11 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             "pdf_variant": request.variant, "versions": package_versions(),
             "pdf": pdf_name(month), "html": html_name(month), "client_pdfs": client_files,
             "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
+            "summary": {"verdict": context.cover.verdict,
+                        "figures": [dataclasses.asdict(f) for f in context.cover.figures],
+                        "chart": EMAIL_CHART if EMAIL_CHART in files else None,
+                        "chart_alt": emailed.title if emailed else "",
+                        "revised": context.edition.revised},
             "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
             "config": config.model_dump(mode="json"),
             "previous_edition": None if basis.previous is None else {
@@ -351,10 +397,30 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                 **changes.to_json(basis.previous.figures)},
             "valuation_history": {f"{d:%Y-%m-%d}": v
                                   for d, v in basis.valuation_history.items()},
-        })
+            "approval": request.approval}
+    since_last_draft = []
+    with timed(log, f"wrote {folder}"):
+        if request.draft:
+            since_last_draft = changes_since_last_draft(
+                folder, key_figures, context.cover.headline, inputs.commentary_text)
+            write_draft(folder, write_files, fields)
+        else:
+            publish_edition(folder, write_files, fields)
     return BuiltEdition(folder, folder / pdf_name(month),
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
-                        renderer.refused, operator_notes(figures, request.source_spec))
+                        renderer.refused, operator_notes(figures, request.source_spec),
+                        since_last_draft)
+
+
+def _check_same_as_draft(context: ReportContext, config: Config, approved_html: bytes) -> None:
+    """The edition being published says exactly what the approved draft said: rendered as a
+    draft, its HTML (every sentence, figure and chart) is the draft's, byte for byte."""
+    as_draft = dataclasses.replace(context, edition=dataclasses.replace(context.edition,
+                                                                          draft=True))
+    if render_html(for_screen(as_draft, config)).encode() != approved_html:
+        raise ReportgenError("The edition rebuilt from the approved draft's data and inputs "
+                             "differs from that draft (a different reportgen or template?); "
+                             "nothing was published. Build a new draft and approve it.")
 
 
 def operator_notes(figures: ReportFigures, source_spec: str) -> list[str]:
@@ -404,7 +470,7 @@ def rebuild_edition(edition: Edition, into: Path) -> RebuildReport:
         out_dir=into, source_spec=manifest.source_spec, month=pd.Period(manifest.month),
         as_of=pd.Timestamp(manifest.as_of), variant=manifest.pdf_variant,
         commentary=_stored_input(edition, "commentary"),
-        clients=_stored_input(edition, "clients"),
+        clients=_stored_input(edition, "clients"), revision_reason=manifest.revision_reason,
         created=datetime.fromisoformat(manifest.built_at), recorded=_recorded(manifest),
         name=edition.name)
     built = build_edition(data, Config.model_validate(manifest.config), request)
@@ -419,3 +485,38 @@ def rebuild_edition(edition: Edition, into: Path) -> RebuildReport:
         versions_differ={k: (v, installed.get(k, "?")) for k, v in manifest.versions.items()
                          if installed.get(k) != v},
     )
+
+
+def publish_draft(out_dir: Path, month: pd.Period, require_approval: bool,
+                  stage: Callable[[str], None] = lambda _: None) -> BuiltEdition:
+    """Publish the month's approved draft as its dated edition (``YYYY-MM``, or the next
+    ``-rN`` for a draft of a revision): rebuilt from the draft's own snapshot, inputs,
+    config and build time, checked to say exactly what the approved draft said, with the
+    approval in its manifest; then the draft is removed."""
+    draft = read_draft(out_dir, month)
+    name = f"{DRAFTS}/{month}"
+    found = read_approval(draft.folder, name)
+    if found is None and require_approval:
+        raise ReportgenError(f"{name} is not approved: read it, then run `reportgen approve "
+                             f"{name} --by NAME`.")
+    approval = None
+    if found is not None:
+        changed = changed_since_approval(draft.folder, found[0])
+        if changed:
+            raise ReportgenError(f"{name}/{changed[0]} changed after it was approved (a new "
+                                 f"draft?): read it, then approve {name} again.")
+        approval = {**found[0].model_dump(mode="json"), "sha256": found[1]}
+    manifest = draft.manifest
+    data = snapshot.read_snapshot(draft.folder, manifest.source, manifest.sample_data,
+                                  manifest.fetched_at)
+    request = EditionRequest(
+        out_dir=out_dir, source_spec=manifest.source_spec, month=month,
+        as_of=pd.Timestamp(manifest.as_of), variant=manifest.pdf_variant,
+        commentary=_stored_input(draft, "commentary"), clients=_stored_input(draft, "clients"),
+        revision_reason=manifest.revision_reason,
+        created=datetime.fromisoformat(manifest.built_at), recorded=_recorded(manifest),
+        approval=approval,
+        approved_html=(draft.folder / manifest.html).read_bytes() if manifest.html else None)
+    built = build_edition(data, Config.model_validate(manifest.config), request, stage)
+    shutil.rmtree(draft.folder, ignore_errors=True)
+    return built

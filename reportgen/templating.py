@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from reportgen.errors import ReportgenError
 from reportgen.formatting import FILTERS
@@ -32,7 +33,19 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters.update(FILTERS)
+    env.filters["css_string"] = css_string
     return env
+
+
+CSS_PLAIN = frozenset(" .,:;()'/–—·")
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, for generated content such as a running header:
+    letters, digits and a few marks as they are, every other character as a CSS escape, so
+    no quote, backslash or ``</style>`` in the text can end the string or the style."""
+    escaped = "".join(c if c.isalnum() or c in CSS_PLAIN else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def _template_line(error: BaseException) -> str:

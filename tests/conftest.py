@@ -87,7 +87,7 @@ def run_cli(*args: str):
 def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive holding the sample October 2026 edition, built through the command line
     with commentary, three clients, the firm's logo from its assets folder and the default
-    PDF/A variant. (Clients with a branding of their own are tested in test_edition.py.)
+    PDF/A variant, and approved for sending. (Clients with a branding of their own are tested in test_edition.py.)
     Layout: assets/, config.yaml, clients.yaml, commentary.yaml, out/."""
     root = tmp_path_factory.mktemp("archive")
     (root / "assets").mkdir()
@@ -103,6 +103,8 @@ def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
                      "--commentary", str(root / "commentary.yaml"),
                      "--config", str(root / "config.yaml"))
     assert result.exit_code == 0, result.stderr
+    approved = run_cli("approve", "2026-10", "--by", "A. Principal", "--out", str(root / "out"))
+    assert approved.exit_code == 0, approved.stderr
     return root
 
 

@@ -36,10 +36,12 @@ def test_manifest_lists_every_file_with_its_checksum(archive: Path) -> None:
     m = manifest(archive)
     folder = archive / "out" / "2026-10"
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert set(m["files"]) == on_disk - {"manifest.json"}
+    # The approval is recorded after publication, beside the manifest (and in the chain).
+    assert set(m["files"]) == on_disk - {"manifest.json", "approval.json"}
     for name, digest in m["files"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
-    assert {"us-small-cap-outlook-2026-10.pdf", "data-prices.parquet",
+    assert {"us-small-cap-outlook-2026-10.pdf", "us-small-cap-outlook-2026-10.html",
+            "data-prices.parquet",
             "data-fundamentals.parquet", "inputs/clients.yaml"} <= set(m["files"])
     assert m["as_of"] == "2026-10-30" and m["edition"] == "2026-10"
     assert m["versions"]["weasyprint"] and m["versions"]["pandas"]

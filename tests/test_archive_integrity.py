@@ -55,10 +55,10 @@ def test_a_clean_archive_verifies_and_prints_the_chain_head(out: Path) -> None:
     links = read_chain(out)
     assert [link.edition for link in links] == MONTHS
     assert links[0].previous is None
-    assert [link.previous for link in links[1:]] == [link.manifest_sha256 for link in links[:-1]]
+    assert [link.previous for link in links[1:]] == [link.sha256 for link in links[:-1]]
     result = verify(out)
     assert result.exit_code == 0, result.stderr
-    assert f"(head {links[-1].manifest_sha256})" in result.stdout
+    assert f"(head {links[-1].sha256})" in result.stdout
 
 
 @pytest.mark.parametrize(("edition", "changes"), [

@@ -97,7 +97,7 @@ def test_verbose_and_log_file_say_what_each_stage_did(tmp_path: Path,
                      "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     for stage in ("series from the store", "computed the figures to 2026-10-30",
-                  "rendered the edition PDF", "published"):
+                  "rendered the edition PDF", "wrote"):
         assert stage in result.stderr, stage
         assert stage in log.read_text(), stage
     assert " s\n" in result.stderr  # each with how long it took

@@ -1,5 +1,6 @@
 """The archive's chain of manifests: ``chain.jsonl``, one line per published edition, in the
-order they were published, each with the SHA-256 of its manifest and of the one before.
+order they were published, each with the SHA-256 of its manifest and of the line before.
+An approval of a published edition is a line too, with the SHA-256 of its ``approval.json``.
 
 Each manifest also records the previous manifest's SHA-256, so changing any manifest breaks
 either its own line or the next edition's record of it. (Rewriting the whole archive, chain
@@ -22,8 +23,9 @@ CHAIN = "chain.jsonl"
 @dataclass(frozen=True)
 class Link:
     edition: str
-    manifest_sha256: str
+    sha256: str  # of the edition's manifest, or of its approval
     previous: str | None
+    kind: str = "manifest"  # or "approval"
 
 
 def read_chain(out_dir: Path) -> list[Link]:
@@ -34,7 +36,8 @@ def read_chain(out_dir: Path) -> list[Link]:
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         try:
             raw = json.loads(line)
-            links.append(Link(raw["edition"], raw["manifest_sha256"], raw["previous"]))
+            kind = "approval" if "approval_sha256" in raw else "manifest"
+            links.append(Link(raw["edition"], raw[f"{kind}_sha256"], raw["previous"], kind))
         except (json.JSONDecodeError, KeyError, TypeError):
             raise ReportgenError(f"{path}: line {number} is damaged; the archive's chain "
                                  "cannot be read (see docs/faults.md).") from None
@@ -42,37 +45,46 @@ def read_chain(out_dir: Path) -> list[Link]:
 
 
 def head(links: list[Link]) -> str | None:
-    return links[-1].manifest_sha256 if links else None
+    return links[-1].sha256 if links else None
 
 
 def append(out_dir: Path, link: Link) -> None:
     """One line, flushed to disk before the caller goes on."""
-    line = json.dumps({"edition": link.edition, "manifest_sha256": link.manifest_sha256,
+    line = json.dumps({"edition": link.edition, f"{link.kind}_sha256": link.sha256,
                        "previous": link.previous}) + "\n"
     append_lines(out_dir / CHAIN, line)
 
 
 def chain_problems(links: list[Link], manifests: dict[str, str],
-                   recorded_previous: dict[str, str | None]) -> list[str]:
+                   recorded_previous: dict[str, str | None],
+                   approvals: dict[str, str]) -> list[str]:
     """What is wrong between the chain and the editions on disk. ``manifests`` maps each
-    readable edition to its manifest's SHA-256; ``recorded_previous`` to the previous
-    manifest's SHA-256 that its manifest records."""
+    readable edition to its manifest's SHA-256; ``recorded_previous`` to the chain's head
+    that its manifest records; ``approvals`` to its approval's SHA-256, if approved."""
     problems, previous = [], None
     for link in links:
         if link.previous != previous:
             problems.append(f"{CHAIN}: the line for {link.edition} does not follow the line "
                             "before it: the chain was edited.")
+        previous = link.sha256
+        if link.kind == "approval":
+            if approvals.get(link.edition) != link.sha256:
+                problems.append(f"{link.edition}/approval.json: missing or changed since the "
+                                "approval was recorded in the archive's chain.")
+            continue
         if link.edition not in manifests:
             problems.append(f"{link.edition}: published (in {CHAIN}) but its folder or "
                             "manifest is missing.")
-        elif manifests[link.edition] != link.manifest_sha256:
+        elif manifests[link.edition] != link.sha256:
             problems.append(f"{link.edition}/manifest.json: changed since it was published "
                             "(its SHA-256 differs from the archive's chain).")
         elif recorded_previous[link.edition] != link.previous:
             problems.append(f"{link.edition}/manifest.json: records another previous edition "
                             "than the archive's chain.")
-        previous = link.manifest_sha256
-    chained = {link.edition for link in links}
+    chained = {link.edition for link in links if link.kind == "manifest"}
+    problems += [f"{name}/approval.json: not recorded in the archive's chain ({CHAIN})."
+                 for name in sorted(set(approvals) - {link.edition for link in links
+                                                      if link.kind == "approval"})]
     problems += [f"{name}: not in the archive's chain ({CHAIN}); it was not published by "
                  "reportgen, or the chain was cut." for name in sorted(set(manifests) - chained)]
     return problems

@@ -25,7 +25,10 @@ EDITION_NAME = re.compile(r"^(\d{4}-\d{2})(?:-r(\d+))?$")
 STAGING_NAME = re.compile(r"^\.(\d{4}-\d{2}(?:-r\d+)?)\.")
 # Files written into a published edition afterwards, outside its manifest.
 SENT_RECORD = "sent.jsonl"
-RECORDS = {SENT_RECORD}
+APPROVAL = "approval.json"  # see archive/approval.py
+DRAFTS = "drafts"  # OUT/drafts/YYYY-MM: see archive/drafts.py
+INPUTS = "inputs"  # what else shaped an edition: commentary and clients files, as given
+RECORDS = {SENT_RECORD, APPROVAL}
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ def latest_to_send(out_dir: Path, month: pd.Period) -> Edition:
     matching = [e for e in archive.editions if e.month == month]
     if damaged and (not matching or _revision_number(damaged[-1]) > matching[-1].revision):
         raise _damaged(archive, damaged[-1])
+    if not matching and (out_dir / DRAFTS / f"{month}").is_dir():
+        raise ReportgenError(f"{month} has only a draft ({DRAFTS}/{month}), and a draft is "
+                             f"never sent: approve it and run `reportgen publish --month "
+                             f"{month}` first.")
     if not matching:
         raise ReportgenError(f"No edition of {month} in {out_dir}: build it first.")
     return matching[-1]
@@ -178,7 +185,9 @@ def verify_archive(out_dir: Path) -> tuple[int, list[str], str | None]:
                  "it)" for folder in archive.unfinished]
     problems += chain.chain_problems(
         links, {e.name: e.manifest_sha256 for e in archive.editions},
-        {e.name: e.manifest.previous_manifest for e in archive.editions})
+        {e.name: e.manifest.previous_manifest for e in archive.editions},
+        {e.name: sha256(e.folder / APPROVAL) for e in archive.editions
+         if (e.folder / APPROVAL).is_file()})
     for edition in archive.editions:
         problems += verify(edition)
     return len(archive.editions), problems, chain.head(links)
@@ -186,11 +195,12 @@ def verify_archive(out_dir: Path) -> tuple[int, list[str], str | None]:
 
 def verify_for_sending(out_dir: Path, edition: Edition) -> list[str]:
     """The edition's files, and its manifest as the archive's chain recorded it."""
-    links = {link.edition: link for link in chain.read_chain(out_dir)}
+    links = {link.edition: link for link in chain.read_chain(out_dir)
+             if link.kind == "manifest"}
     link = links.get(edition.name)
     problems = verify(edition)
     if link is None:
         problems.insert(0, f"{edition.name}: not in the archive's chain ({chain.CHAIN})")
-    elif link.manifest_sha256 != edition.manifest_sha256:
+    elif link.sha256 != edition.manifest_sha256:
         problems.insert(0, f"{edition.name}/{MANIFEST}: changed since it was published")
     return problems

@@ -32,6 +32,26 @@ InsidePath = Annotated[str, AfterValidator(_inside)]
 Digest = Annotated[str, Field(pattern=SHA256)]
 
 
+class CoverFigure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    period: str
+    value: str
+
+
+class Summary(BaseModel):
+    """What the email says of the edition: as its cover says it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    verdict: str
+    figures: list[CoverFigure]
+    chart: InsidePath | None  # a PNG in the edition folder
+    chart_alt: str
+    revised: str | None  # "Revised 22 Nov 2026: reason"
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,13 +70,18 @@ class Manifest(BaseModel):
     html: InsidePath | None = None  # the HTML edition (editions before it had none)
     client_pdfs: dict[str, InsidePath]
     headline: str
+    summary: Summary | None = None  # editions before the HTML email had none
     takeaways: list[str]
     fetched_at: dict[str, str]
     config: dict[str, Any]
     previous_edition: dict[str, Any] | None  # the key figures this edition compared against
     valuation_history: dict[str, float]
-    # The SHA-256 of the manifest published before this one in the archive (None for the
-    # first): each manifest vouches for the one before it, so editing an old one shows.
+    # A draft (OUT/drafts/YYYY-MM): rebuilt at will, never sent, not in the archive's chain.
+    draft: bool = False
+    # The approval of the draft this edition was published from, if it was.
+    approval: dict[str, Any] | None = None
+    # The SHA-256 of the chain's last line when this manifest was published (None for the
+    # first): each manifest vouches for what came before it, so editing an old one shows.
     previous_manifest: Digest | None
     files: dict[InsidePath, Digest]
 

@@ -84,7 +84,7 @@ def heal_chain(out_dir: Path) -> list[chain.Link]:
     """The chain, with any edition that was published but not chained (a crash between the
     rename and the chain's write) appended in order; call it holding the archive lock."""
     links = chain.read_chain(out_dir)
-    chained = {link.edition for link in links}
+    chained = {link.edition for link in links if link.kind == "manifest"}
     waiting = sorted((e for e in scan(out_dir).editions if e.name not in chained),
                      key=lambda e: e.manifest.built_at)
     for edition in waiting:

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 class Chart:
     title: str  # the finding the chart shows; also its text alternative
     svg: bytes
+    png: bytes | None = None  # the emailed chart only: mail programs do not show SVG
+
+
+EMAILED_CHART = "relative_strength"  # the chart in the email's summary, as on the cover
 
 
 def _since(data: MarketData, tickers: list[str], period: str, as_of: pd.Timestamp
@@ -223,11 +227,12 @@ def credit(data: MarketData, f: ReportFigures) -> Figure | None:
 
 def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures
                 ) -> dict[str, Chart | None]:
-    """Every chart of the report by name, as SVG; None where the data to draw it is
-    missing."""
+    """Every chart of the report by name, as SVG (and the emailed one as PNG too); None
+    where the data to draw it is missing."""
     with timed(log, "drew and encoded the charts"):
         return {name: None if figure is None else
-                Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"))
+                Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
+                      draw.to_image(figure, "png") if name == EMAILED_CHART else None)
                 for name, figure in _figures(data, ins, f).items()}
 
 

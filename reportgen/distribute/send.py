@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.archive.approval import approval_problem
 from reportgen.archive.editions import SENT_RECORD, Edition, verify_for_sending
 from reportgen.archive.publish import exclusive
 from reportgen.clients import Client, ClientList
@@ -133,9 +134,11 @@ def _reasons(refused: dict[str, tuple[int, bytes]]) -> str:
                      for address, (code, text) in refused.items())
 
 
-def preflight(out_dir: Path, edition: Edition, selected: list[Client]) -> None:
-    """Every selected client has a copy, and every file and the manifest are as published;
-    otherwise one error and nothing sent."""
+def preflight(out_dir: Path, edition: Edition, selected: list[Client],
+              require_approval: bool) -> None:
+    """Every selected client has a copy, every file and the manifest are as published, and
+    (unless the firm switched approval off) the edition is approved as it is; otherwise one
+    error and nothing sent."""
     for client in selected:
         client_pdf(edition, client)
     problems = verify_for_sending(out_dir, edition)
@@ -145,14 +148,18 @@ def preflight(out_dir: Path, edition: Edition, selected: list[Client]) -> None:
                                 if len(problems) > 1 else "")
                              + ". `reportgen archive verify` lists them; rebuild the edition "
                              "with --revision.")
+    unapproved = approval_problem(out_dir, edition) if require_approval else None
+    if unapproved:
+        raise ReportgenError(f"Nothing was sent: {unapproved}")
 
 
 def send_edition(out_dir: Path, edition: Edition, clients: ClientList, selected: list[Client],
                  settings: SmtpSettings | None, dry_run: bool, resend: bool = False,
-                 progress: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
+                 progress: Callable[[Outcome], None] = lambda _: None,
+                 require_approval: bool = True) -> list[Outcome]:
     """Send (or, with ``dry_run``, write as .eml files) each selected client's message;
     with ``resend``, send again to addresses that already accepted it."""
-    preflight(out_dir, edition, selected)
+    preflight(out_dir, edition, selected, require_approval)
     if dry_run:
         sender = settings.from_address if settings else "dry-run@reportgen.invalid"
         return [_write_eml(out_dir, edition, client, clients, sender, progress)

@@ -139,8 +139,16 @@ def macro_caption(f: ReportFigures, *, prices: bool = False) -> str:
     return f"Source: {sources}. Latest values as dated in the title.{recessions}"
 
 
+@dataclasses.dataclass(frozen=True)
+class EditionStatus:
+    """What kind of edition is being built: a draft, and a revision's reason."""
+
+    draft: bool = False
+    revision_reason: str | None = None
+
+
 def edition_context(figures: ReportFigures, branding: Branding, logo: str,
-                    created: datetime) -> EditionContext:
+                    created: datetime, status: EditionStatus) -> EditionContext:
     return EditionContext(
         title=TITLE, month_name=month_name(figures.month), month_short=month_heading(figures.as_of),
         as_of=day(figures.as_of), firm=branding.firm_name, logo=logo,
@@ -149,7 +157,9 @@ def edition_context(figures: ReportFigures, branding: Branding, logo: str,
         keywords=f"small caps, Russell 2000, S&P 600, market outlook, {figures.month:%Y-%m}",
         version=reportgen.__version__, created=created.isoformat(timespec="seconds"),
         paper=branding.paper, colour=branding.colour, colours=HOUSE, is_sample=figures.is_sample,
-        source=figures.source, disclaimer=branding.disclaimer)
+        source=figures.source, disclaimer=branding.disclaimer, draft=status.draft,
+        revised=(f"Revised {day(pd.Timestamp(created))}: {status.revision_reason}"
+                 if status.revision_reason else None))
 
 
 def logo_url(config: Config, branding: Branding) -> str:
@@ -332,12 +342,14 @@ def sources(f: ReportFigures) -> SourcesSection:
 
 def compose_report(figures: ReportFigures, narrative: Narrative,
                    charts: dict[str, Chart | None], config: Config, created: datetime,
-                   comparison: Comparison | None, commentary: Commentary) -> ReportContext:
+                   comparison: Comparison | None, commentary: Commentary,
+                   status: EditionStatus) -> ReportContext:
     """The context of the master edition (the config's branding, no client)."""
     f, n = figures, narrative
     return ReportContext(
         medium="print",
-        edition=edition_context(f, config.branding, logo_url(config, config.branding), created),
+        edition=edition_context(f, config.branding, logo_url(config, config.branding), created,
+                                status),
         cover=CoverContext(headline=commentary.headline or n.headline, client=None,
                            verdict=n.verdict_line.text, figures=cover_figures(f, config),
                            chart=chart_context(charts.get("relative_strength"))),
@@ -379,12 +391,14 @@ def cover_figures(f: ReportFigures, config: Config) -> list[CoverFigure]:
     return figures
 
 
-def for_client(context: ReportContext, figures: ReportFigures, config: Config,
-               branding: Branding, created: datetime, client: Client | None) -> ReportContext:
+def for_client(context: ReportContext, config: Config, branding: Branding,
+               client: Client | None) -> ReportContext:
     """The same edition with another branding and, on the cover, a client."""
     return dataclasses.replace(
         context,
-        edition=edition_context(figures, branding, logo_url(config, branding), created),
+        edition=dataclasses.replace(context.edition, firm=branding.firm_name,
+                                    logo=logo_url(config, branding), paper=branding.paper,
+                                    colour=branding.colour, disclaimer=branding.disclaimer),
         cover=dataclasses.replace(
             context.cover,
             client=ClientContext(name=client.name, adviser=client.adviser) if client else None))

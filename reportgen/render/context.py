@@ -56,6 +56,9 @@ class EditionContext:
     is_sample: Annotated[bool, "True when built from the bundled sample data"]
     source: Annotated[str, "The data source's display label"]
     disclaimer: Annotated[str, "The firm's legal text"]
+    draft: Annotated[bool, "A draft for review: every page says DRAFT; never sent"]
+    revised: Annotated[str | None, "A revision's label, 'Revised 22 Nov 2026: reason'; None "
+                                   "for a first edition"]
 
 
 @dataclass(frozen=True)
