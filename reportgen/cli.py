@@ -117,6 +117,8 @@ data_app = typer.Typer(no_args_is_help=True, help="Fill and inspect the local da
 app.add_typer(data_app, name="data")
 archive_app = typer.Typer(no_args_is_help=True, help="List, check and rebuild editions.")
 app.add_typer(archive_app, name="archive")
+commentary_app = typer.Typer(no_args_is_help=True, help="The analyst's commentary.")
+app.add_typer(commentary_app, name="commentary")
 
 # Plain text: names, reasons and paths are data, never console markup. Tables stay readable
 # when piped: a pipe has no width, so give one.
@@ -353,6 +355,46 @@ def build(
     if draft:
         stderr.print(f"Read it, then: reportgen approve drafts/{built.folder.name} --by NAME; "
                      f"reportgen publish --month {built.folder.name}")
+
+
+@commentary_app.command("init")
+def commentary_init(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM: the edition's month.")],
+    source: SourceOption = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", help="Where to write it; default commentary-YYYY-MM.yaml here.")] = None,
+    out: OutOption = None,
+    store: StoreOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a commentary file for the month, prefilled with each section's generated text
+    and the figures you can cite; edit it, then build a draft with --commentary."""
+    from reportgen.edition import (
+        EditionRequest,
+        commentary_template,
+        load_market_data,
+        read_universe,
+        with_universe,
+    )
+
+    target = file or Path(f"commentary-{month}.yaml")
+    try:
+        if target.exists():
+            raise ReportgenError(f"{target} already exists; commentary init never overwrites "
+                                 "a file. Edit it, or give another --file.")
+        settings = load_config(config)
+        holdings = read_universe(settings)
+        settings = with_universe(settings, holdings)
+        spec = source or settings.source or "sample"
+        request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
+                                 month=parse_month(month))
+        data = load_market_data(open_source(spec, settings.source_label), settings,
+                                store_of(store, settings), holdings)
+        target.write_text(commentary_template(data, settings, request), encoding="utf-8")
+    except ReportgenError as error:
+        fail(error)
+    stdout.print(f"Wrote {target}: edit it, then run `reportgen build --draft --month {month} "
+                 f"--commentary {target}`.")
 
 
 @app.command()

@@ -69,13 +69,20 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.render.commentary import Commentary, parse_commentary, revise
+from reportgen.render.commentary import (
+    Commentary,
+    commentary_file,
+    parse_commentary,
+    render_commentary,
+    revise,
+)
 from reportgen.render.compose import EditionStatus, compose_report, for_client, for_screen
 from reportgen.render.context import ReportContext
 from reportgen.render.html import COVER_TEMPLATE, render_html
 from reportgen.render.narrative import write_narrative
 from reportgen.render.pdf import render_pdf
 from reportgen.render.personalise import splice_cover
+from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
 from reportgen.timing import timed
@@ -334,14 +341,15 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         basis = _comparison_basis(request, month)
         comparison = (changes.compare(basis.previous, key_figures)
                       if basis.previous is not None else None)
-    # Before the charts: an edit to a sentence the edition lacks fails in a moment.
+    # Before the charts: a reference or an edit the edition lacks fails in a moment.
+    analyst = render_commentary(inputs.commentary, figure_references(figures))
     narrative = revise(write_narrative(figures, ins, basis.valuation_history, comparison),
-                       inputs.commentary)
+                       analyst, inputs.commentary.source)
     stage("Drawing charts")
     charts = draw_charts(data, ins, figures)
     status = EditionStatus(draft=request.draft, revision_reason=request.revision_reason)
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
-                             inputs.commentary, status)
+                             analyst, status)
 
     renderer = _Renderer(context, figures, config, request, month)
     stage("Rendering PDF")
@@ -520,3 +528,22 @@ def publish_draft(out_dir: Path, month: pd.Period, require_approval: bool,
     built = build_edition(data, Config.model_validate(manifest.config), request, stage)
     shutil.rmtree(draft.folder, ignore_errors=True)
     return built
+
+
+def commentary_template(data: MarketData, config: Config, request: EditionRequest) -> str:
+    """A commentary file for the month the request asks for, prefilled from its figures
+    (no charts, no PDF): see ``render.commentary.commentary_file``."""
+    ins = config.instruments
+    calendar = data.calendar([ins.primary_pair[0]]).intersection(
+        data.calendar([ins.primary_pair[1]]))
+    month, as_of = edition_dates(calendar, request.month, request.as_of)
+    data, gap_notes = withhold_gaps(data, as_of, config.data_quality.max_gap_days)
+    figures = compute_report_figures(data, ins, as_of, gap_notes)
+    basis = _comparison_basis(request, month)
+    comparison = (changes.compare(basis.previous, changes.key_figures(figures))
+                  if basis.previous is not None else None)
+    narrative = write_narrative(figures, ins, basis.valuation_history, comparison)
+    command = (f"reportgen build --draft --month {month} --source {request.source_spec} "
+               "--commentary THIS_FILE")
+    return commentary_file(narrative, figure_references(figures),
+                           f"{month:%B %Y} (data to {as_of:%Y-%m-%d})", command)

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import email
 import functools
 import os
+import socket
 import subprocess
 from collections.abc import Iterator
+from email import policy
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yfinance as yf
+from aiosmtpd.controller import Controller
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_PRICES = Path(os.environ.get("REPORTGEN_REAL_PRICES",
@@ -87,7 +91,8 @@ def run_cli(*args: str):
 def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive holding the sample October 2026 edition, built through the command line
     with commentary, three clients, the firm's logo from its assets folder and the default
-    PDF/A variant, and approved for sending. (Clients with a branding of their own are tested in test_edition.py.)
+    PDF/A variant, and approved for sending. (Clients with a branding of their own are
+    tested in test_edition.py.)
     Layout: assets/, config.yaml, clients.yaml, commentary.yaml, out/."""
     root = tmp_path_factory.mktemp("archive")
     (root / "assets").mkdir()
@@ -218,3 +223,56 @@ def manifest_json(name: str, revision: int = 1) -> str:
         pdf="edition.pdf", client_pdfs={}, headline="", takeaways=[], fetched_at={},
         config={}, previous_edition=None, valuation_history={}, previous_manifest=None,
         files={"edition.pdf": "0" * 64}))
+
+
+# -- Mail: real SMTP servers on loopback ---------------------------------------------------
+
+class Inbox:
+    """Accepts mail; can refuse chosen addresses or drop the connection on a chosen message."""
+
+    def __init__(self, refuse: set[str] = frozenset(), drop_on: int | None = None) -> None:
+        self.refuse, self.drop_on = refuse, drop_on
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.data_commands = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_commands += 1
+        if self.data_commands == self.drop_on:
+            server.transport.close()  # the connection drops before the message is accepted
+            return "421 4.3.0 Going away"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start servers on loopback; the environment points reportgen at the last one."""
+    started = []
+
+    def start(inbox: Inbox, **options) -> Inbox:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        started.append(controller)
+        monkeypatch.setenv("REPORTGEN_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(port))
+        monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "none")
+        monkeypatch.setenv("REPORTGEN_SMTP_FROM", "outlook@ewp.example")
+        return inbox
+
+    yield start
+    for controller in started:
+        controller.stop()

@@ -12,8 +12,14 @@ from reportgen.config import Config
 from reportgen.errors import ReportgenError
 from reportgen.metrics.relative import Streak
 from reportgen.metrics.signals import RULES, Mark, Signal, verdict_tone
-from reportgen.render.commentary import Commentary, parse_commentary, revise
-from reportgen.render.narrative import LEADING_SECTIONS, write_narrative
+from reportgen.render.commentary import (
+    Commentary,
+    parse_commentary,
+    render_commentary,
+    revise,
+)
+from reportgen.render.narrative import LEADING_SECTIONS, Narrative, write_narrative
+from reportgen.render.references import figure_references
 
 
 @pytest.mark.parametrize(("key", "value", "mark"), [
@@ -112,18 +118,24 @@ def edits(tmp_path: Path, text: str, name: str = "c.yaml") -> Commentary:
     return parse_commentary(text, path)
 
 
+def revised(figures, commentary: Commentary) -> Narrative:
+    """The narrative of ``figures`` with the commentary applied, as a build applies it."""
+    text = render_commentary(commentary, figure_references(figures))
+    return revise(write_narrative(figures, Config().instruments), text, commentary.source)
+
+
 def test_the_analyst_replaces_or_removes_single_sentences(figures, tmp_path: Path) -> None:
     narrative = write_narrative(figures, Config().instruments)
     assert {"performance.month", "performance.streak", "rates.sensitivity",
             "cover.verdict"} <= set(narrative.sentence_keys())
     commentary = edits(tmp_path, "sentences:\n  performance.streak: 'A *calm* run <b>x</b>'\n"
                                  "  rates.sensitivity: ''\n  cover.verdict: Patience.\n")
-    revised = revise(narrative, commentary)
-    streak = [s for s in revised.sections["performance"] if s.key == "performance.streak"]
+    edited = revised(figures, commentary)
+    streak = [s for s in edited.sections["performance"] if s.key == "performance.streak"]
     assert [s.text for s in streak] == ["A <em>calm</em> run &lt;b&gt;x&lt;/b&gt;"]
-    assert "rates.sensitivity" not in revised.sentence_keys()
-    assert len(revised.sentence_keys()) == len(narrative.sentence_keys()) - 1
-    assert revised.verdict_line.text == "Patience."
+    assert "rates.sensitivity" not in edited.sentence_keys()
+    assert len(edited.sentence_keys()) == len(narrative.sentence_keys()) - 1
+    assert edited.verdict_line.text == "Patience."
     # The Markdown form: a sentence key as a heading, an empty body removes the sentence.
     markdown = edits(tmp_path, "## performance.streak\nOur words.\n\n## rates.study\n\n",
                      "c.md")
@@ -131,13 +143,12 @@ def test_the_analyst_replaces_or_removes_single_sentences(figures, tmp_path: Pat
 
 
 def test_an_edit_to_a_sentence_the_edition_lacks_is_an_error(figures, tmp_path: Path) -> None:
-    narrative = write_narrative(figures, Config().instruments)
     with pytest.raises(ReportgenError, match=r"c\.yaml: this edition has no generated "
                                              r"sentence 'performance\.streek'; did you mean "
                                              r"performance\.streak\?"):
-        revise(narrative, edits(tmp_path, "sentences:\n  performance.streek: x\n"))
+        revised(figures, edits(tmp_path, "sentences:\n  performance.streek: x\n"))
     with pytest.raises(ReportgenError, match=r"cover\.verdict can be replaced but not removed"):
-        revise(narrative, edits(tmp_path, "sentences:\n  cover.verdict: ''\n"))
+        revised(figures, edits(tmp_path, "sentences:\n  cover.verdict: ''\n"))
     with pytest.raises(ReportgenError, match="'sentences' must map names to text"):
         edits(tmp_path, "sentences: [a, b]\n")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import ReportgenError
-from reportgen.render.commentary import Commentary, parse_commentary
+from reportgen.render.commentary import AnalystText, parse_commentary, render_commentary
 from reportgen.render.pdf import render_pdf
 from reportgen.templating import TEMPLATES_DIR, render_template
 
@@ -45,8 +45,9 @@ def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
         render_template("report.html.j2", {}, templates)
 
 
-def load_commentary(path: Path) -> Commentary:
-    return parse_commentary(path.read_text(), path)
+def load_commentary(path: Path) -> AnalystText:
+    """The file as a build renders it (no figures cited here)."""
+    return render_commentary(parse_commentary(path.read_text(), path), {})
 
 
 def test_commentary_markdown_is_rendered_without_raw_html_or_images(tmp_path: Path) -> None:

@@ -2,75 +2,19 @@
 
 from __future__ import annotations
 
-import email
 import hashlib
 import json
 import shutil
-import socket
 import sqlite3
-from collections.abc import Iterator
-from email import policy
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from reportgen.config import Config
 from reportgen.edition import EditionRequest, build_edition
-from tests.conftest import CLIENTS, run_cli
-
-
-class Inbox:
-    """Accepts mail; can refuse chosen addresses or drop the connection on a chosen message."""
-
-    def __init__(self, refuse: set[str] = frozenset(), drop_on: int | None = None) -> None:
-        self.refuse, self.drop_on = refuse, drop_on
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.data_commands = 0
-
-    async def handle_RCPT(self, server, session, envelope, address, options):
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.data_commands += 1
-        if self.data_commands == self.drop_on:
-            server.transport.close()  # the connection drops before the message is accepted
-            return "421 4.3.0 Going away"
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """Start servers on loopback; the environment points reportgen at the last one."""
-    started = []
-
-    def start(inbox: Inbox, **options) -> Inbox:
-        port = free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        started.append(controller)
-        monkeypatch.setenv("REPORTGEN_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("REPORTGEN_SMTP_PORT", str(port))
-        monkeypatch.setenv("REPORTGEN_SMTP_SECURITY", "none")
-        monkeypatch.setenv("REPORTGEN_SMTP_FROM", "outlook@ewp.example")
-        return inbox
-
-    yield start
-    for controller in started:
-        controller.stop()
+from tests.conftest import CLIENTS, Inbox, free_port, run_cli
 
 
 @pytest.fixture

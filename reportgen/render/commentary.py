@@ -1,28 +1,34 @@
-"""An analyst's optional commentary for an edition: a headline override, a paragraph per
+"""An analyst's optional commentary for an edition: a headline, an opening, a paragraph per
 section, and edits to single generated sentences, from YAML or Markdown.
 
-YAML::
+YAML (``reportgen commentary init`` writes one prefilled for the month)::
 
     headline: Small caps pause after a strong summer
+    intro: |
+      Our opening, above the key takeaways. IWM returned {IWM.month} in {month}.
     sections:
-      performance: "A *short* paragraph in Markdown."
+      performance: "A *short* paragraph in Markdown, under the section's finding."
     sentences:
       performance.streak: "Our own words for this sentence."
       rates.sensitivity: ""          # empty: the sentence is removed
 
 Markdown: an optional first ``# Headline`` line, then ``## <section id>`` headings (ids as in
-the report: takeaways, performance, valuation, rates, quality, leaders, ways_to_play, risks,
-verdict, changes, sources) each followed by its text, and ``## <sentence key>`` headings
-(``## performance.streak``) each followed by the sentence's replacement, or by nothing to
-remove it. Every generated sentence has a key: the section id, a dot and a name.
+the report: intro, takeaways, performance, valuation, rates, quality, leaders, ways_to_play,
+risks, verdict, changes, sources) each followed by its text, and ``## <sentence key>``
+headings (``## performance.streak``) each followed by the sentence's replacement, or by
+nothing to remove it. Every generated sentence has a key: the section id, a dot and a name.
 
-The Markdown is rendered with raw HTML and images disabled, so commentary can format text but
-cannot inject markup or make the renderer fetch anything.
+Numbers are written as references to the edition's figures, ``{IWM.month}``, filled in at
+build time as the report prints them (``render.references``); nothing else in the text is
+evaluated. The Markdown is rendered with raw HTML and images disabled, so commentary can
+format text but cannot inject markup or make the renderer fetch anything.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,19 +39,33 @@ from markupsafe import Markup
 from reportgen.config import parse_yaml, plain_text
 from reportgen.errors import ReportgenError
 from reportgen.render.narrative import Narrative
+from reportgen.render.references import Reference, resolve
 from reportgen.sections import SECTION_IDS
 
 MAX_CHARACTERS = 30_000
 MAX_HEADLINE = 160
+INTRO = "intro"  # the analyst's opening, above the key takeaways
 
 
 @dataclass(frozen=True)
 class Commentary:
+    """The commentary as written: Markdown with figure references, not yet resolved."""
+
     headline: str | None = None  # replaces the generated headline
-    sections: dict[str, Markup] = field(default_factory=dict)  # section id → rendered text
-    # Sentence key → its replacement (rendered inline Markdown), or None to remove it.
-    sentences: dict[str, Markup | None] = field(default_factory=dict)
+    intro: str | None = None
+    sections: dict[str, str] = field(default_factory=dict)  # section id → Markdown
+    sentences: dict[str, str | None] = field(default_factory=dict)  # key → text; None: remove
     source: str = "the commentary"  # the file's name, for messages
+
+
+@dataclass(frozen=True)
+class AnalystText:
+    """The commentary with its figures filled in, rendered: what the report prints."""
+
+    headline: str | None = None
+    intro: Markup | None = None
+    sections: dict[str, Markup] = field(default_factory=dict)
+    sentences: dict[str, Markup | None] = field(default_factory=dict)
 
 
 def _markdown() -> MarkdownIt:
@@ -61,21 +81,39 @@ def safe_inline_markdown(text: str) -> Markup:
     return Markup(_markdown().renderInline(text.strip()))  # safe: raw HTML is disabled
 
 
-def revise(narrative: Narrative, commentary: Commentary) -> Narrative:
+def render_commentary(commentary: Commentary, refs: Mapping[str, Reference]) -> AnalystText:
+    """Fill in each ``{figure}`` and render the Markdown; a reference to a figure the
+    edition does not have is an error naming it."""
+    def filled(text: str, where: str) -> str:
+        try:
+            return resolve(text, refs, f"{commentary.source}: {where}")
+        except ValueError as error:
+            message = str(error)
+            raise ReportgenError(message if message.endswith("?") else message + ".") from None
+
+    return AnalystText(
+        headline=filled(commentary.headline, "the headline") if commentary.headline else None,
+        intro=safe_markdown(filled(commentary.intro, INTRO)) if commentary.intro else None,
+        sections={k: safe_markdown(filled(v, k)) for k, v in commentary.sections.items()},
+        sentences={k: None if v is None else safe_inline_markdown(filled(v, k))
+                   for k, v in commentary.sentences.items()})
+
+
+def revise(narrative: Narrative, text: AnalystText, source: str) -> Narrative:
     """The narrative with the commentary's sentence edits; a key the edition does not have
     is an error naming it (and the nearest key, if one is close)."""
     keys = narrative.sentence_keys()
-    for key in commentary.sentences:
+    for key in text.sentences:
         if key not in keys:
             near = difflib.get_close_matches(key, keys, n=1)
             hint = (f"did you mean {near[0]}?" if near else
                     f"this edition's sentences are {', '.join(keys)}.")
-            raise ReportgenError(f"{commentary.source}: this edition has no generated sentence "
+            raise ReportgenError(f"{source}: this edition has no generated sentence "
                                  f"'{key}'; {hint}")
     try:
-        return narrative.revised(commentary.sentences)
+        return narrative.revised(text.sentences)
     except ValueError as error:
-        raise ReportgenError(f"{commentary.source}: {error}.") from None
+        raise ReportgenError(f"{source}: {error}.") from None
 
 
 def _parse_markdown(text: str) -> dict[str, Any]:
@@ -89,7 +127,7 @@ def _parse_markdown(text: str) -> dict[str, Any]:
             sections[current] = ""
         elif current is not None:
             sections[current] += line + "\n"
-    return {"headline": headline, "sections": sections}
+    return {"headline": headline, "intro": sections.pop(INTRO, None), "sections": sections}
 
 
 def parse_commentary(text: str, path: Path) -> Commentary:
@@ -109,11 +147,12 @@ def parse_commentary(text: str, path: Path) -> Commentary:
     if unknown:
         raise ReportgenError(f"{path}: unknown section(s) {', '.join(unknown)}; use "
                              f"{', '.join(SECTION_IDS)}.")
+    intro = raw.get(INTRO)
     return Commentary(
         _headline(raw.get("headline"), path),
-        {k: safe_markdown(str(v)) for k, v in sections.items() if v},
-        {k: safe_inline_markdown(str(v)) if v and str(v).strip() else None
-         for k, v in sentences.items()},
+        str(intro) if intro and str(intro).strip() else None,
+        {k: str(v) for k, v in sections.items() if v and str(v).strip()},
+        {k: str(v).strip() if v and str(v).strip() else None for k, v in sentences.items()},
         path.name)
 
 
@@ -136,3 +175,43 @@ def _headline(raw: object, path: Path) -> str | None:
         raise ReportgenError(f"{path}: the headline has {len(headline)} characters; keep it "
                              f"under {MAX_HEADLINE} so it fits the cover.")
     return headline
+
+
+def commentary_file(narrative: Narrative, refs: Mapping[str, Reference], edition: str,
+                    draft_command: str) -> str:
+    """A commentary file for the analyst to edit (YAML): an empty opening and a slot per
+    section, each generated sentence (commented out) to edit from, and the figures that can
+    be cited. The sentences keep their numbers as printed: a number is not turned back into
+    a reference by its value, since two figures can print alike (13.3% a one-year and a
+    three-month volatility) and the wrong one would follow next month's data."""
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML scalar
+
+    lines = [f"# Commentary for the US Small-Cap Outlook, {edition}.",
+             f"# Build a draft with it: {draft_command}",
+             "#",
+             "# Write numbers as references to the figures, e.g. {IWM.month}: each is filled in",
+             "# from the data, as the report prints it, when the edition is built.",
+             "#",
+             f"# headline replaces the generated one ({MAX_HEADLINE} characters at most):",
+             f"#   {narrative.headline}",
+             'headline: ""',
+             "",
+             "# Your opening, printed above the key takeaways (Markdown).",
+             f"{INTRO}: |", "",
+             "# Your paragraph for each section, printed under its finding (Markdown).",
+             "sections:"]
+    lines += [f"  {section}: \"\"" for section in SECTION_IDS]
+    lines += ["", "# The generated sentences, by key. To replace one, remove its '#' and edit",
+              "# it, writing its numbers as references (listed below); to remove it, set it",
+              "# to \"\". Lines left commented keep the generated text.",
+              "sentences:"]
+    lines += [f"  # {s.key}: {quoted(s.text)}"
+              for s in (narrative.verdict_line, *(s for sentences in narrative.sections.values()
+                                                 for s in sentences))]
+    lines += ["", "# The figures you can cite, with this edition's values:"]
+    name_width = max(len(name) for name in refs) + 2
+    text_width = max(len(ref.text) for ref in refs.values())
+    lines += [f"#   {'{' + name + '}':<{name_width}}  {ref.text:>{text_width}}   "
+              f"{ref.description}" for name, ref in refs.items()]
+    return "\n".join(lines) + "\n"

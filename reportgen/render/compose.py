@@ -41,7 +41,7 @@ from reportgen.metrics.report import (
 from reportgen.metrics.signals import RULES, VERDICT_RULE
 from reportgen.metrics.triggers import weakening_triggers
 from reportgen.metrics.valuation import MULTIPLES
-from reportgen.render.commentary import Commentary
+from reportgen.render.commentary import AnalystText
 from reportgen.render.context import (
     ChangeRow,
     ChangesSection,
@@ -342,7 +342,7 @@ def sources(f: ReportFigures) -> SourcesSection:
 
 def compose_report(figures: ReportFigures, narrative: Narrative,
                    charts: dict[str, Chart | None], config: Config, created: datetime,
-                   comparison: Comparison | None, commentary: Commentary,
+                   comparison: Comparison | None, commentary: AnalystText,
                    status: EditionStatus) -> ReportContext:
     """The context of the master edition (the config's branding, no client)."""
     f, n = figures, narrative
@@ -371,6 +371,7 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
         changes=changes(comparison),
         sources=sources(f),
         findings={id_: texts[0] for id_ in LEADING_SECTIONS if (texts := n.texts(id_))},
+        intro=commentary.intro,
         commentary=commentary.sections,
     )
 

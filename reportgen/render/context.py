@@ -344,4 +344,6 @@ class ReportContext:
     sources: Annotated[SourcesSection, "Section 12"]
     findings: Annotated[dict[str, str], "Each section's finding, printed under its heading "
                                         "(generated, or the analyst's replacement)"]
+    intro: Annotated[Markup | None, "The analyst's opening, above the key takeaways (safe "
+                                    "Markdown)"]
     commentary: Annotated[dict[str, Markup], "The analyst's text per section id (safe Markdown)"]
