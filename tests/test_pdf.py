@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import json
 import re
 import subprocess
@@ -178,14 +179,17 @@ OPERATOR_ONLY = ["/work/", "/tmp/", "/srv/", "/home/", "/root/", "README", "fund
 
 
 def client_facing_texts(archive: Path, real_pdf: Path) -> dict[str, str]:
-    """Every client-facing file of the sample archive (PDFs, index, dry-run emails) and the
-    real-data edition, as text."""
+    """Every client-facing file of the sample archive (PDFs, HTML editions, index, dry-run
+    emails) and the real-data edition, as text."""
     out = archive / "out"
     result = run_cli("send", "--month", "2026-10", "--clients", str(archive / "clients.yaml"),
                      "--out", str(out), "--dry-run")
     assert result.exit_code == 0, result.stderr
     texts = {str(pdf): "\n".join(page_texts(pdf)) for pdf in [real_pdf, *out.rglob("*.pdf")]}
     texts["index.html"] = (out / "index.html").read_text()
+    for page in [real_pdf.with_suffix(".html"), *out.glob("2026-*/*.html")]:
+        visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page.read_text(), flags=re.S)
+        texts[str(page)] = html.unescape(visible)
     for eml in (out / "outbox").rglob("*.eml"):
         message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
         texts[eml.name] = "\n".join(part.get_content() for part in message.walk()
@@ -196,7 +200,8 @@ def client_facing_texts(archive: Path, real_pdf: Path) -> dict[str, str]:
 def test_client_files_carry_no_machine_paths_or_operator_instructions(
         sample_archive: Path, real_pdf: Path) -> None:
     texts = client_facing_texts(sample_archive, real_pdf)
-    assert len(texts) >= 9  # two editions, three client copies, the index, three emails
+    assert len(texts) >= 11  # two editions (PDF, HTML), three client copies, the index,
+    # three emails
     found = {name: [word for word in OPERATOR_ONLY if word in text]
              for name, text in texts.items()}
     assert not any(found.values()), {k: v for k, v in found.items() if v}

@@ -53,6 +53,18 @@ def test_each_client_gets_one_message_with_its_own_pdf_and_never_twice(smtp, arc
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
         assert "Our own headline & more" in text and "<li>" in html
+        # The HTML body summarises the edition as its cover does, with the chart inline.
+        summary = json.loads((archive / "out" / "2026-10" / "manifest.json").read_text()
+                             )["summary"]
+        assert summary["verdict"] in html and summary["verdict"] in text
+        for figure in summary["figures"]:
+            assert figure["value"] in html and f"{figure['label']}, {figure['period']}: " \
+                f"{figure['value']}" in text
+        [chart] = [p for p in message.walk() if p.get_content_type() == "image/png"]
+        assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in html
+        assert f'alt="{summary["chart_alt"]}"' in html and summary["chart_alt"].startswith(
+            "Small caps against large caps")
+        assert chart.get_content().startswith(b"\x89PNG")
         [attachment] = list(message.iter_attachments())
         assert attachment.get_filename() == f"us-small-cap-outlook-2026-10-{client}.pdf"
         digest = hashlib.sha256(attachment.get_content()).hexdigest()
