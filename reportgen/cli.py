@@ -350,7 +350,7 @@ def build(
         stderr.print(f"changed since the last draft: {change}")
     stderr.print(f"Built {'the draft ' if draft else ''}{built.pdf} (data to "
                  f"{built.as_of:%Y-%m-%d})"
-                 + (f" and {len(built.client_pdfs)} client editions." if built.client_pdfs
+                 + (f" and {client_editions(len(built.client_pdfs))}." if built.client_pdfs
                     else "."))
     if draft:
         stderr.print(f"Read it, then: reportgen approve drafts/{built.folder.name} --by NAME; "
@@ -436,7 +436,7 @@ def publish(
     except ReportgenError as error:
         fail(error)
     stderr.print(f"Published {built.folder} from the approved draft"
-                 + (f", with {len(built.client_pdfs)} client editions." if built.client_pdfs
+                 + (f", with {client_editions(len(built.client_pdfs))}." if built.client_pdfs
                     else "."))
 
 
@@ -538,6 +538,10 @@ def send(
                      + ", ".join(o.client_id for o in failures)
                      + ". Run the same command again to retry only what was not accepted.")
         raise typer.Exit(1)
+
+
+def client_editions(count: int) -> str:
+    return f"{count} client edition{'s' if count != 1 else ''}"
 
 
 def heal_index(folder: Path) -> None:

@@ -97,3 +97,19 @@ def test_the_archive_index_links_both_editions_and_fits_a_phone(browser, sample_
     assert links["Read online"] == "2026-10/us-small-cap-outlook-2026-10.html"
     assert links["PDF"] == "2026-10/us-small-cap-outlook-2026-10.pdf"
     page.close()
+
+
+def test_the_html_edition_prints_with_the_print_stylesheet(browser, html_edition: Path,
+                                                           tmp_path: Path) -> None:
+    """Printed from the browser, it is laid out by report.css (A4 pages, the PDF's look),
+    not by the screen layout."""
+    page = browser.new_page()
+    page.goto(html_edition.as_uri())
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") == "none"
+    printed = tmp_path / "printed.pdf"
+    page.pdf(path=str(printed), prefer_css_page_size=True)
+    pages = pdf_text(printed)
+    assert len(pages) >= 8
+    assert "3. Performance and rotation" in "\n".join(pages)
+    page.close()
