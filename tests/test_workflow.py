@@ -137,8 +137,11 @@ def test_send_refuses_an_unapproved_or_changed_edition_unless_approval_is_off(
         in refused.stderr
     assert cli(firm, "approve", MONTH, "--by", "A. Principal").exit_code == 0
     assert send(firm, "--dry-run").exit_code == 0
+    # Approved again (a second reader): the latest approval is the one that counts.
+    assert cli(firm, "approve", MONTH, "--by", "A. Principal", "--note", "again").exit_code == 0
     verify = cli(firm, "archive", "verify")
     assert verify.exit_code == 0, verify.stdout + verify.stderr
+    assert send(firm, "--dry-run").exit_code == 0
     # An approval.json edited afterwards is not the approval the chain recorded.
     approval = firm / "out" / MONTH / "approval.json"
     approval.write_text(approval.read_text().replace("A. Principal", "Someone Else"))

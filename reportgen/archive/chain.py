@@ -62,13 +62,15 @@ def chain_problems(links: list[Link], manifests: dict[str, str],
     readable edition to its manifest's SHA-256; ``recorded_previous`` to the chain's head
     that its manifest records; ``approvals`` to its approval's SHA-256, if approved."""
     problems, previous = [], None
+    # An edition approved again: its latest approval line is the one its file must match.
+    latest_approval = {link.edition: link for link in links if link.kind == "approval"}
     for link in links:
         if link.previous != previous:
             problems.append(f"{CHAIN}: the line for {link.edition} does not follow the line "
                             "before it: the chain was edited.")
         previous = link.sha256
         if link.kind == "approval":
-            if approvals.get(link.edition) != link.sha256:
+            if latest_approval[link.edition] is link and approvals.get(link.edition) != link.sha256:
                 problems.append(f"{link.edition}/approval.json: missing or changed since the "
                                 "approval was recorded in the archive's chain.")
             continue

@@ -44,8 +44,11 @@ def read_draft(out_dir: Path, month: pd.Period) -> Edition:
 def write_draft(folder: Path, write_files: Callable[[Path], None],
                 fields: dict[str, Any]) -> None:
     """Write the draft ``folder`` in a hidden folder beside it, manifest last, then put it in
-    place of the previous draft (if any) in two renames."""
+    place of the previous draft (if any) in two renames. Call it holding the month's build
+    lock: hidden folders of the month's drafts are then leftovers, and removed."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for left in folder.parent.glob(f".{folder.name}.*"):  # by a draft build that was killed
+        shutil.rmtree(left, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     old = folder.with_name(f".{folder.name}.replaced-{os.getpid()}")
     try:
