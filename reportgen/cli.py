@@ -336,8 +336,9 @@ def build(
                       console=stderr, transient=True, disable=not stderr.is_terminal
                       ) as progress:
             task = progress.add_task("Loading data")
+            held = load_clients(clients).holding_tickers if clients else []
             data = load_market_data(open_source(spec, settings.source_label), settings,
-                                    store_of(store, settings), holdings)
+                                    store_of(store, settings), holdings, held)
             built = build_edition(data, settings, request,
                                   lambda text: progress.update(task, description=text))
     except ReportgenError as error:

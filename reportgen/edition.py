@@ -15,7 +15,7 @@ import dataclasses
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ from reportgen.errors import ReportgenError
 from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
+from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import (
     Commentary,
@@ -77,11 +78,12 @@ from reportgen.render.commentary import (
     revise,
 )
 from reportgen.render.compose import EditionStatus, compose_report, for_client, for_screen
-from reportgen.render.context import ReportContext
+from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import COVER_TEMPLATE, render_html
 from reportgen.render.narrative import write_narrative
 from reportgen.render.pdf import render_pdf
-from reportgen.render.personalise import splice_cover
+from reportgen.render.personalise import splice_client_pages
+from reportgen.render.portfolio import portfolio_context
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
@@ -132,10 +134,12 @@ class BuiltEdition:
 
 
 def load_market_data(source: Source, config: Config, store: Store,
-                     holdings: pd.DataFrame | None = None) -> MarketData:
+                     holdings: pd.DataFrame | None = None,
+                     client_holdings: Sequence[str] = ()) -> MarketData:
     """The instruments the source has; the report names the others as missing. The primary
     pair and the bill rate are essential: without them there is no report. ``holdings``
-    (``read_universe``) name each universe stock's sector."""
+    (``read_universe``) name each universe stock's sector; ``client_holdings`` are what the
+    clients hold, for their portfolio pages (one the source lacks is named there)."""
     ins = config.instruments
     essential = [t for t in (*ins.primary_pair, ins.short_rate) if not source.has(t)]
     if essential:
@@ -143,7 +147,8 @@ def load_market_data(source: Source, config: Config, store: Store,
                              "the report cannot do without. Add them, or choose other "
                              "instruments in the config file.")
     with timed(log, f"loaded {source.label}"):
-        data = store.load(source, [t for t in ins.all_tickers if source.has(t)],
+        wanted = dict.fromkeys([*ins.all_tickers, *client_holdings])
+        data = store.load(source, [t for t in wanted if source.has(t)],
                           gate=PriceGate.of(config))
     if holdings is not None:
         named = holdings[["name", "sector"]]
@@ -256,13 +261,15 @@ class Inputs:
     def read(cls, commentary: Path | None, clients: Path | None) -> Inputs:
         commentary_text = read_text(commentary, "commentary file") if commentary else None
         clients_text = read_text(clients, "clients file") if clients else None
+        client_list = (parse_clients(parse_yaml(clients_text, clients), clients)
+                       if clients and clients_text is not None else None)
+        if client_list is not None and "holdings_file" in (clients_text or ""):
+            clients_text = client_list.as_stored()  # the holdings files' rows, inline
         return cls(
             parse_commentary(commentary_text, commentary)
             if commentary and commentary_text is not None else Commentary(),
-            commentary_text,
-            parse_clients(parse_yaml(clients_text, clients), clients)
-            if clients and clients_text is not None else None,
-            clients_text, commentary.suffix if commentary else "")
+            commentary_text, client_list, clients_text,
+            commentary.suffix if commentary else "")
 
     def branding_for(self, config: Config, client: Client) -> Branding:
         assert self.clients is not None, "a client comes from the clients file"
@@ -273,15 +280,17 @@ class _Renderer:
     """Renders the PDFs of one edition, laying out the shared body once per branding."""
 
     def __init__(self, context: ReportContext, figures: ReportFigures, config: Config,
-                 request: EditionRequest, month: pd.Period) -> None:
+                 request: EditionRequest, month: pd.Period, data: MarketData) -> None:
         self.context, self.figures, self.config = context, figures, config
+        self.data = data
         self.request, self.identifier = request, f"{FILE_STEM}-{month}".encode()
         self.refused: list[str] = []
         self.bodies: dict[str, bytes] = {}
 
     def _pdf(self, branding: Branding, client: Client | None, cover_only: bool = False
              ) -> bytes:
-        context = for_client(self.context, self.config, branding, client)
+        context = for_client(self.context, self.config, branding, client,
+                             self._portfolio(client) if client else None)
         html = render_html(context, COVER_TEMPLATE) if cover_only else render_html(context)
         pdf, refused = render_pdf(html, assets_dir=self.config.assets_dir,
                                   variant=self.request.variant, identifier=self.identifier)
@@ -298,8 +307,18 @@ class _Renderer:
         return self.body(self.config.branding)
 
     def client(self, branding: Branding, client: Client) -> bytes:
-        cover = self._pdf(branding, client, cover_only=True)
-        return splice_cover(self.body(branding), cover)
+        """The body with the client's cover, and after the summary their portfolio page."""
+        front = self._pdf(branding, client, cover_only=True)
+        return splice_client_pages(self.body(branding), front)
+
+    def _portfolio(self, client: Client) -> PortfolioContext | None:
+        if not client.holdings:
+            return None
+        ins = self.config.instruments
+        closes = {h.ticker: self.data.adj_close(h.ticker) for h in client.holdings}
+        small = {*ins.small_caps, *ins.small_cap_styles, *ins.universe}
+        figures = portfolio_figures(client.holdings, closes, self.figures.as_of, small)
+        return portfolio_context(figures, self.figures, ins)
 
 
 def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
@@ -351,7 +370,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
                              analyst, status)
 
-    renderer = _Renderer(context, figures, config, request, month)
+    renderer = _Renderer(context, figures, config, request, month, data)
     stage("Rendering PDF")
     with timed(log, "rendered the edition PDF and HTML"):
         files = {pdf_name(month): renderer.master(),

@@ -68,7 +68,9 @@ def from_returns(start: str, returns: list[float], level: float = 100.0) -> pd.S
 
 CLIENTS = """\
 clients:
-  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe}
+  - {id: acme, name: Acme Family Office, email: [cio@acme.example], adviser: Jane Doe,
+     holdings: [{ticker: IWM, weight: 0.5}, {ticker: SPY, weight: 0.3},
+                {ticker: AVUV, weight: 0.2}]}
   - {id: birch, name: "Birch & Co <Trust>", email: [a@birch.example, b@birch.example]}
   - {id: cedar, name: Cedar Pension Fund, email: [pm@cedar.example]}
 """
@@ -201,7 +203,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(edition, "draw_charts", lambda data, ins, figures: {})
     monkeypatch.setattr(edition, "render_pdf", render_pdf)
-    monkeypatch.setattr(edition, "splice_cover", lambda body, cover: cover + body)
+    monkeypatch.setattr(edition, "splice_client_pages", lambda body, cover: cover + body)
     return documents
 
 

@@ -62,10 +62,16 @@ def test_client_editions_carry_their_names_as_written_and_the_whole_report(archi
                          ("cedar", "Cedar Pension Fund")):
         reader = PdfReader(copy(client))
         assert f"Prepared for {name}" in pdf_text(copy(client))[0]
-        assert len(reader.pages) == len(master.pages)
+        own_pages = 1 if client == "acme" else 0  # acme holds a portfolio: its own page
+        assert len(reader.pages) == len(master.pages) + own_pages
         assert [o.title for o in reader.outline] == [o.title for o in master.outline]
     assert "Your adviser: Jane Doe" in pdf_text(copy("acme"))[0]
-    assert pdf_text(copy("acme"))[3] == master_text[3]  # the shared body
+    # The portfolio page comes after the summary; the body's pages keep their numbers.
+    acme = pdf_text(copy("acme"))
+    assert acme[2].startswith("Your portfolio") and "Your portfolio returned" in acme[2]
+    assert acme[1] == master_text[1] and acme[4] == master_text[3]  # the shared body
+    assert PdfReader(copy("acme")).page_labels[:5] == ["1", "2", "Your portfolio 1", "3", "4"]
+    assert pdf_text(copy("cedar"))[3] == master_text[3]
     assert "Prepared for" not in master_text[0]
 
 

@@ -43,7 +43,8 @@ def element(tp: Any) -> Any:
 
 class Contract:
     """Walks template syntax trees, typing names from ReportContext, loop targets from what
-    they loop over, and macro parameters from MACRO_PARAMETERS."""
+    they loop over, ``set`` names from their value, and macro parameters from
+    MACRO_PARAMETERS."""
 
     def __init__(self) -> None:
         self.top_level = hints(ReportContext)
@@ -68,6 +69,8 @@ class Contract:
                 inner[arg.name] = MACRO_PARAMETERS.get((node.name, arg.name))
             for child in node.body:
                 self.visit(child, inner)
+        elif isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            scope[node.target.name] = self.type_of(node.node, scope)  # {% set x = ... %}
         elif isinstance(node, nodes.Expr):
             self.type_of(node, scope)
         else:

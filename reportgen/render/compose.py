@@ -58,6 +58,7 @@ from reportgen.render.context import (
     HistoryTableRow,
     LeadersSection,
     PerformanceSection,
+    PortfolioContext,
     QualitySection,
     RatesSection,
     ReportContext,
@@ -393,8 +394,10 @@ def cover_figures(f: ReportFigures, config: Config) -> list[CoverFigure]:
 
 
 def for_client(context: ReportContext, config: Config, branding: Branding,
-               client: Client | None) -> ReportContext:
-    """The same edition with another branding and, on the cover, a client."""
+               client: Client | None, portfolio: PortfolioContext | None = None
+               ) -> ReportContext:
+    """The same edition with another branding and, on the cover, a client (and their
+    portfolio page)."""
     return dataclasses.replace(
         context,
         edition=dataclasses.replace(context.edition, firm=branding.firm_name,
@@ -402,4 +405,5 @@ def for_client(context: ReportContext, config: Config, branding: Branding,
                                     colour=branding.colour, disclaimer=branding.disclaimer),
         cover=dataclasses.replace(
             context.cover,
-            client=ClientContext(name=client.name, adviser=client.adviser) if client else None))
+            client=ClientContext(name=client.name, adviser=client.adviser, portfolio=portfolio)
+            if client else None))

@@ -62,9 +62,39 @@ class EditionContext:
 
 
 @dataclass(frozen=True)
+class PortfolioRow:
+    ticker: Annotated[str, "The holding's ticker, or the portfolio or a benchmark's name"]
+    name: Annotated[str, "What it is"]
+    weight: Annotated[str, "Its share of the portfolio now; blank for benchmarks"]
+    returns: Annotated[list[str], "Returns over the month, year to date and one year"]
+    contribution: Annotated[str, "Its part of the portfolio's year-to-date return"]
+
+
+@dataclass(frozen=True)
+class ContributionBar:
+    ticker: Annotated[str, "The holding"]
+    value: Annotated[str, "Its year-to-date contribution, formatted"]
+    width: Annotated[float, "Bar length, 0 to 100: a share of the largest contribution"]
+    side: Annotated[str, "'gain' or 'loss': the bar's colour"]
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    summary: Annotated[str, "The portfolio's month against IWM and SPY, and its small-cap share"]
+    periods: Annotated[list[str], "Column headings of the returns: the month, YTD, 1Y"]
+    holdings: Annotated[list[PortfolioRow], "One row per holding, as the client listed them"]
+    total: Annotated[PortfolioRow, "The portfolio as a whole"]
+    benchmarks: Annotated[list[PortfolioRow], "The small- and large-cap funds, to compare"]
+    bars: Annotated[list[ContributionBar], "Contribution by holding, year to date"]
+    notes: Annotated[list[str], "Holdings without prices, named"]
+    method: Annotated[str, "How the returns and contributions are computed"]
+
+
+@dataclass(frozen=True)
 class ClientContext:
     name: Annotated[str, "The client's name, as written in the clients file"]
     adviser: Annotated[str | None, "The client's adviser, if named"]
+    portfolio: Annotated[PortfolioContext | None, "Their portfolio page; None without holdings"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""A client's portfolio figures, against an independent computation on the real prices."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reportgen.clients import Holding
+from reportgen.data.csv_source import read_price_csv
+from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, portfolio_figures
+from tests import independent
+
+AS_OF = date(2026, 9, 30)
+TICKERS = ("IWM", "SPY", "AVUV")
+
+
+@pytest.fixture(scope="module")
+def closes(real_prices: Path) -> dict[str, pd.Series]:
+    return {t: read_price_csv(real_prices / f"{t}.csv")["adj_close"] for t in TICKERS}
+
+
+@pytest.fixture(scope="module")
+def by_hand(real_prices: Path) -> dict[str, tuple[list[date], list[float]]]:
+    return {t: independent.read_closes(real_prices / f"{t}.csv") for t in TICKERS}
+
+
+def test_a_weighted_portfolio_matches_an_independent_computation(closes, by_hand) -> None:
+    weights = {"IWM": 0.5, "SPY": 0.3, "AVUV": 0.2}
+    holdings = [Holding(ticker=t, weight=w) for t, w in weights.items()]
+    figures = portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM", "AVUV"})
+    for period in PORTFOLIO_PERIODS:
+        start = independent.start_of(period, AS_OF)
+        returns = {t: independent.period_return(*by_hand[t], start, AS_OF)[0] for t in TICKERS}
+        assert figures.returns[period] == pytest.approx(
+            sum(weights[t] * returns[t] for t in TICKERS), abs=1e-12)
+        for row in figures.holdings:
+            assert row.returns[period] == pytest.approx(returns[row.ticker], abs=1e-12)
+            assert row.contributions[period] == pytest.approx(
+                weights[row.ticker] * returns[row.ticker], abs=1e-12)
+    assert figures.small_cap_share == pytest.approx(0.7)
+    assert figures.unpriced == []
+
+
+def test_a_portfolio_of_units_is_valued_at_each_period_start(closes, by_hand) -> None:
+    units = {"IWM": 120.0, "SPY": 40.0, "AVUV": 300.0}
+    holdings = [Holding(ticker=t, units=u) for t, u in units.items()]
+    figures = portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM", "AVUV"})
+
+    def value(day: date) -> float:
+        return sum(u * by_hand[t][1][independent.last_on_or_before(by_hand[t][0], day)]
+                   for t, u in units.items())
+
+    for period in PORTFOLIO_PERIODS:
+        start = independent.start_of(period, AS_OF)
+        assert figures.returns[period] == pytest.approx(value(AS_OF) / value(start) - 1,
+                                                        abs=1e-12)
+        assert sum(r.contributions[period] for r in figures.holdings) == pytest.approx(
+            figures.returns[period], abs=1e-12)
+    now = {t: units[t] * by_hand[t][1][independent.last_on_or_before(by_hand[t][0], AS_OF)]
+           for t in TICKERS}
+    assert {r.ticker: r.weight for r in figures.holdings} == pytest.approx(
+        {t: v / sum(now.values()) for t, v in now.items()})
+    assert figures.small_cap_share == pytest.approx((now["IWM"] + now["AVUV"])
+                                                    / sum(now.values()))
+
+
+def test_a_holding_without_prices_is_named_and_never_valued_at_zero(closes) -> None:
+    holdings = [Holding(ticker="IWM", weight=0.6), Holding(ticker="ZZZZ", weight=0.4)]
+    figures = portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM"})
+    assert figures.unpriced == ["ZZZZ"]
+    assert figures.returns == dict.fromkeys(PORTFOLIO_PERIODS)  # no total without it
+    assert figures.holdings[0].returns["YTD"] is not None
+    assert figures.holdings[1].returns == dict.fromkeys(PORTFOLIO_PERIODS)
+    # A holding whose prices start inside a period has no return for it, and the
+    # portfolio none either; the shorter periods are computed.
+    young = {**closes, "AVUV": closes["AVUV"][closes["AVUV"].index > "2026-03-01"]}
+    mixed = portfolio_figures([Holding(ticker="IWM", weight=0.5),
+                               Holding(ticker="AVUV", weight=0.5)], young,
+                              pd.Timestamp(AS_OF), {"IWM"})
+    assert mixed.returns["1Y"] is None and mixed.returns["YTD"] is None
+    assert mixed.returns["MTD"] is not None
+
+
+@pytest.mark.parametrize(("holdings", "message"), [
+    ("[{ticker: IWM, weight: 0.6}, {ticker: SPY, weight: 0.3}]", "add up to 0.9000, not 1"),
+    ("[{ticker: IWM, weight: 0.5}, {ticker: SPY, units: 10}]", "weights for every line or"),
+    ("[{ticker: IWM}]", "give a weight or units, not both or neither"),
+    ("[{ticker: IWM, weight: 0.5}, {ticker: iwm, weight: 0.5}]", "IWM is listed twice"),
+    ("[{ticker: ../x, weight: 1}]", "is not a ticker"),
+])
+def test_holdings_in_the_clients_file_are_checked(tmp_path: Path, holdings: str,
+                                                  message: str) -> None:
+    from reportgen.clients import load_clients
+    from reportgen.errors import ReportgenError
+
+    path = tmp_path / "clients.yaml"
+    path.write_text("clients:\n  - {id: acme, name: Acme, email: [a@acme.example],\n"
+                    f"     holdings: {holdings}}}\n")
+    with pytest.raises(ReportgenError, match=rf"clients\.yaml: clients\[1\] \(acme\): "
+                                             rf"holdings.*{message}"):
+        load_clients(path)
+
+
+def test_a_holdings_file_is_read_beside_the_clients_file_and_stored_inline(
+        tmp_path: Path) -> None:
+    from reportgen.clients import load_clients, parse_clients
+    from reportgen.config import parse_yaml
+    from reportgen.errors import ReportgenError
+
+    (tmp_path / "birch.csv").write_text("ticker,units\nIWM,1200\npowl,150\n")
+    path = tmp_path / "clients.yaml"
+    path.write_text("clients:\n  - {id: birch, name: Birch, email: [b@birch.example], "
+                    "holdings_file: birch.csv}\n")
+    clients = load_clients(path)
+    assert [(h.ticker, h.units) for h in clients.clients[0].holdings] == [
+        ("IWM", 1200.0), ("POWL", 150.0)]
+    assert clients.holding_tickers == ["IWM", "POWL"]
+    stored = clients.as_stored()  # what an edition keeps: readable without birch.csv
+    assert parse_clients(parse_yaml(stored, path), tmp_path / "elsewhere.yaml") == clients
+    (tmp_path / "birch.csv").write_text("symbol,amount\nIWM,1\n")
+    with pytest.raises(ReportgenError, match=r"birch\.csv: expected a header 'ticker,weight'"):
+        load_clients(path)
