@@ -88,3 +88,20 @@ def test_fund_composition_files_are_read_and_validated(tmp_path: Path) -> None:
     with pytest.raises(ReportgenError, match="line 2: column weight holds '15%'"):
         read_weights_csv(write(tmp_path, "bad.csv", "fund,sector,weight\nIWM,tech,15%\n"),
                          SECTOR_WEIGHT_COLUMNS)
+
+
+def test_the_fast_reader_and_the_cell_by_cell_reader_agree_on_every_file(
+        real_prices: Path) -> None:
+    """pyarrow reads a clean file; pandas, cell by cell, reads any other to name the bad
+    line. On every real and sample price file both give the same frame."""
+    from reportgen.data.csv_source import _prices_cell_by_cell, _typed_prices
+    from reportgen.data.sources import sample_directory
+
+    files = [*sorted(real_prices.glob("*.csv")), *sorted(sample_directory().glob("*.csv"))]
+    prices = [f for f in files if f.name not in ("fundamentals.csv", "sector_weights.csv",
+                                                 "holdings.csv")]
+    assert len(prices) > 40
+    for path in prices:
+        fast = _typed_prices(path)
+        assert fast is not None, path
+        pd.testing.assert_frame_equal(fast, _prices_cell_by_cell(path), check_freq=False)
