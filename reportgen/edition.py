@@ -15,7 +15,7 @@ import dataclasses
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,12 +77,18 @@ from reportgen.render.commentary import (
     render_commentary,
     revise,
 )
-from reportgen.render.compose import EditionStatus, compose_report, for_client, for_screen
+from reportgen.render.compose import (
+    EditionStatus,
+    compose_report,
+    for_clients,
+    for_screen,
+    with_branding,
+)
 from reportgen.render.context import PortfolioContext, ReportContext
-from reportgen.render.html import COVER_TEMPLATE, render_html
+from reportgen.render.html import CLIENT_PAGES_TEMPLATE, REPORT_TEMPLATE, render_html
 from reportgen.render.narrative import write_narrative
-from reportgen.render.pdf import render_pdf
-from reportgen.render.personalise import splice_client_pages
+from reportgen.render.pdf import Rendered, render_document
+from reportgen.render.personalise import client_page_ranges, split_client_pages
 from reportgen.render.portfolio import portfolio_context
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
@@ -287,29 +293,31 @@ class _Renderer:
         self.refused: list[str] = []
         self.bodies: dict[str, bytes] = {}
 
-    def _pdf(self, branding: Branding, client: Client | None, cover_only: bool = False
-             ) -> bytes:
-        context = for_client(self.context, self.config, branding, client,
-                             self._portfolio(client) if client else None)
-        html = render_html(context, COVER_TEMPLATE) if cover_only else render_html(context)
-        pdf, refused = render_pdf(html, assets_dir=self.config.assets_dir,
-                                  variant=self.request.variant, identifier=self.identifier)
-        self.refused.extend(url for url in refused if url not in self.refused)
-        return pdf
+    def _render(self, context: ReportContext, template: str = REPORT_TEMPLATE) -> Rendered:
+        rendered = render_document(render_html(context, template),
+                                   assets_dir=self.config.assets_dir,
+                                   variant=self.request.variant, identifier=self.identifier)
+        self.refused.extend(url for url in rendered.refused if url not in self.refused)
+        return rendered
 
     def body(self, branding: Branding) -> bytes:
         key = branding.model_dump_json()
         if key not in self.bodies:
-            self.bodies[key] = self._pdf(branding, None)
+            self.bodies[key] = self._render(with_branding(self.context, self.config,
+                                                          branding)).pdf
         return self.bodies[key]
 
     def master(self) -> bytes:
         return self.body(self.config.branding)
 
-    def client(self, branding: Branding, client: Client) -> bytes:
-        """The body with the client's cover, and after the summary their portfolio page."""
-        front = self._pdf(branding, client, cover_only=True)
-        return splice_client_pages(self.body(branding), front)
+    def clients(self, branding: Branding, batch: list[Client]) -> Iterator[bytes]:
+        """Each client's copy, in order: the body with their cover and, after the summary,
+        their portfolio page; the batch's own pages are laid out as one document."""
+        context = for_clients(self.context, self.config, branding,
+                              [(client, self._portfolio(client)) for client in batch])
+        rendered = self._render(context, CLIENT_PAGES_TEMPLATE)
+        ranges = client_page_ranges(rendered.page_anchors, len(batch))
+        yield from split_client_pages(rendered.pdf, ranges, self.body(branding))
 
     def _portfolio(self, client: Client) -> PortfolioContext | None:
         if not client.holdings:
@@ -319,6 +327,32 @@ class _Renderer:
         small = {*ins.small_caps, *ins.small_cap_styles, *ins.universe}
         figures = portfolio_figures(client.holdings, closes, self.figures.as_of, small)
         return portfolio_context(figures, self.figures, ins)
+
+
+# Clients whose own pages are laid out in one document: large enough that a document's
+# fixed cost (styles, fonts) is shared, small enough to keep memory flat.
+CLIENTS_PER_DOCUMENT = 100
+
+
+def write_client_copies(staging: Path, renderer: _Renderer, inputs: Inputs, config: Config,
+                        names: dict[str, str], stage: Callable[[str], None]) -> None:
+    """Each client's copy, written to the staging folder as soon as it is made (so memory
+    does not grow with the number of clients), by branding and in batches."""
+    clients = inputs.clients.clients if inputs.clients else []
+    by_branding: dict[str, tuple[Branding, list[Client]]] = {}
+    for client in clients:
+        branding = inputs.branding_for(config, client)
+        by_branding.setdefault(branding.model_dump_json(), (branding, []))[1].append(client)
+    done = 0
+    for branding, members in by_branding.values():
+        for first in range(0, len(members), CLIENTS_PER_DOCUMENT):
+            batch = members[first:first + CLIENTS_PER_DOCUMENT]
+            for client, pdf in zip(batch, renderer.clients(branding, batch), strict=True):
+                path = staging / names[client.id]
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(pdf)
+                done += 1
+                stage(f"Personalising {done}/{len(clients)}: {client.id}")
 
 
 def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
@@ -377,14 +411,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                  html_name(month): render_html(for_screen(context, config)).encode()}
     if request.approved_html is not None:
         _check_same_as_draft(context, config, request.approved_html)
-    client_files = {}
     clients = inputs.clients.clients if inputs.clients else []
-    with timed(log, f"made {len(clients)} client copies"):
-        for number, client in enumerate(clients, start=1):
-            stage(f"Personalising {number}/{len(clients)}: {client.id}")
-            client_files[client.id] = f"clients/{pdf_name(month, client.id)}"
-            files[client_files[client.id]] = renderer.client(inputs.branding_for(config, client),
-                                                             client)
+    client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
 
     emailed = charts.get(EMAILED_CHART)
     if emailed is not None and emailed.png is not None:
@@ -395,6 +423,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         for name, content in files.items():
             (staging / name).parent.mkdir(exist_ok=True)
             (staging / name).write_bytes(content)
+        with timed(log, f"made {len(clients)} client copies"):
+            write_client_copies(staging, renderer, inputs, config, client_files, stage)
         history.write_key_figures(staging, folder.name, key_figures)
         snapshot.write_snapshot(staging, data, as_of)
         stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,

@@ -192,18 +192,26 @@ def sample_figures(sample_data):
 def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Replace the build driver's charts and WeasyPrint with stand-ins (they have tests of
     their own): every HTML document the driver renders is collected in the returned list,
-    and each 'PDF' is that HTML's bytes."""
+    and each 'PDF' is that HTML's bytes; a client's copy is their part of the clients'
+    document followed by the body."""
     from reportgen import edition
+    from reportgen.render.pdf import Rendered
 
     documents: list[str] = []
+    marker = b'<div class="client-pages"'
 
-    def render_pdf(html: str, **options: object) -> tuple[bytes, list[str]]:
+    def render_document(html: str, **options: object) -> Rendered:
         documents.append(html)
-        return html.encode(), []
+        clients = html.count(marker.decode())
+        return Rendered(html.encode(), [{f"client-{n}"} for n in range(clients)] or [set()],
+                        [])
+
+    def split(batch: bytes, ranges: list[range], body: bytes) -> list[bytes]:
+        return [marker + part + body for part in batch.split(marker)[1:]]
 
     monkeypatch.setattr(edition, "draw_charts", lambda data, ins, figures: {})
-    monkeypatch.setattr(edition, "render_pdf", render_pdf)
-    monkeypatch.setattr(edition, "splice_client_pages", lambda body, cover: cover + body)
+    monkeypatch.setattr(edition, "render_document", render_document)
+    monkeypatch.setattr(edition, "split_client_pages", split)
     return documents
 
 

@@ -67,7 +67,7 @@ def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
         raise KeyboardInterrupt  # Ctrl-C in the middle of rendering
 
     with monkeypatch.context() as patch:
-        patch.setattr(edition_module, "render_pdf", interrupted)
+        patch.setattr(edition_module, "render_document", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build_edition(sample_data, Config(), request)
     assert [p.name for p in tmp_path.iterdir()] == [".locks"]  # no edition, no staging
@@ -174,12 +174,14 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
         "    branding: {colour: '#7a1f5c', paper: Letter, firm_name: Cedar Advisory}\n")
     build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
                                                         month=OCTOBER, clients=clients))
-    master, acme_cover, bell_cover, cedar_cover, cedar_body = stub_renderer
+    # The body once per branding; the clients of one branding share one document of covers.
+    master, house_covers, cedar_covers, cedar_body = stub_renderer
     assert "size: A4" in master and "Prepared for" not in master
-    assert "Prepared for <strong>Acme Family Office</strong>" in acme_cover
-    assert "Prepared for <strong>Bell Trust</strong>" in bell_cover  # body laid out once
-    for page in (cedar_body, cedar_cover):
+    assert "Prepared for <strong>Acme Family Office</strong>" in house_covers
+    assert "Prepared for <strong>Bell Trust</strong>" in house_covers
+    for page in (cedar_body, cedar_covers):
         assert "size: Letter" in page and "Cedar Advisory" in page and "#7a1f5c" in page
     assert "Prepared for" not in cedar_body
     copy = tmp_path / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
-    assert copy.read_bytes() == (cedar_cover + cedar_body).encode()  # its cover on its body
+    assert copy.read_bytes().endswith(cedar_body.encode())  # its own pages on its body
+    assert b"Prepared for <strong>Cedar Pension Fund</strong>" in copy.read_bytes()

@@ -354,6 +354,7 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
         cover=CoverContext(headline=commentary.headline or n.headline, client=None,
                            verdict=n.verdict_line.text, figures=cover_figures(f, config),
                            chart=chart_context(charts.get("relative_strength"))),
+        covers=[],
         contents=ContentsContext(
             sections=[SectionHeading(id=s.id, number=number, title=s.title)
                       for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
@@ -393,17 +394,19 @@ def cover_figures(f: ReportFigures, config: Config) -> list[CoverFigure]:
     return figures
 
 
-def for_client(context: ReportContext, config: Config, branding: Branding,
-               client: Client | None, portfolio: PortfolioContext | None = None
-               ) -> ReportContext:
-    """The same edition with another branding and, on the cover, a client (and their
-    portfolio page)."""
+def with_branding(context: ReportContext, config: Config, branding: Branding
+                  ) -> ReportContext:
+    """The same edition with another branding (a client's, or the clients file's)."""
+    return dataclasses.replace(context, edition=dataclasses.replace(
+        context.edition, firm=branding.firm_name, logo=logo_url(config, branding),
+        paper=branding.paper, colour=branding.colour, disclaimer=branding.disclaimer))
+
+
+def for_clients(context: ReportContext, config: Config, branding: Branding,
+                clients: list[tuple[Client, PortfolioContext | None]]) -> ReportContext:
+    """One branding's batch of clients: a cover for each, with their portfolio page."""
     return dataclasses.replace(
-        context,
-        edition=dataclasses.replace(context.edition, firm=branding.firm_name,
-                                    logo=logo_url(config, branding), paper=branding.paper,
-                                    colour=branding.colour, disclaimer=branding.disclaimer),
-        cover=dataclasses.replace(
-            context.cover,
-            client=ClientContext(name=client.name, adviser=client.adviser, portfolio=portfolio)
-            if client else None))
+        with_branding(context, config, branding),
+        covers=[dataclasses.replace(context.cover, client=ClientContext(
+            name=client.name, adviser=client.adviser, portfolio=portfolio))
+            for client, portfolio in clients])

@@ -355,11 +355,14 @@ class SourcesSection:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What ``report.html.j2`` (and ``cover.html.j2`` for a client's cover) receives."""
+    """What ``report.html.j2`` (and ``client_pages.html.j2`` for clients' own pages)
+    receives."""
 
     medium: Annotated[str, "'print' (the PDF) or 'screen' (the HTML edition, self-contained)"]
     edition: Annotated[EditionContext, "The edition and its branding"]
     cover: Annotated[CoverContext, "The cover: headline and client"]
+    covers: Annotated[list[CoverContext], "A batch of clients' covers, each with its client "
+                                          "(client_pages.html.j2); empty for the edition"]
     contents: Annotated[ContentsContext, "The contents page and the data notes"]
     takeaways: Annotated[TakeawaysSection, "Section 2"]
     performance: Annotated[PerformanceSection, "Section 3"]

@@ -9,6 +9,7 @@ checked path itself, so no encoding can lead the reader somewhere the check did 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -56,17 +57,31 @@ class ProjectAssetFetcher(URLFetcher):
         return path if inside and path.is_file() else None
 
 
-def render_pdf(html: str, *, templates_dir: Path = TEMPLATES_DIR,
-               assets_dir: Path | None = None, variant: str = DEFAULT_VARIANT,
-               identifier: bytes | None = None) -> tuple[bytes, list[str]]:
-    """The PDF bytes, and the URLs the renderer refused to fetch."""
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    page_anchors: list[set[str]]  # the ids of the elements on each page, page by page
+    refused: list[str]  # the URLs the renderer refused to fetch
+
+
+def render_document(html: str, *, templates_dir: Path = TEMPLATES_DIR,
+                    assets_dir: Path | None = None, variant: str = DEFAULT_VARIANT,
+                    identifier: bytes | None = None) -> Rendered:
     check_variant(variant)
     fetcher = ProjectAssetFetcher([templates_dir, *([assets_dir] if assets_dir else [])])
     with captured_logs("weasyprint", "fontTools"):
-        document = HTML(string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher)
+        document = HTML(string=html, base_url=str(templates_dir) + "/",
+                        url_fetcher=fetcher).render()
         # Fonts are subset. With libharfbuzz-subset0 installed (.ci/run does) this is fast;
         # embedding whole fonts instead loses the Unicode map of Inter's tabular figures, so
         # the PDF's digits could not be searched, copied or read aloud.
         pdf = document.write_pdf(pdf_variant=None if variant == "none" else variant,
                                  pdf_identifier=identifier, custom_metadata=True)
-    return pdf, fetcher.refused
+    return Rendered(pdf, [set(page.anchors) for page in document.pages], fetcher.refused)
+
+
+def render_pdf(html: str, **options: Any) -> tuple[bytes, list[str]]:
+    """The PDF bytes, and the URLs the renderer refused to fetch (options as
+    ``render_document``'s)."""
+    rendered = render_document(html, **options)
+    return rendered.pdf, rendered.refused

@@ -1,40 +1,58 @@
 """A client's edition is the shared edition with its own pages: a cover and, for a client
 with holdings, a portfolio page after the summary.
 
-The body is laid out and written once per distinct branding; each client then costs their
-own pages and a splice. pikepdf (qpdf) keeps the body's bookmarks, links, metadata and
-PDF/A declaration, brings the client pages' own embedded fonts, and writes only the objects
-the result refers to, so a client copy is about the size of the master.
+The body is laid out and written once per distinct branding, and the clients' own pages
+many clients to one document (layout costs little per page once a document's styles and
+fonts are loaded); each client then costs a splice. pikepdf (qpdf) keeps the body's
+bookmarks, links, metadata and PDF/A declaration, brings the client pages' embedded fonts,
+and writes only the objects the result refers to, so a client copy is about the size of
+the master.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pikepdf
 
 # The cover and the one-page summary: a client's portfolio page comes after them.
 SUMMARY_PAGES = 2
+ANCHOR = "client-{}"  # client_pages.html.j2 marks where each client's pages begin
 
 
-def splice_client_pages(body: bytes, own: bytes) -> bytes:
-    """``body`` with its first page replaced by the first page of ``own`` and the rest of
+def client_page_ranges(page_anchors: list[set[str]], clients: int) -> list[range]:
+    """Which pages of a batch document are each client's, from the anchors on each page."""
+    starts = [next(n for n, anchors in enumerate(page_anchors) if ANCHOR.format(i) in anchors)
+              for i in range(clients)]
+    return [range(start, end) for start, end in zip(starts, [*starts[1:], len(page_anchors)],
+                                                    strict=True)]
+
+
+def split_client_pages(batch: bytes, ranges: list[range], body: bytes) -> Iterator[bytes]:
+    """Each client's copy, in order: ``body`` with its pages from the batch spliced in."""
+    with pikepdf.open(io.BytesIO(batch)) as pages:
+        for own in ranges:
+            yield splice_client_pages(body, [pages.pages[n] for n in own])
+
+
+def splice_client_pages(body: bytes, own: list[pikepdf.Page]) -> bytes:
+    """``body`` with its first page replaced by ``own[0]`` (the cover) and the rest of
     ``own`` inserted after the summary. The inserted pages are labelled "Your portfolio" and
     the body's pages keep their numbers (PDF page labels), as their running headers print
     them. The same inputs give the same bytes (the file identifier is derived from the
     content), so an archived edition can be rebuilt byte for byte."""
-    with pikepdf.open(io.BytesIO(body)) as pdf, pikepdf.open(io.BytesIO(own)) as pages:
-        pdf.pages.insert(0, pages.pages[0])
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        pdf.pages.insert(0, own[0])
         del pdf.pages[1]
-        extra = list(pages.pages)[1:]
-        for offset, page in enumerate(extra):
+        for offset, page in enumerate(own[1:]):
             pdf.pages.insert(SUMMARY_PAGES + offset, page)
-        if extra:
+        if len(own) > 1:
             pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
                 0, pikepdf.Dictionary(S=pikepdf.Name.D),
-                SUMMARY_PAGES, pikepdf.Dictionary(P=pikepdf.String("Your portfolio ")
-                                                  , S=pikepdf.Name.D),
-                SUMMARY_PAGES + len(extra),
+                SUMMARY_PAGES, pikepdf.Dictionary(P=pikepdf.String("Your portfolio "),
+                                                  S=pikepdf.Name.D),
+                SUMMARY_PAGES + len(own) - 1,
                 pikepdf.Dictionary(S=pikepdf.Name.D, St=SUMMARY_PAGES + 1)]))
         buffer = io.BytesIO()
         pdf.save(buffer, deterministic_id=True)
