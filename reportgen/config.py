@@ -206,6 +206,8 @@ class SmtpConfig(BaseModel):
     user: str | None = None
     security: Literal["starttls", "ssl", "none"] = "starttls"
     from_address: str | None = Field(None, alias="from")
+    # At most this many messages a minute (providers throttle); None: as fast as accepted.
+    per_minute: int | None = Field(None, gt=0)
 
     @model_validator(mode="before")
     @classmethod

@@ -276,3 +276,57 @@ def test_an_edited_headline_is_never_mailed(smtp, archive: Path) -> None:
     assert result.exit_code == 1
     assert "manifest.json: changed since it was published" in result.stderr
     assert not inbox.received
+
+
+class CountingInbox(Inbox):
+    """Counts the SMTP sessions (EHLO or HELO) opened to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+
+def test_one_connection_serves_the_whole_batch(smtp, archive: Path) -> None:
+    inbox = smtp(CountingInbox())
+    assert send(archive).exit_code == 0
+    assert len(inbox.received) == 3 and inbox.sessions == 1
+
+
+def test_a_rate_limit_spaces_the_messages() -> None:
+    """At 30 a minute, messages go out at least two seconds apart (a clock stands in for
+    time, so the test does not wait)."""
+    from reportgen.distribute.send import Throttle
+
+    now, slept = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    throttle = Throttle(30, clock=lambda: now[0], sleep=sleep)
+    for elapsed in (0.0, 0.5, 3.0):  # time spent on each message before the next
+        throttle.wait()
+        now[0] += elapsed
+    assert slept == [2.0, 1.5]  # none before the first message
+    throttle.wait()  # the fourth: 3 s after the third, so no wait
+    assert slept == [2.0, 1.5]
+    unlimited = Throttle(None, clock=lambda: now[0], sleep=sleep)
+    unlimited.wait(), unlimited.wait()
+    assert slept == [2.0, 1.5]
+
+
+def test_the_rate_limit_comes_from_the_config_or_the_environment() -> None:
+    from reportgen.config import SmtpConfig
+    from reportgen.distribute.settings import smtp_settings
+    from reportgen.errors import ReportgenError
+
+    config = SmtpConfig(host="mail.example", **{"from": "o@ewp.example"}, per_minute=120)
+    assert smtp_settings(config, {}).per_minute == 120
+    assert smtp_settings(config, {"REPORTGEN_SMTP_PER_MINUTE": "30"}).per_minute == 30
+    with pytest.raises(ReportgenError, match="PER_MINUTE='fast' is not a whole number"):
+        smtp_settings(config, {"REPORTGEN_SMTP_PER_MINUTE": "fast"})

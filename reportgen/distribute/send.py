@@ -16,6 +16,7 @@ import functools
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +44,31 @@ class Outcome:
     detail: str = ""
 
 
-class Mailer:
-    """One SMTP connection, opened when first needed and again after it drops."""
+class Throttle:
+    """Spaces messages at least 60 / ``per_minute`` seconds apart (none without a limit)."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, per_minute: int | None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60 / per_minute if per_minute else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        if self.interval and self.last is not None:
+            remaining = self.last + self.interval - self.clock()
+            if remaining > 0:
+                self.sleep(remaining)
+        self.last = self.clock()
+
+
+class Mailer:
+    """One SMTP connection for the whole batch, opened when first needed and again after
+    it drops; messages no faster than the settings allow."""
+
+    def __init__(self, settings: SmtpSettings, throttle: Throttle | None = None) -> None:
         self.settings = settings
         self.connection: smtplib.SMTP | None = None
+        self.throttle = throttle or Throttle(settings.per_minute)
 
     def connect(self) -> smtplib.SMTP:
         if self.connection is not None:
@@ -112,6 +132,7 @@ def send_one(mailer: Mailer, records: Records, edition: Edition, client: Client,
     record = functools.partial(records.log.record, edition.name, client.id,
                                message_id=message["Message-ID"], pdf_sha256=digest)
     try:
+        mailer.throttle.wait()
         refused = mailer.connect().send_message(message, to_addrs=pending)
     except smtplib.SMTPRecipientsRefused as error:
         record(pending, "refused", detail=_reasons(error.recipients))

@@ -22,10 +22,12 @@ class SmtpSettings:
     from_address: str
     user: str | None
     password: str | None
+    per_minute: int | None = None  # the most messages a minute; None: no limit
 
     def __repr__(self) -> str:  # never show the password, even in a traceback
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, security="
-                f"{self.security!r}, from_address={self.from_address!r}, user={self.user!r})")
+                f"{self.security!r}, from_address={self.from_address!r}, user={self.user!r}, "
+                f"per_minute={self.per_minute})")
 
 
 def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> SmtpSettings:
@@ -46,7 +48,14 @@ def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> 
     if user and not password:
         raise ReportgenError(f"{ENV}USER is set but {ENV}PASSWORD is not: the password is read "
                              "only from the environment.")
-    return SmtpSettings(host, port, security, sender, user, password)
+    rate_text = env.get(f"{ENV}PER_MINUTE")
+    try:
+        per_minute = int(rate_text) if rate_text else config.per_minute
+    except ValueError:
+        raise ReportgenError(f"{ENV}PER_MINUTE={rate_text!r} is not a whole number.") from None
+    if per_minute is not None and per_minute <= 0:
+        raise ReportgenError(f"{ENV}PER_MINUTE must be above 0 (or unset for no limit).")
+    return SmtpSettings(host, port, security, sender, user, password, per_minute)
 
 
 def _security(text: str) -> Security:
