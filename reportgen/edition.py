@@ -329,9 +329,10 @@ class _Renderer:
         return portfolio_context(figures, self.figures, ins)
 
 
-# Clients whose own pages are laid out in one document: large enough that a document's
-# fixed cost (styles, fonts) is shared, small enough to keep memory flat.
-CLIENTS_PER_DOCUMENT = 100
+# Clients whose own pages are laid out in one document: enough to share a document's fixed
+# cost (styles, fonts); few enough that trimming each page's shared resources stays cheap
+# (measured per client: 5 ms at 10, 11 ms at 25, 40 ms at 100) and memory stays flat.
+CLIENTS_PER_DOCUMENT = 20
 
 
 def write_client_copies(staging: Path, renderer: _Renderer, inputs: Inputs, config: Config,

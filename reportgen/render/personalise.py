@@ -30,8 +30,12 @@ def client_page_ranges(page_anchors: list[set[str]], clients: int) -> list[range
 
 
 def split_client_pages(batch: bytes, ranges: list[range], body: bytes) -> Iterator[bytes]:
-    """Each client's copy, in order: ``body`` with its pages from the batch spliced in."""
+    """Each client's copy, in order: ``body`` with its pages from the batch spliced in.
+    WeasyPrint gives all of a document's pages one resource dictionary; each page is first
+    left with only what it uses, so a copy does not carry the whole batch's charts and
+    fonts (1.0 MB against 0.34 MB a copy, with the master at 0.29 MB)."""
     with pikepdf.open(io.BytesIO(batch)) as pages:
+        pages.remove_unreferenced_resources()
         for own in ranges:
             yield splice_client_pages(body, [pages.pages[n] for n in own])
 
