@@ -1,13 +1,18 @@
 """Benchmark `reportgen build` as a whole process: wall time and peak memory, median of runs.
 
     python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
-                                [--universe N]
+                                [--holdings] [--universe N] [--pair-quantstats]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
 then builds into its own empty output folder, as a user's monthly run would. With
 ``--clients N`` each run also builds N personalised editions from a generated clients file.
+With ``--holdings`` each generated client also holds four funds (a "Your portfolio" page).
 With ``--universe N`` the sample's CSV files gain N synthetic stocks, named by a holdings
 file in iShares's format that becomes the universe (``universe_file``).
+With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantStats'
+``reports.html`` tear sheet (an optional benchmark dependency: ``pip install quantstats``)
+on the same ten years of the sample's IWM against SPY, each as a whole process, and the
+median of the pairs' time ratios is printed.
 Peak memory is the child process's maximum resident set size, from wait4(2).
 """
 
@@ -36,12 +41,40 @@ def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def clients_file(count: int) -> str:
+FUNDS = ["IWM", "SPY", "AVUV", "QQQ", "IJR", "ACWX"]
+
+
+def clients_file(count: int, holdings: bool = False) -> str:
     lines = ["clients:"]
     for n in range(count):
-        lines.append(f"  - {{id: client-{n:03d}, name: Client {n} Family Office, "
-                     f"email: [cio{n}@client{n}.example], adviser: Adviser {n % 7}}}")
+        held = ""
+        if holdings:  # four funds, weights in whole percent adding up to 100
+            funds = [FUNDS[(n + k) % len(FUNDS)] for k in range(4)]
+            weights = [40, 30, 20, 10]
+            held = ", holdings: [" + ", ".join(
+                f"{{ticker: {f}, weight: {w / 100}}}" for f, w in zip(funds, weights,
+                                                                       strict=True)) + "]"
+        lines.append(f"  - {{id: client-{n:05d}, name: Client {n} Family Office, "
+                     f"email: [cio{n}@client{n}.example], adviser: Adviser {n % 7}{held}}}")
     return "\n".join(lines) + "\n"
+
+
+QUANTSTATS = """
+import sys
+import pandas as pd
+import quantstats as qs
+folder, out = sys.argv[1], sys.argv[2]
+closes = {t: pd.read_csv(f"{folder}/{t}.csv", index_col="date", parse_dates=True)["adj_close"]
+          for t in ("IWM", "SPY")}
+returns = {t: c.pct_change().dropna().iloc[-2520:] for t, c in closes.items()}  # ten years
+qs.reports.html(returns["IWM"], benchmark=returns["SPY"], output=out, title="IWM")
+"""
+
+
+def quantstats_command(out: str) -> list[str]:
+    from reportgen.data.sources import sample_directory
+
+    return [sys.executable, "-c", QUANTSTATS, str(sample_directory()), out]
 
 
 def synthetic_universe(folder: Path, count: int) -> Path:
@@ -80,13 +113,15 @@ def main() -> None:
     parser.add_argument("--source", default="sample")
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--clients", type=int, default=0)
+    parser.add_argument("--holdings", action="store_true")
     parser.add_argument("--universe", type=int, default=0)
+    parser.add_argument("--pair-quantstats", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
         clients = []
         if args.clients:
-            Path(scratch, "clients.yaml").write_text(clients_file(args.clients))
+            Path(scratch, "clients.yaml").write_text(clients_file(args.clients, args.holdings))
             clients = ["--clients", f"{scratch}/clients.yaml"]
         source = args.source
         if args.universe:
@@ -99,7 +134,13 @@ def main() -> None:
                     "--month", args.month, "--out", out, *clients]
 
         run_once(command(f"{scratch}/warm"), env)
-        results = [run_once(command(f"{scratch}/run{i}"), env) for i in range(args.runs)]
+        if args.pair_quantstats:
+            run_once(quantstats_command(f"{scratch}/warm.html"), env)
+        results, peers = [], []
+        for i in range(args.runs):
+            results.append(run_once(command(f"{scratch}/run{i}"), env))
+            if args.pair_quantstats:
+                peers.append(run_once(quantstats_command(f"{scratch}/qs{i}.html"), env))
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
     print(f"reportgen build --source {args.source} --month {args.month} --clients "
@@ -107,6 +148,14 @@ def main() -> None:
     print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
     print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
           f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")
+    if peers:
+        peer_walls, peer_peaks = zip(*peers, strict=True)
+        ratios = [ours / theirs for ours, theirs in zip(walls, peer_walls, strict=True)]
+        print("  QuantStats reports.html, paired: wall s: "
+              + ", ".join(f"{w:.2f}" for w in peer_walls))
+        print(f"  median wall {statistics.median(peer_walls):.2f} s, median peak RSS "
+              f"{statistics.median(peer_peaks):.0f} MiB; reportgen ÷ QuantStats, median of "
+              f"pairs: {statistics.median(ratios):.2f}×")
 
 
 if __name__ == "__main__":
