@@ -18,6 +18,8 @@ FILES = {
     "typo.yaml": "brandng: {firm_name: X}\n",
     "weather.md": "## weather\nsunny\n",
     "streek.yaml": "sentences:\n  performance.streek: Our words.\n",
+    "holdings.yaml": "clients:\n  - {id: acme, name: Acme, email: [cio@acme.example], "
+                     "holdings_file: missing.csv}\n",
     "clients.yaml": "clients:\n  - {id: acme, name: Acme, email: [cio@acme.example]}\n",
     "bad-client.yaml": "clients:\n  - {id: Acme!, name: Acme, email: [cio@acme.example]}\n",
     "binary.md": "\udcff",
@@ -35,6 +37,7 @@ CASES = [
     (["build", "--clients", "{tmp}/missing.yaml"], "cannot read the clients file"),
     (["build", "--clients", "{tmp}/bad.yaml"], "not valid YAML"),
     (["build", "--clients", "{tmp}/bad-client.yaml"], "clients[1]"),
+    (["build", "--clients", "{tmp}/holdings.yaml"], "missing.csv"),
     (["build", "--commentary", "{tmp}/weather.md"], "unknown section(s) weather"),
     (["build", "--commentary", "{tmp}/binary.md"], "is not UTF-8 text"),
     (["build", "--commentary", "{tmp}/streek.yaml"], "did you mean performance.streak?"),
