@@ -317,6 +317,7 @@ def build(
     from reportgen.edition import (
         EditionRequest,
         build_edition,
+        clients_file,
         load_market_data,
         read_universe,
         with_universe,
@@ -336,7 +337,8 @@ def build(
                       console=stderr, transient=True, disable=not stderr.is_terminal
                       ) as progress:
             task = progress.add_task("Loading data")
-            held = load_clients(clients).holding_tickers if clients else []
+            holders = clients_file(request)
+            held = load_clients(holders).holding_tickers if holders else []
             data = load_market_data(open_source(spec, settings.source_label), settings,
                                     store_of(store, settings), holdings, held)
             built = build_edition(data, settings, request,

@@ -242,6 +242,14 @@ def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
     return request.out_dir / name, revision
 
 
+def clients_file(request: EditionRequest) -> Path | None:
+    """The clients file a build will use, when it can be known before the data is loaded
+    (a revision without --month finds its month in the data): for the held tickers."""
+    if request.clients is not None or request.month is None:
+        return request.clients
+    return _inherited(request, request.month)[1]
+
+
 def _inherited(request: EditionRequest, month: pd.Period) -> tuple[Path | None, Path | None]:
     """The commentary and clients files: as given, else, for a revision, those the month's
     latest edition was built with (a revision keeps the analyst's text and the clients)."""

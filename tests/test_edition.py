@@ -185,3 +185,22 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
     copy = tmp_path / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
     assert copy.read_bytes().endswith(cedar_body.encode())  # its own pages on its body
     assert b"Prepared for <strong>Cedar Pension Fund</strong>" in copy.read_bytes()
+
+
+def test_a_revision_knows_its_inherited_clients_before_the_data_is_loaded(
+        sample_data, tmp_path: Path, stub_renderer: list[str]) -> None:
+    """So the build can load the prices of what those clients hold."""
+    from reportgen.edition import clients_file
+
+    clients = tmp_path / "clients.yaml"
+    clients.write_text("clients:\n  - {id: acme, name: Acme, email: [cio@acme.example], "
+                       "holdings: [{ticker: IWM, weight: 1}]}\n")
+    out = tmp_path / "out"
+    build_edition(sample_data, Config(), EditionRequest(out_dir=out, month=OCTOBER,
+                                                        clients=clients))
+    revision = EditionRequest(out_dir=out, month=OCTOBER, revision_reason="Corrected")
+    stored = clients_file(revision)
+    assert stored == out / "2026-10" / "inputs" / "clients.yaml"
+    assert clients_file(EditionRequest(out_dir=out, month=OCTOBER)) is None
+    assert clients_file(EditionRequest(out_dir=out, clients=clients,
+                                       revision_reason="x")) == clients
