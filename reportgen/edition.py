@@ -299,7 +299,7 @@ class _Renderer:
         self.data = data
         self.request, self.identifier = request, f"{FILE_STEM}-{month}".encode()
         self.refused: list[str] = []
-        self.bodies: dict[str, bytes] = {}
+        self.bodies: dict[str, Rendered] = {}
 
     def _render(self, context: ReportContext, template: str = REPORT_TEMPLATE) -> Rendered:
         rendered = render_document(render_html(context, template),
@@ -308,24 +308,28 @@ class _Renderer:
         self.refused.extend(url for url in rendered.refused if url not in self.refused)
         return rendered
 
-    def body(self, branding: Branding) -> bytes:
+    def body(self, branding: Branding) -> Rendered:
         key = branding.model_dump_json()
         if key not in self.bodies:
             self.bodies[key] = self._render(with_branding(self.context, self.config,
-                                                          branding)).pdf
+                                                          branding))
         return self.bodies[key]
 
     def master(self) -> bytes:
-        return self.body(self.config.branding)
+        return self.body(self.config.branding).pdf
 
     def clients(self, branding: Branding, batch: list[Client]) -> Iterator[bytes]:
-        """Each client's copy, in order: the body with their cover and, after the summary,
-        their portfolio page; the batch's own pages are laid out as one document."""
+        """Each client's copy, in order: the body with their block laid over its cover and,
+        after the summary, their portfolio page. The batch's own pages are laid out as one
+        document; only the small block, not the whole cover, is laid out per client."""
+        body = self.body(branding)
+        x, y = body.page_anchors[0][BLOCK_ANCHOR][:2]
         context = for_clients(self.context, self.config, branding,
-                              [(client, self._portfolio(client)) for client in batch])
+                              [(client, self._portfolio(client)) for client in batch],
+                              (x - PAGE_MARGIN_LEFT_PX, y - PAGE_MARGIN_TOP_PX))
         rendered = self._render(context, CLIENT_PAGES_TEMPLATE)
         ranges = client_page_ranges(rendered.page_anchors, len(batch))
-        yield from split_client_pages(rendered.pdf, ranges, self.body(branding))
+        yield from split_client_pages(rendered.pdf, ranges, body.pdf)
 
     def _portfolio(self, client: Client) -> PortfolioContext | None:
         if not client.holdings:
@@ -336,6 +340,12 @@ class _Renderer:
         figures = portfolio_figures(client.holdings, closes, self.figures.as_of, small)
         return portfolio_context(figures, self.figures, ins)
 
+
+# Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and
+# report.css's page margins (16 mm left, 20 mm top) in CSS px: an absolutely positioned
+# block is placed from the page area's corner, the anchor from the page's.
+BLOCK_ANCHOR = "prepared"
+PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
 
 # Clients whose own pages are laid out in one document: enough to share a document's fixed
 # cost (styles, fonts); few enough that trimming each page's shared resources stays cheap

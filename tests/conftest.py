@@ -198,13 +198,14 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from reportgen.render.pdf import Rendered
 
     documents: list[str] = []
-    marker = b'<div class="client-pages"'
+    marker = b'<section class="client-block"'
 
     def render_document(html: str, **options: object) -> Rendered:
         documents.append(html)
         clients = html.count(marker.decode())
-        return Rendered(html.encode(), [{f"client-{n}"} for n in range(clients)] or [set()],
-                        [])
+        box = (0.0, 0.0, 0.0, 0.0)
+        pages = [{f"client-{n}": box} for n in range(clients)] or [{"prepared": box}]
+        return Rendered(html.encode(), pages, [])
 
     def split(batch: bytes, ranges: list[range], body: bytes) -> list[bytes]:
         return [marker + part + body for part in batch.split(marker)[1:]]

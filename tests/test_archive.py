@@ -161,3 +161,20 @@ def test_clients_file_errors_name_the_entry_and_field(tmp_path: Path, text: str,
         load_clients(path)
     assert message in str(caught.value)
     assert str(caught.value).startswith(str(path))
+
+
+def test_a_clients_name_lands_in_the_room_the_cover_leaves_for_it(archive: Path) -> None:
+    """The client's block is laid over the shared cover: at its left edge, between the
+    chart's source line and the notes under it, overlapping nothing."""
+    import re
+    import subprocess
+
+    pdf = archive / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-acme.pdf"
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                           check=True, capture_output=True, text=True).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', boxes)
+    first = {w[4]: tuple(map(float, w[:4])) for w in reversed(words)}  # first box of each
+    prepared, source, built = first["Prepared"], first["Source:"], first["Built"]
+    assert abs(prepared[0] - first["For"][0]) < 0.5  # the cover's left edge
+    assert source[3] < prepared[1] and first["Doe"][3] < built[1]  # in the gap, inside it

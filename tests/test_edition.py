@@ -175,7 +175,7 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
     build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
                                                         month=OCTOBER, clients=clients))
     # The body once per branding; the clients of one branding share one document of covers.
-    master, house_covers, cedar_covers, cedar_body = stub_renderer
+    master, house_covers, cedar_body, cedar_covers = stub_renderer
     assert "size: A4" in master and "Prepared for" not in master
     assert "Prepared for <strong>Acme Family Office</strong>" in house_covers
     assert "Prepared for <strong>Bell Trust</strong>" in house_covers

@@ -60,7 +60,9 @@ class ProjectAssetFetcher(URLFetcher):
 @dataclass(frozen=True)
 class Rendered:
     pdf: bytes
-    page_anchors: list[set[str]]  # the ids of the elements on each page, page by page
+    # The ids of the elements on each page, page by page, with where each element starts
+    # (its box: left, top, right, bottom, in CSS px from the page's top-left).
+    page_anchors: list[dict[str, tuple[float, ...]]]
     refused: list[str]  # the URLs the renderer refused to fetch
 
 
@@ -77,7 +79,7 @@ def render_document(html: str, *, templates_dir: Path = TEMPLATES_DIR,
         # the PDF's digits could not be searched, copied or read aloud.
         pdf = document.write_pdf(pdf_variant=None if variant == "none" else variant,
                                  pdf_identifier=identifier, custom_metadata=True)
-    return Rendered(pdf, [set(page.anchors) for page in document.pages], fetcher.refused)
+    return Rendered(pdf, [dict(page.anchors) for page in document.pages], fetcher.refused)
 
 
 def render_pdf(html: str, **options: Any) -> tuple[bytes, list[str]]:

@@ -21,7 +21,8 @@ SUMMARY_PAGES = 2
 ANCHOR = "client-{}"  # client_pages.html.j2 marks where each client's pages begin
 
 
-def client_page_ranges(page_anchors: list[set[str]], clients: int) -> list[range]:
+def client_page_ranges(page_anchors: list[dict[str, tuple[float, ...]]], clients: int
+                       ) -> list[range]:
     """Which pages of a batch document are each client's, from the anchors on each page."""
     starts = [next(n for n, anchors in enumerate(page_anchors) if ANCHOR.format(i) in anchors)
               for i in range(clients)]
@@ -41,14 +42,13 @@ def split_client_pages(batch: bytes, ranges: list[range], body: bytes) -> Iterat
 
 
 def splice_client_pages(body: bytes, own: list[pikepdf.Page]) -> bytes:
-    """``body`` with its first page replaced by ``own[0]`` (the cover) and the rest of
+    """``body`` with ``own[0]`` (the client's block) laid over its cover and the rest of
     ``own`` inserted after the summary. The inserted pages are labelled "Your portfolio" and
     the body's pages keep their numbers (PDF page labels), as their running headers print
     them. The same inputs give the same bytes (the file identifier is derived from the
     content), so an archived edition can be rebuilt byte for byte."""
     with pikepdf.open(io.BytesIO(body)) as pdf:
-        pdf.pages.insert(0, own[0])
-        del pdf.pages[1]
+        _lay_over(pdf, pdf.pages[0], own[0])
         for offset, page in enumerate(own[1:]):
             pdf.pages.insert(SUMMARY_PAGES + offset, page)
         if len(own) > 1:
@@ -61,3 +61,13 @@ def splice_client_pages(body: bytes, own: list[pikepdf.Page]) -> bytes:
         buffer = io.BytesIO()
         pdf.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _lay_over(pdf: pikepdf.Pdf, page: pikepdf.Page, block: pikepdf.Page) -> None:
+    """Draw ``block`` (a page of the same size) over ``page``, as a form XObject under a
+    fixed name: pikepdf's ``add_overlay`` names it at random, and a rebuild must give the
+    same bytes."""
+    form = pdf.copy_foreign(block.as_form_xobject())
+    page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name("/ClientBlock"))
+    page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"\nQ q /ClientBlock Do Q\n"))
