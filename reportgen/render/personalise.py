@@ -1,9 +1,10 @@
-"""A client's edition is the shared edition with its own pages: a cover and, for a client
-with holdings, a portfolio page after the summary.
+"""A client's edition is the shared edition made theirs: their block (name, adviser) laid
+over the shared cover, which leaves room for it, and, for a client with holdings, a
+portfolio page after the summary.
 
 The body is laid out and written once per distinct branding, and the clients' own pages
-many clients to one document (layout costs little per page once a document's styles and
-fonts are loaded); each client then costs a splice. pikepdf (qpdf) keeps the body's
+many clients to one document; each client then costs their block, their portfolio page and
+a splice. pikepdf (qpdf) keeps the body's
 bookmarks, links, metadata and PDF/A declaration, brings the client pages' embedded fonts,
 and writes only the objects the result refers to, so a client copy is about the size of
 the master.
