@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from reportgen.config import (
+    MAX_LIST_BYTES,
     Branding,
     Colour,
     LogoFile,
@@ -185,7 +186,7 @@ def _validated(raw: object, path: Path) -> ClientList:
 def read_holdings_file(path: Path) -> list[dict[str, str]]:
     """A holdings CSV's rows (``ticker`` and ``weight`` or ``units``), as text for the
     Holding model to check; errors name the file."""
-    text = read_text(path, "holdings file")
+    text = read_text(path, "holdings file", MAX_LIST_BYTES)
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not {"ticker"} <= set(rows[0]) or not {"weight", "units"} & set(rows[0]):
         raise ReportgenError(f"{path}: expected a header 'ticker,weight' or 'ticker,units' "
@@ -214,5 +215,5 @@ def parse_clients(raw: object, path: Path) -> ClientList:
 
 
 def load_clients(path: Path) -> ClientList:
-    return parse_clients(read_yaml(path, "clients file"), path)
+    return parse_clients(read_yaml(path, "clients file", MAX_LIST_BYTES), path)
 

@@ -317,17 +317,20 @@ def _relative_to(config: Config, folder: Path) -> Config:
 
 # No input file of reportgen's is anywhere near this; a bigger one is a mistake or an attack.
 MAX_INPUT_BYTES = 1 << 20
+# But a firm's client list grows with the firm: 10,000 clients are about 1.1 MiB, a few MiB
+# with their holdings.
+MAX_LIST_BYTES = 64 << 20
 
 
-def read_text(path: Path, what: str) -> str:
-    """A UTF-8 text file of at most MAX_INPUT_BYTES."""
+def read_text(path: Path, what: str, limit: int = MAX_INPUT_BYTES) -> str:
+    """A UTF-8 text file of at most ``limit`` bytes."""
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as error:
         raise ReportgenError(f"{path}: cannot read the {what} ({error.strerror}).") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise ReportgenError(f"{path}: the {what} is larger than {MAX_INPUT_BYTES >> 20} MiB; "
+    if len(data) > limit:
+        raise ReportgenError(f"{path}: the {what} is larger than {limit >> 20} MiB; "
                              "is it the right file?")
     try:
         return data.decode("utf-8")
@@ -359,8 +362,8 @@ def parse_yaml(text: str, path: Path) -> object:
         raise ReportgenError(f"{path}: not valid YAML ({error}).") from None
 
 
-def read_yaml(path: Path, what: str) -> object:
-    return parse_yaml(read_text(path, what), path)
+def read_yaml(path: Path, what: str, limit: int = MAX_INPUT_BYTES) -> object:
+    return parse_yaml(read_text(path, what, limit), path)
 
 
 def error_message(error: ErrorDetails) -> str:

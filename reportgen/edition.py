@@ -49,7 +49,7 @@ from reportgen.archive.publish import (
 )
 from reportgen.charts.report_charts import EMAILED_CHART, draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
-from reportgen.config import Branding, Config, parse_yaml, read_text
+from reportgen.config import MAX_LIST_BYTES, Branding, Config, parse_yaml, read_text
 from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
@@ -274,7 +274,7 @@ class Inputs:
     @classmethod
     def read(cls, commentary: Path | None, clients: Path | None) -> Inputs:
         commentary_text = read_text(commentary, "commentary file") if commentary else None
-        clients_text = read_text(clients, "clients file") if clients else None
+        clients_text = read_text(clients, "clients file", MAX_LIST_BYTES) if clients else None
         client_list = (parse_clients(parse_yaml(clients_text, clients), clients)
                        if clients and clients_text is not None else None)
         if client_list is not None and "holdings_file" in (clients_text or ""):

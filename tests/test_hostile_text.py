@@ -130,3 +130,18 @@ def test_emoji_and_cjk_names_print_in_a_fallback_font_not_as_empty_boxes(tmp_pat
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     assert "山田太郎 株式会社" in text and "🎉" in text
+
+
+def test_a_client_list_may_outgrow_the_other_inputs_limit_but_not_without_bound(
+        tmp_path: Path) -> None:
+    """10,000 clients take about 1.1 MiB: a clients file may hold up to 64 MiB."""
+    from reportgen.clients import load_clients
+
+    entry = "clients:\n  - {id: acme, name: Acme, email: [cio@acme.example]}\n"
+    large = tmp_path / "large.yaml"
+    large.write_text(entry + "# " + "x" * (1 << 20) + "\n")  # over 1 MiB
+    assert [c.id for c in load_clients(large).clients] == ["acme"]
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(entry.encode() + b"#" * (64 << 20))
+    with pytest.raises(ReportgenError, match="the clients file is larger than 64 MiB"):
+        load_clients(huge)
