@@ -178,3 +178,10 @@ def test_what_changed_opens_with_the_largest_move_as_printed(figures) -> None:
     assert text == ("The largest move since the 2026-09 edition: IWM return, year to date, "
                     "from +19.9% to +13.7%; 1 signal changed mark.")
     assert write_narrative(figures, Config().instruments).texts("changes") == []
+
+
+def test_ordinals_come_from_one_table_and_read_right_beyond_it() -> None:
+    from reportgen.render.narrative import _ordinal
+
+    assert [_ordinal(n) for n in (1, 3, 12, 13, 21, 22, 23, 111)] == [
+        "first", "third", "twelfth", "13th", "21st", "22nd", "23rd", "111th"]

@@ -586,9 +586,12 @@ def _gap(first: float, second: float) -> str:
 
 
 def _ordinal(number: int) -> str:
-    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
-             7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
-    return words.get(number, f"{number}th")
+    """'first' to 'twelfth' in words (the headline's table), then 13th, 21st, 22nd, ..."""
+    if number == 1 or number in ORDINALS:
+        return {1: "first", **ORDINALS}[number]
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _lower_first(text: str) -> str:
