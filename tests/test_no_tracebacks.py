@@ -38,6 +38,7 @@ CASES = [
     (["build", "--clients", "{tmp}/bad.yaml"], "not valid YAML"),
     (["build", "--clients", "{tmp}/bad-client.yaml"], "clients[1]"),
     (["build", "--clients", "{tmp}/holdings.yaml"], "missing.csv"),
+    (["approve", "2026-10", "--by", " ", "--out", "{tmp}/archive"], "--by needs the approver"),
     (["build", "--commentary", "{tmp}/weather.md"], "unknown section(s) weather"),
     (["build", "--commentary", "{tmp}/binary.md"], "is not UTF-8 text"),
     (["build", "--commentary", "{tmp}/streek.yaml"], "did you mean performance.streak?"),

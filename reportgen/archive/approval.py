@@ -90,6 +90,10 @@ def changed_since_approval(folder: Path, approval: Approval) -> list[str]:
 def approve(out_dir: Path, name: str, by: str, note: str | None, now: datetime) -> Approval:
     """Approve the draft ``drafts/YYYY-MM`` or the published edition ``name``. A published
     edition must be whole and chained; its approval becomes a line of the chain."""
+    by = by.strip()
+    if not by:
+        raise ReportgenError("approve: --by needs the approver's name; an approval is a "
+                             "named person's.")
     if name.startswith(f"{DRAFTS}/"):
         draft = read_draft(out_dir, _month(name.removeprefix(f"{DRAFTS}/")))
         return record_approval(draft.folder, name, draft.manifest, by, note, now)[0]
