@@ -13,10 +13,11 @@ import json
 import logging
 import sys
 import tempfile
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
@@ -56,6 +57,9 @@ from reportgen.metrics.dates import resolve_as_of
 from reportgen.metrics.summary import compute_summary
 from reportgen.render.variants import DEFAULT_VARIANT
 from reportgen.tickers import check_ticker
+
+if TYPE_CHECKING:
+    from reportgen.copies import Executor
 
 
 class OneLineErrors(TyperGroup):
@@ -308,6 +312,11 @@ def build(
     draft: Annotated[bool, typer.Option(
         "--draft", help="Write a draft for review into OUT/drafts/YYYY-MM (replacing the "
         "last one); publish it once approved.")] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", help="Make the client copies in this many local processes.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Make the client copies on the Dask cluster whose scheduler is "
+        "at this address (tcp://HOST:PORT).")] = None,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -328,14 +337,16 @@ def build(
         holdings = read_universe(settings)
         settings = with_universe(settings, holdings)
         spec = source or settings.source or "sample"
-        request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
-                                 month=parse_month(month) if month else None,
-                                 as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
-                                 commentary=commentary, clients=clients,
-                                 revision_reason=revision, draft=draft)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=stderr, transient=True, disable=not stderr.is_terminal
-                      ) as progress:
+        with (copy_maker(workers, scheduler) as copies_made_by,
+              Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=stderr, transient=True, disable=not stderr.is_terminal
+                       ) as progress):
+            request = EditionRequest(out_dir=out_dir(out, settings), source_spec=spec,
+                                     month=parse_month(month) if month else None,
+                                     as_of=parse_day(as_of, "--as-of"), variant=pdf_variant,
+                                     commentary=commentary, clients=clients,
+                                     revision_reason=revision, draft=draft,
+                                     executor=copies_made_by)
             task = progress.add_task("Loading data")
             holders = clients_file(request)
             held = load_clients(holders).holding_tickers if holders else []
@@ -358,6 +369,25 @@ def build(
     if draft:
         stderr.print(f"Read it, then: reportgen approve drafts/{built.folder.name} --by NAME; "
                      f"reportgen publish --month {built.folder.name}")
+
+
+def copy_maker(workers: int, scheduler: str | None) -> AbstractContextManager[Executor]:
+    """Where ``build`` makes the client copies: here, in local processes, or on a cluster."""
+    from reportgen.copies import local_executor
+
+    if workers < 1:
+        raise ReportgenError(f"--workers {workers}: give 1 or more processes.")
+    if scheduler is None:
+        return nullcontext(local_executor(workers))
+    if workers > 1:
+        raise ReportgenError("Give --workers or --scheduler, not both: the cluster's workers "
+                             "make the copies.")
+    try:
+        from reportgen.cluster import connect
+    except ImportError:
+        raise ReportgenError("--scheduler needs dask.distributed, here and on the workers: "
+                             "pip install 'reportgen[cluster]'.") from None
+    return connect(scheduler)
 
 
 @commentary_app.command("init")

@@ -15,7 +15,7 @@ import dataclasses
 import json
 import logging
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,7 @@ from reportgen.archive.publish import (
 from reportgen.charts.report_charts import EMAILED_CHART, draw_charts
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import MAX_LIST_BYTES, Branding, Config, parse_yaml, read_text
+from reportgen.copies import Body, CopyJob, Executor, batches, branding_key
 from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
@@ -68,7 +69,6 @@ from reportgen.errors import ReportgenError
 from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
-from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.render.commentary import (
     Commentary,
@@ -80,16 +80,13 @@ from reportgen.render.commentary import (
 from reportgen.render.compose import (
     EditionStatus,
     compose_report,
-    for_clients,
     for_screen,
     with_branding,
 )
-from reportgen.render.context import PortfolioContext, ReportContext
-from reportgen.render.html import CLIENT_PAGES_TEMPLATE, REPORT_TEMPLATE, render_html
+from reportgen.render.context import ReportContext
+from reportgen.render.html import render_html
 from reportgen.render.narrative import write_narrative
 from reportgen.render.pdf import Rendered, render_document
-from reportgen.render.personalise import client_page_ranges, split_client_pages
-from reportgen.render.portfolio import portfolio_context
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
@@ -125,6 +122,7 @@ class EditionRequest:
     # which this build, rendered as a draft, must reproduce byte for byte.
     approval: dict[str, Any] | None = None
     approved_html: bytes | None = None
+    executor: Executor = field(default_factory=Executor)  # where client copies are made
 
 
 @dataclass(frozen=True)
@@ -294,51 +292,38 @@ class _Renderer:
     """Renders the PDFs of one edition, laying out the shared body once per branding."""
 
     def __init__(self, context: ReportContext, figures: ReportFigures, config: Config,
-                 request: EditionRequest, month: pd.Period, data: MarketData) -> None:
+                 request: EditionRequest, month: pd.Period,
+                 closes: Mapping[str, pd.Series]) -> None:
         self.context, self.figures, self.config = context, figures, config
-        self.data = data
+        self.closes = closes  # of what the clients hold, for their portfolio pages
         self.request, self.identifier = request, f"{FILE_STEM}-{month}".encode()
         self.refused: list[str] = []
         self.bodies: dict[str, Rendered] = {}
 
-    def _render(self, context: ReportContext, template: str = REPORT_TEMPLATE) -> Rendered:
-        rendered = render_document(render_html(context, template),
-                                   assets_dir=self.config.assets_dir,
-                                   variant=self.request.variant, identifier=self.identifier)
-        self.refused.extend(url for url in rendered.refused if url not in self.refused)
-        return rendered
-
     def body(self, branding: Branding) -> Rendered:
-        key = branding.model_dump_json()
+        key = branding_key(branding)
         if key not in self.bodies:
-            self.bodies[key] = self._render(with_branding(self.context, self.config,
-                                                          branding))
+            rendered = render_document(
+                render_html(with_branding(self.context, self.config, branding)),
+                assets_dir=self.config.assets_dir, variant=self.request.variant,
+                identifier=self.identifier)
+            self.refused.extend(url for url in rendered.refused if url not in self.refused)
+            self.bodies[key] = rendered
         return self.bodies[key]
 
     def master(self) -> bytes:
         return self.body(self.config.branding).pdf
 
-    def clients(self, branding: Branding, batch: list[Client]) -> Iterator[bytes]:
-        """Each client's copy, in order: the body with their block laid over its cover and,
-        after the summary, their portfolio page. The batch's own pages are laid out as one
-        document; only the small block, not the whole cover, is laid out per client."""
-        body = self.body(branding)
-        x, y = body.page_anchors[0][BLOCK_ANCHOR][:2]
-        context = for_clients(self.context, self.config, branding,
-                              [(client, self._portfolio(client)) for client in batch],
-                              (x - PAGE_MARGIN_LEFT_PX, y - PAGE_MARGIN_TOP_PX))
-        rendered = self._render(context, CLIENT_PAGES_TEMPLATE)
-        ranges = client_page_ranges(rendered.page_anchors, len(batch))
-        yield from split_client_pages(rendered.pdf, ranges, body.pdf)
-
-    def _portfolio(self, client: Client) -> PortfolioContext | None:
-        if not client.holdings:
-            return None
-        ins = self.config.instruments
-        closes = {h.ticker: self.data.adj_close(h.ticker) for h in client.holdings}
-        small = {*ins.small_caps, *ins.small_cap_styles, *ins.universe}
-        figures = portfolio_figures(client.holdings, closes, self.figures.as_of, small)
-        return portfolio_context(figures, self.figures, ins)
+    def copy_job(self, brandings: Iterable[Branding]) -> CopyJob:
+        """What the client copies of these brandings share: their bodies laid out here."""
+        bodies = {}
+        for branding in brandings:
+            body = self.body(branding)
+            x, y = body.page_anchors[0][BLOCK_ANCHOR][:2]
+            bodies[branding_key(branding)] = Body(
+                body.pdf, (x - PAGE_MARGIN_LEFT_PX, y - PAGE_MARGIN_TOP_PX))
+        return CopyJob(self.context, self.config, self.figures, self.closes, bodies,
+                       self.request.variant, self.identifier)
 
 
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and
@@ -347,31 +332,29 @@ class _Renderer:
 BLOCK_ANCHOR = "prepared"
 PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
 
-# Clients whose own pages are laid out in one document: enough to share a document's fixed
-# cost (styles, fonts); few enough that trimming each page's shared resources stays cheap
-# (measured per client: 5 ms at 10, 11 ms at 25, 40 ms at 100) and memory stays flat.
-CLIENTS_PER_DOCUMENT = 20
-
 
 def write_client_copies(staging: Path, renderer: _Renderer, inputs: Inputs, config: Config,
-                        names: dict[str, str], stage: Callable[[str], None]) -> None:
+                        names: dict[str, str], executor: Executor,
+                        stage: Callable[[str], None]) -> None:
     """Each client's copy, written to the staging folder as soon as it is made (so memory
-    does not grow with the number of clients), by branding and in batches."""
+    does not grow with the number of clients), wherever ``executor`` makes them."""
     clients = inputs.clients.clients if inputs.clients else []
-    by_branding: dict[str, tuple[Branding, list[Client]]] = {}
-    for client in clients:
-        branding = inputs.branding_for(config, client)
-        by_branding.setdefault(branding.model_dump_json(), (branding, []))[1].append(client)
+    work = batches((inputs.branding_for(config, client), client) for client in clients)
+    if not work:
+        return
+    job = renderer.copy_job(batch.branding for batch in work)
     done = 0
-    for branding, members in by_branding.values():
-        for first in range(0, len(members), CLIENTS_PER_DOCUMENT):
-            batch = members[first:first + CLIENTS_PER_DOCUMENT]
-            for client, pdf in zip(batch, renderer.clients(branding, batch), strict=True):
-                path = staging / names[client.id]
-                path.parent.mkdir(exist_ok=True)
-                path.write_bytes(pdf)
-                done += 1
-                stage(f"Personalising {done}/{len(clients)}: {client.id}")
+    for made in executor.made(job, work):
+        renderer.refused.extend(url for url in made.refused if url not in renderer.refused)
+        for client_id, pdf in made.copies:
+            path = staging / names[client_id]
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(pdf)
+            done += 1
+            stage(f"Personalising {done}/{len(clients)}: {client_id}")
+    if done != len(clients):  # never publish an edition without every client's copy
+        raise ReportgenError(f"{len(clients) - done} of {len(clients)} client copies were "
+                             "not made; nothing was published. Build again.")
 
 
 def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
@@ -423,14 +406,16 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
                              analyst, status)
 
-    renderer = _Renderer(context, figures, config, request, month, data)
+    clients = inputs.clients.clients if inputs.clients else []
+    held = sorted({h.ticker for client in clients for h in client.holdings})
+    renderer = _Renderer(context, figures, config, request, month,
+                         {ticker: data.adj_close(ticker) for ticker in held})
     stage("Rendering PDF")
     with timed(log, "rendered the edition PDF and HTML"):
         files = {pdf_name(month): renderer.master(),
                  html_name(month): render_html(for_screen(context, config)).encode()}
     if request.approved_html is not None:
         _check_same_as_draft(context, config, request.approved_html)
-    clients = inputs.clients.clients if inputs.clients else []
     client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
 
     emailed = charts.get(EMAILED_CHART)
@@ -443,7 +428,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             (staging / name).parent.mkdir(exist_ok=True)
             (staging / name).write_bytes(content)
         with timed(log, f"made {len(clients)} client copies"):
-            write_client_copies(staging, renderer, inputs, config, client_files, stage)
+            write_client_copies(staging, renderer, inputs, config, client_files,
+                                request.executor, stage)
         history.write_key_figures(staging, folder.name, key_figures)
         snapshot.write_snapshot(staging, data, as_of)
         stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,

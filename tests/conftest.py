@@ -194,7 +194,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     their own): every HTML document the driver renders is collected in the returned list,
     and each 'PDF' is that HTML's bytes; a client's copy is their part of the clients'
     document followed by the body."""
-    from reportgen import edition
+    from reportgen import copies, edition
     from reportgen.render.pdf import Rendered
 
     documents: list[str] = []
@@ -211,8 +211,9 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return [marker + part + body for part in batch.split(marker)[1:]]
 
     monkeypatch.setattr(edition, "draw_charts", lambda data, ins, figures: {})
-    monkeypatch.setattr(edition, "render_document", render_document)
-    monkeypatch.setattr(edition, "split_client_pages", split)
+    for module in (edition, copies):
+        monkeypatch.setattr(module, "render_document", render_document)
+    monkeypatch.setattr(copies, "split_client_pages", split)
     return documents
 
 

@@ -174,8 +174,9 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
         "    branding: {colour: '#7a1f5c', paper: Letter, firm_name: Cedar Advisory}\n")
     build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
                                                         month=OCTOBER, clients=clients))
-    # The body once per branding; the clients of one branding share one document of covers.
-    master, house_covers, cedar_body, cedar_covers = stub_renderer
+    # The body once per branding (all laid out before any client's pages, to be sent to the
+    # workers); the clients of one branding share one document of covers.
+    master, cedar_body, house_covers, cedar_covers = stub_renderer
     assert "size: A4" in master and "Prepared for" not in master
     assert "Prepared for <strong>Acme Family Office</strong>" in house_covers
     assert "Prepared for <strong>Bell Trust</strong>" in house_covers

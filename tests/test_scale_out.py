@@ -1,0 +1,195 @@
+"""Client copies made in local processes and on a real Dask cluster (a scheduler and two
+workers started on loopback here) are byte for byte those made in one process, also when a
+worker dies mid-batch; the edition is published with every copy or not at all."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reportgen import copies
+from reportgen.cli import copy_maker
+from reportgen.config import Config
+from reportgen.copies import Executor, local_executor
+from reportgen.data.sources import open_source
+from reportgen.data.store import Store
+from reportgen.edition import EditionRequest, build_edition, load_market_data
+from reportgen.errors import ReportgenError
+
+pytest.importorskip("distributed", reason="the [cluster] extra (dask.distributed)")
+from reportgen import cluster as dask_cluster  # needs distributed
+
+OCTOBER = pd.Period("2026-10")
+BUILT = datetime(2026, 11, 2, 18, 0, tzinfo=UTC)  # one build time: copies comparable bytewise
+FUNDS = ["IWM", "SPY", "IJR", "QQQ"]
+CLIENTS = 7
+
+
+@pytest.fixture(scope="module")
+def clients_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lines = ["clients:"]
+    for n in range(CLIENTS):
+        held = ", ".join(f"{{ticker: {FUNDS[(n + k) % 4]}, weight: {w}}}"
+                         for k, w in enumerate((0.4, 0.3, 0.2, 0.1)))
+        holdings = f", holdings: [{held}]" if n % 3 else ""  # some without a portfolio page
+        lines.append(f"  - {{id: client-{n}, name: Client {n}, email: [c{n}@example.com]"
+                     f"{holdings}}}")
+    path = tmp_path_factory.mktemp("clients") / "clients.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_batches() -> Iterator[None]:
+    """Two clients to a document, so seven clients are four tasks. (Batches are made on the
+    driver; a copy's embedded fonts depend on its batch, so every build here batches alike.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(copies, "CLIENTS_PER_DOCUMENT", 2)
+        yield
+
+
+@pytest.fixture(scope="module")
+def data(clients_file: Path):
+    config = Config()
+    return load_market_data(open_source("sample"), config, Store(), None, FUNDS)
+
+
+def build(data, out: Path, clients: Path, made_by: Executor,
+          stage: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
+    build_edition(data, Config(), EditionRequest(out_dir=out, month=OCTOBER, clients=clients,
+                                                 created=BUILT, executor=made_by), stage)
+    edition = out / f"{OCTOBER}"
+    return {str(p.relative_to(edition)): p.read_bytes() for p in sorted(edition.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+@pytest.fixture(scope="module")
+def made_here(data, clients_file: Path, small_batches: None,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return build(data, tmp_path_factory.mktemp("here"), clients_file, Executor())
+
+
+def test_the_reference_build_has_every_copy(made_here: dict[str, bytes]) -> None:
+    copies_made = [name for name in made_here if name.startswith("clients/")]
+    assert len(copies_made) == CLIENTS
+
+
+def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
+        data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    killed: list[int] = []
+
+    def kill_a_worker_once(text: str) -> None:
+        if text.startswith("Personalising 1/") and not killed:
+            pid = multiprocessing.active_children()[0].pid
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    with caplog.at_level(logging.WARNING, "reportgen.copies"):
+        made = build(data, tmp_path, clients_file, local_executor(2), kill_a_worker_once)
+    assert killed and "a worker process died" in caplog.text
+    assert made == made_here
+
+
+# -- A real cluster on loopback ------------------------------------------------------------
+
+class Cluster:
+    def __init__(self, folder: Path, workers: int) -> None:
+        scheduler_file = folder / "scheduler.json"
+        self.log = folder / "cluster.log"  # the scheduler's and workers' logs
+        self.log_file = self.log.open("a")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": self.log_file}
+        self.scheduler = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+            **quiet)
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.2)
+        self.address: str = json.loads(scheduler_file.read_text())["address"]
+        # No nanny: a killed worker stays dead, as a lost machine would.
+        self.workers = [subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", self.address,
+             "--nthreads", "1", "--no-nanny", "--no-dashboard", "--memory-limit", "0",
+             "--name", f"worker-{n}"], **quiet) for n in range(workers)]
+        from distributed import Client
+
+        with Client(self.address, timeout=30) as client:
+            client.wait_for_workers(workers, timeout=60)
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            process.kill()
+            process.wait()
+        self.log_file.close()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:  # a fresh one: some tests kill workers
+    started = Cluster(tmp_path, workers=2)
+    yield started
+    started.stop()
+
+
+def test_a_dask_cluster_makes_the_same_bytes_and_survives_a_lost_worker(
+        data, clients_file: Path, made_here: dict[str, bytes], cluster: Cluster,
+        tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def kill_a_worker_mid_batch(text: str) -> None:
+        seen.append(text)
+        if text.startswith("Personalising 1/"):
+            assert cluster.workers[0].poll() is None, "the worker was alive"
+            cluster.workers[0].kill()
+
+    with dask_cluster.connect(cluster.address) as made_by:
+        made = build(data, tmp_path / "out", clients_file, made_by, kill_a_worker_mid_batch)
+    assert cluster.workers[0].poll() is not None  # it died during the build,
+    assert "Remove worker" in cluster.log.read_text()  # and the scheduler saw it go
+    assert made == made_here  # every copy, from the one worker left for the rest
+    # Progress is reported as each copy arrives.
+    assert [t for t in seen if t.startswith("Personalising")][-1].startswith(
+        f"Personalising {CLIENTS}/{CLIENTS}")
+
+
+def test_a_cluster_without_workers_or_of_other_versions_is_refused(
+        cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, here = dask_cluster.package_versions, os.getpid()
+    # Runs here and, pickled, on the workers: only this process claims another WeasyPrint.
+    monkeypatch.setattr(dask_cluster, "package_versions", lambda: {
+        **real(), **({"weasyprint": "0.1"} if os.getpid() == here else {})})
+    with pytest.raises(ReportgenError, match=r"runs weasyprint .* \(here 0\.1\)"), \
+            dask_cluster.connect(cluster.address):
+        pass
+    for worker in cluster.workers:
+        worker.kill()
+        worker.wait()
+    monkeypatch.setattr(dask_cluster, "TIMEOUT", 2.0)
+    with pytest.raises(ReportgenError, match="has no workers"), \
+            dask_cluster.connect(cluster.address):
+        pass
+
+
+def test_an_unreachable_scheduler_is_one_line_before_any_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dask_cluster, "TIMEOUT", 2.0)
+    with pytest.raises(ReportgenError, match=r"Cannot reach a Dask scheduler at "
+                                             r"tcp://127\.0\.0\.1:9"), \
+            dask_cluster.connect("tcp://127.0.0.1:9"):
+        pass
+    with pytest.raises(ReportgenError, match="not both"):
+        copy_maker(workers=2, scheduler="tcp://127.0.0.1:9")
