@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -141,10 +141,8 @@ class LocalProcesses(Executor):
             pool = ProcessPoolExecutor(self.workers, initializer=_receive, initargs=(job,),
                                        mp_context=multiprocessing.get_context("fork"))
             try:
-                futures = {pool.submit(_make_received, pending[n]): n for n in pending}
-                for future in as_completed(futures):
-                    made = future.result()
-                    del pending[futures[future]]
+                for n, made in _as_made(pool, pending, queued=2 * self.workers):
+                    del pending[n]
                     yield made
                 return
             except BrokenProcessPool:
@@ -155,6 +153,29 @@ class LocalProcesses(Executor):
         raise ReportgenError(f"Worker processes kept dying ({POOL_RESTARTS} restarts) with "
                              f"{len(pending)} batches of client copies unmade; nothing was "
                              "published. Check the machine's memory, or use fewer --workers.")
+
+
+def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int
+             ) -> Iterator[tuple[int, MadeBatch]]:
+    """Each batch's number and result as it finishes, with at most ``queued`` batches given
+    to the pool at a time and each result let go once yielded: memory stays flat however
+    many clients (``as_completed`` would keep every result until the last)."""
+    waiting = iter(list(work))
+    in_flight: dict[Future[MadeBatch], int] = {}
+
+    def give_next() -> None:
+        n = next(waiting, None)
+        if n is not None:
+            in_flight[pool.submit(_make_received, work[n])] = n
+
+    for _ in range(queued):
+        give_next()
+    while in_flight:
+        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            n = in_flight.pop(future)
+            yield n, future.result()
+            give_next()
 
 
 # The job, in a local pool's process (set by the pool's initializer).

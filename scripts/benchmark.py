@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
                                 [--holdings] [--universe N] [--pair-quantstats]
+                                [--workers N | --dask N]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
 then builds into its own empty output folder, as a user's monthly run would. With
@@ -13,19 +14,27 @@ With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantSt
 ``reports.html`` tear sheet (an optional benchmark dependency: ``pip install quantstats``)
 on the same ten years of the sample's IWM against SPY, each as a whole process, and the
 median of the pairs' time ratios is printed.
-Peak memory is the child process's maximum resident set size, from wait4(2).
+With ``--workers N`` the build makes its client copies in N local processes; with
+``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers started on
+loopback for the benchmark (and stopped after it: their peak memory is printed apart).
+Peak memory is the build process's maximum resident set size, from wait4(2); with
+``--workers`` that is the largest of the build process and its worker processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -107,6 +116,33 @@ def synthetic_universe(folder: Path, count: int) -> Path:
     return config
 
 
+@contextlib.contextmanager
+def loopback_cluster(folder: Path, workers: int, env: dict[str, str]) -> Iterator[str]:
+    """A Dask scheduler and ``workers`` single-threaded workers on loopback; yields the
+    scheduler's address and prints each worker's peak RSS when they stop."""
+    scheduler_file = folder / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)], **quiet)
+    while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+        time.sleep(0.2)
+    address = json.loads(scheduler_file.read_text())["address"]
+    started = [subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+         "--no-nanny", "--no-dashboard", "--memory-limit", "0"], **quiet)
+        for _ in range(workers)]
+    try:
+        yield address
+    finally:
+        for process in [*started, scheduler]:
+            process.send_signal(signal.SIGINT)
+        for n, process in enumerate(started):
+            _, _, usage = os.wait4(process.pid, 0)
+            print(f"  dask worker {n}: peak RSS {usage.ru_maxrss / 1024:.0f} MiB")
+        scheduler.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -116,8 +152,10 @@ def main() -> None:
     parser.add_argument("--holdings", action="store_true")
     parser.add_argument("--universe", type=int, default=0)
     parser.add_argument("--pair-quantstats", action="store_true")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--dask", type=int, default=0, help="workers of a loopback cluster")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
         clients = []
         if args.clients:
@@ -128,6 +166,12 @@ def main() -> None:
             config = synthetic_universe(Path(scratch), args.universe)
             source = f"csv:{scratch}/prices"
             clients += ["--config", str(config)]
+
+        if args.workers > 1:
+            clients += ["--workers", str(args.workers)]
+        if args.dask:
+            clients += ["--scheduler", stack.enter_context(
+                loopback_cluster(Path(scratch), args.dask, env))]
 
         def command(out: str) -> list[str]:
             return [sys.executable, "-m", "reportgen", "build", "--source", source,
@@ -144,7 +188,8 @@ def main() -> None:
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
     print(f"reportgen build --source {args.source} --month {args.month} --clients "
-          f"{args.clients} --universe {args.universe} (warm store), {args.runs} runs")
+          f"{args.clients}{' (holdings)' if args.holdings else ''} --universe {args.universe}"
+          f" --workers {args.workers} --dask {args.dask} (warm store), {args.runs} runs")
     print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
     print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
           f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")
