@@ -157,27 +157,26 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         env = {**os.environ, "REPORTGEN_STORE": f"{scratch}/store"}
-        clients = []
-        if args.clients:
-            Path(scratch, "clients.yaml").write_text(clients_file(args.clients, args.holdings))
-            clients = ["--clients", f"{scratch}/clients.yaml"]
-        source = args.source
+        options = []
         if args.universe:
             config = synthetic_universe(Path(scratch), args.universe)
-            source = f"csv:{scratch}/prices"
-            clients += ["--config", str(config)]
-
+            options += ["--config", str(config)]
         if args.workers > 1:
-            clients += ["--workers", str(args.workers)]
+            options += ["--workers", str(args.workers)]
         if args.dask:
-            clients += ["--scheduler", stack.enter_context(
+            options += ["--scheduler", stack.enter_context(
                 loopback_cluster(Path(scratch), args.dask, env))]
+        source = f"csv:{scratch}/prices" if args.universe else args.source
+        # The warm-up run (store, page cache, a cluster's imports) makes one client's copy.
+        for name, count in (("warm", min(args.clients, 1)), ("clients", args.clients)):
+            Path(scratch, f"{name}.yaml").write_text(clients_file(count, args.holdings))
 
-        def command(out: str) -> list[str]:
+        def command(out: str, clients: str = "clients") -> list[str]:
+            listed = ["--clients", f"{scratch}/{clients}.yaml"] if args.clients else []
             return [sys.executable, "-m", "reportgen", "build", "--source", source,
-                    "--month", args.month, "--out", out, *clients]
+                    "--month", args.month, "--out", out, *listed, *options]
 
-        run_once(command(f"{scratch}/warm"), env)
+        run_once(command(f"{scratch}/warm", "warm"), env)
         if args.pair_quantstats:
             run_once(quantstats_command(f"{scratch}/warm.html"), env)
         results, peers = [], []
