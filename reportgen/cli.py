@@ -326,8 +326,8 @@ def build(
     from reportgen.edition import (
         EditionRequest,
         build_edition,
-        clients_file,
         load_market_data,
+        read_inputs,
         read_universe,
         with_universe,
     )
@@ -348,12 +348,11 @@ def build(
                                      revision_reason=revision, draft=draft,
                                      executor=copies_made_by)
             task = progress.add_task("Loading data")
-            holders = clients_file(request)
-            held = load_clients(holders).holding_tickers if holders else []
+            inputs = read_inputs(request)
             data = load_market_data(open_source(spec, settings.source_label), settings,
-                                    store_of(store, settings), holdings, held)
+                                    store_of(store, settings), holdings, inputs.held_tickers)
             built = build_edition(data, settings, request,
-                                  lambda text: progress.update(task, description=text))
+                                  lambda text: progress.update(task, description=text), inputs)
     except ReportgenError as error:
         fail(error)
     for url in built.refused_urls:

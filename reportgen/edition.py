@@ -240,14 +240,6 @@ def _folder_for(request: EditionRequest, month: pd.Period) -> tuple[Path, int]:
     return request.out_dir / name, revision
 
 
-def clients_file(request: EditionRequest) -> Path | None:
-    """The clients file a build will use, when it can be known before the data is loaded
-    (a revision without --month finds its month in the data): for the held tickers."""
-    if request.clients is not None or request.month is None:
-        return request.clients
-    return _inherited(request, request.month)[1]
-
-
 def _inherited(request: EditionRequest, month: pd.Period) -> tuple[Path | None, Path | None]:
     """The commentary and clients files: as given, else, for a revision, those the month's
     latest edition was built with (a revision keeps the analyst's text and the clients)."""
@@ -268,6 +260,7 @@ class Inputs:
     clients: ClientList | None
     clients_text: str | None
     commentary_suffix: str = ""  # ".yaml" or ".md": how the stored copy is read back
+    files: tuple[Path | None, Path | None] = (None, None)  # read from: commentary, clients
 
     @classmethod
     def read(cls, commentary: Path | None, clients: Path | None) -> Inputs:
@@ -281,11 +274,24 @@ class Inputs:
             parse_commentary(commentary_text, commentary)
             if commentary and commentary_text is not None else Commentary(),
             commentary_text, client_list, clients_text,
-            commentary.suffix if commentary else "")
+            commentary.suffix if commentary else "", (commentary, clients))
 
     def branding_for(self, config: Config, client: Client) -> Branding:
         assert self.clients is not None, "a client comes from the clients file"
         return self.clients.branding_for(config.branding, client)
+
+    @property
+    def held_tickers(self) -> list[str]:
+        """What the clients hold: the build loads these prices too."""
+        return self.clients.holding_tickers if self.clients else []
+
+
+def read_inputs(request: EditionRequest) -> Inputs:
+    """The analyst's files, read before the data is loaded (for the held tickers), and
+    read once: ``build_edition`` takes them. A revision without --month inherits the files
+    of a month only the data can tell, so then only those given are read here."""
+    return Inputs.read(*(_inherited(request, request.month) if request.month is not None
+                         else (request.commentary, request.clients)))
 
 
 class _Renderer:
@@ -365,15 +371,19 @@ def _comparison_basis(request: EditionRequest, month: pd.Period) -> Recorded:
 
 
 def build_edition(data: MarketData, config: Config, request: EditionRequest,
-                  stage: Callable[[str], None] = lambda _: None) -> BuiltEdition:
-    """Build and publish the edition the request asks for. Two builds of one month never run
-    at once: the second is refused while the first holds the month's lock."""
+                  stage: Callable[[str], None] = lambda _: None,
+                  inputs: Inputs | None = None) -> BuiltEdition:
+    """Build and publish the edition the request asks for, with ``inputs`` if they are its
+    files already read (``read_inputs``). Two builds of one month never run at once: the
+    second is refused while the first holds the month's lock."""
     check_variant(request.variant)
     ins = config.instruments
     calendar = data.calendar([ins.primary_pair[0]]).intersection(
         data.calendar([ins.primary_pair[1]]))
     month, as_of = edition_dates(calendar, request.month, request.as_of)
-    inputs = Inputs.read(*_inherited(request, month))
+    files = _inherited(request, month)
+    if inputs is None or inputs.files != files:
+        inputs = Inputs.read(*files)
     with exclusive(request.out_dir, f"build-{month}", f"Another build of {month}"):
         for name in remove_unfinished(request.out_dir, month):
             log.warning("removed %s, left by a build of %s that did not finish", name, month)

@@ -190,8 +190,9 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
 
 def test_a_revision_knows_its_inherited_clients_before_the_data_is_loaded(
         sample_data, tmp_path: Path, stub_renderer: list[str]) -> None:
-    """So the build can load the prices of what those clients hold."""
-    from reportgen.edition import clients_file
+    """So the build can load the prices of what those clients hold; and the files read
+    then are the build's, read once."""
+    from reportgen.edition import read_inputs
 
     clients = tmp_path / "clients.yaml"
     clients.write_text("clients:\n  - {id: acme, name: Acme, email: [cio@acme.example], "
@@ -200,8 +201,14 @@ def test_a_revision_knows_its_inherited_clients_before_the_data_is_loaded(
     build_edition(sample_data, Config(), EditionRequest(out_dir=out, month=OCTOBER,
                                                         clients=clients))
     revision = EditionRequest(out_dir=out, month=OCTOBER, revision_reason="Corrected")
-    stored = clients_file(revision)
-    assert stored == out / "2026-10" / "inputs" / "clients.yaml"
-    assert clients_file(EditionRequest(out_dir=out, month=OCTOBER)) is None
-    assert clients_file(EditionRequest(out_dir=out, clients=clients,
-                                       revision_reason="x")) == clients
+    inherited = read_inputs(revision)
+    assert inherited.files[1] == out / "2026-10" / "inputs" / "clients.yaml"
+    assert inherited.held_tickers == ["IWM"]
+    assert read_inputs(EditionRequest(out_dir=out, month=OCTOBER)).files == (None, None)
+    assert read_inputs(EditionRequest(out_dir=out, clients=clients, revision_reason="x")
+                       ).files == (None, clients)
+    stored = inherited.files[1]
+    assert stored is not None
+    stored.write_text("not: read again\n")  # the build uses what was read
+    built = build_edition(sample_data, Config(), revision, inputs=inherited)
+    assert set(built.client_pdfs) == {"acme"}
