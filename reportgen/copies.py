@@ -15,12 +15,18 @@ given the batches not yet back (Dask reschedules them itself).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from pathlib import Path
 
 import pandas as pd
 
@@ -44,6 +50,8 @@ log = logging.getLogger(__name__)
 CLIENTS_PER_DOCUMENT = 20
 # How often a local pool that lost a process is replaced before the build gives up.
 POOL_RESTARTS = 2
+# Batches a local process makes before a fresh one takes over (memory: see LocalProcesses).
+BATCHES_PER_PROCESS = 25
 
 
 @dataclass(frozen=True)
@@ -130,43 +138,59 @@ class Executor:
 
 @dataclass(frozen=True)
 class LocalProcesses(Executor):
-    """Makes the batches in ``workers`` processes forked from this one: they start with
-    the job in memory (nothing to pickle, WeasyPrint already imported)."""
+    """Makes the batches in ``workers`` local processes.
+
+    The processes come from a fork server that imported reportgen and WeasyPrint once, not
+    from this process: a fork of a process with other threads (the progress display) can
+    inherit a lock held by one of them and wait on it forever. Each process gets the job
+    once, and is replaced by a fresh one after ``BATCHES_PER_PROCESS`` batches, since
+    WeasyPrint keeps about a megabyte of every laid-out document in its caches.
+
+    A batch's copies come back through a spool file, and only the file's name through the
+    pool's pipe: a process killed while writing a large result into that pipe leaves
+    CPython's pool waiting forever for the rest of the message, where a short message is
+    written whole or not at all."""
 
     workers: int
 
     def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
         pending = dict(enumerate(work))
-        for _ in range(POOL_RESTARTS + 1):
-            pool = ProcessPoolExecutor(self.workers, initializer=_receive, initargs=(job,),
-                                       mp_context=multiprocessing.get_context("fork"))
-            try:
-                for n, made in _as_made(pool, pending, queued=2 * self.workers):
-                    del pending[n]
-                    yield made
-                return
-            except BrokenProcessPool:
-                log.warning("a worker process died; making its %d unfinished batches again",
-                            len(pending))
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-        raise ReportgenError(f"Worker processes kept dying ({POOL_RESTARTS} restarts) with "
-                             f"{len(pending)} batches of client copies unmade; nothing was "
-                             "published. Check the machine's memory, or use fewer --workers.")
+        restarts = 0
+        with tempfile.TemporaryDirectory(prefix="reportgen-copies-") as spool:
+            while pending:
+                this_round = dict(itertools.islice(pending.items(),
+                                                   self.workers * BATCHES_PER_PROCESS))
+                pool = ProcessPoolExecutor(self.workers, mp_context=_fork_server(),
+                                           initializer=_receive, initargs=(job, Path(spool)))
+                try:
+                    for n, spooled in _as_made(pool, this_round, queued=2 * self.workers):
+                        del pending[n]
+                        yield _unspool(spooled)
+                except BrokenProcessPool:
+                    restarts += 1
+                    if restarts > POOL_RESTARTS:
+                        raise ReportgenError(
+                            f"Worker processes kept dying ({POOL_RESTARTS} restarts) with "
+                            f"{len(pending)} batches of client copies unmade; nothing was "
+                            "published. Check the machine's memory, or use fewer --workers."
+                        ) from None
+                    log.warning("a worker process died; making its %d unfinished batches "
+                                "again", len(pending))
+                finally:
+                    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int
-             ) -> Iterator[tuple[int, MadeBatch]]:
-    """Each batch's number and result as it finishes, with at most ``queued`` batches given
-    to the pool at a time and each result let go once yielded: memory stays flat however
-    many clients (``as_completed`` would keep every result until the last)."""
+             ) -> Iterator[tuple[int, Path]]:
+    """Each batch's number and spool file as it finishes, with at most ``queued`` batches
+    given to the pool at a time: memory stays flat however many clients."""
     waiting = iter(list(work))
-    in_flight: dict[Future[MadeBatch], int] = {}
+    in_flight: dict[Future[Path], int] = {}
 
     def give_next() -> None:
         n = next(waiting, None)
         if n is not None:
-            in_flight[pool.submit(_make_received, work[n])] = n
+            in_flight[pool.submit(_make_received, n, work[n])] = n
 
     for _ in range(queued):
         give_next()
@@ -178,20 +202,44 @@ def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int
             give_next()
 
 
-# The job, in a local pool's process (set by the pool's initializer).
-_received: CopyJob | None = None
+def _fork_server() -> BaseContext:
+    """The multiprocessing context whose processes fork from a server that has already
+    imported this module (and so WeasyPrint); started by ``local_executor``."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
-def _receive(job: CopyJob) -> None:
+# In a local pool's process: the job and the spool folder (set by the pool's initializer).
+_received: tuple[CopyJob, Path] | None = None
+
+
+def _receive(job: CopyJob, spool: Path) -> None:
     global _received
-    _received = job
+    _received = (job, spool)
 
 
-def _make_received(batch: Batch) -> MadeBatch:
+def _make_received(n: int, batch: Batch) -> Path:
     assert _received is not None, "the pool's initializer gave this process the job"
-    return make_batch(_received, batch)
+    job, spool = _received
+    made = make_batch(job, batch)
+    path, partial = spool / f"{n}.pickle", spool / f"{n}.partial"
+    partial.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(path)  # a process killed mid-write leaves no spool file to misread
+    return path
+
+
+def _unspool(path: Path) -> MadeBatch:
+    made: MadeBatch = pickle.loads(path.read_bytes())  # written by our own worker
+    path.unlink()
+    return made
 
 
 def local_executor(workers: int = 1) -> Executor:
-    """Here, or in ``workers`` local processes."""
-    return LocalProcesses(workers) if workers > 1 else Executor()
+    """Here, or in ``workers`` local processes (whose fork server starts importing now, while
+    this process loads the data and lays out the edition)."""
+    if workers <= 1:
+        return Executor()
+    _fork_server()
+    multiprocessing.forkserver.ensure_running()
+    return LocalProcesses(workers)

@@ -88,10 +88,13 @@ def test_the_reference_build_has_every_copy(made_here: dict[str, bytes]) -> None
 
 def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
         data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
-        caplog: pytest.LogCaptureFixture) -> None:
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)  # fresh processes every 2 batches
     killed: list[int] = []
+    workers_seen: set[int | None] = set()
 
     def kill_a_worker_once(text: str) -> None:
+        workers_seen.update(p.pid for p in multiprocessing.active_children())
         if text.startswith("Personalising 1/") and not killed:
             pid = multiprocessing.active_children()[0].pid
             assert pid is not None
@@ -102,6 +105,7 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
         made = build(data, tmp_path, clients_file, local_executor(2), kill_a_worker_once)
     assert killed and "a worker process died" in caplog.text
     assert made == made_here
+    assert len(workers_seen) > 2  # the processes were replaced, not kept for every batch
 
 
 # -- A real cluster on loopback ------------------------------------------------------------
