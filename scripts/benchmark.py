@@ -17,8 +17,8 @@ median of the pairs' time ratios is printed.
 With ``--workers N`` the build makes its client copies in N local processes; with
 ``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers started on
 loopback for the benchmark (and stopped after it: their peak memory is printed apart).
-Peak memory is the build process's maximum resident set size, from wait4(2); with
-``--workers`` that is the largest of the build process and its worker processes.
+Peak memory is the largest maximum resident set size of the build process and every process
+under it (with ``--workers``, its worker processes), from getrusage(2) in a subreaper.
 """
 
 from __future__ import annotations
@@ -37,17 +37,35 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+# Runs a command and prints its wall time and the peak RSS of it and every process under it.
+# As a child subreaper it inherits what the command leaves orphaned (the fork server whose
+# children make client copies with --workers) and waits for all of them, so their peak is
+# in RUSAGE_CHILDREN too.
+MEASURE = """
+import ctypes, os, resource, subprocess, sys, time
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+wall = time.perf_counter() - started
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+sys.exit(code)
+"""
+
 
 def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MiB of one run of ``command``."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"run failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS in MiB (the largest of its processes) of one run."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"run failed: {' '.join(command)}\n{done.stderr}")
+    wall, peak = done.stdout.split()
+    return float(wall), float(peak)
 
 
 FUNDS = ["IWM", "SPY", "AVUV", "QQQ", "IJR", "ACWX"]
