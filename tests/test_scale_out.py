@@ -108,6 +108,21 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
     assert len(workers_seen) > 2  # the processes were replaced, not kept for every batch
 
 
+def test_a_long_run_without_workers_is_made_in_fresh_processes(
+        data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """More batches than one process should make (WeasyPrint's leak) go to one fresh
+    process at a time, with the same bytes."""
+    monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)
+    workers_seen: set[int | None] = set()
+
+    def note_workers(_: str) -> None:
+        workers_seen.update(p.pid for p in multiprocessing.active_children())
+
+    assert build(data, tmp_path, clients_file, Executor(), note_workers) == made_here
+    assert len(workers_seen) >= 3  # four batches, a fresh process for each
+
+
 # -- A real cluster on loopback ------------------------------------------------------------
 
 class Cluster:

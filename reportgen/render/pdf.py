@@ -10,11 +10,13 @@ checked path itself, so no encoding can lead the reader somewhere the check did 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from reportgen.quiet import captured_logs
@@ -57,6 +59,15 @@ class ProjectAssetFetcher(URLFetcher):
         return path if inside and path.is_file() else None
 
 
+@cache
+def _fonts() -> FontConfiguration:
+    """One font configuration for every document this process lays out. A new one per
+    document (WeasyPrint's default) leaves its fontconfig and Pango state behind: a process
+    making thousands of client copies grew by about a megabyte per document. The report has
+    no ``@font-face`` rules, so nothing one document adds can change the next one's fonts."""
+    return FontConfiguration()
+
+
 @dataclass(frozen=True)
 class Rendered:
     pdf: bytes
@@ -73,7 +84,7 @@ def render_document(html: str, *, templates_dir: Path = TEMPLATES_DIR,
     fetcher = ProjectAssetFetcher([templates_dir, *([assets_dir] if assets_dir else [])])
     with captured_logs("weasyprint", "fontTools"):
         document = HTML(string=html, base_url=str(templates_dir) + "/",
-                        url_fetcher=fetcher).render()
+                        url_fetcher=fetcher).render(font_config=_fonts())
         # Fonts are subset. With libharfbuzz-subset0 installed (.ci/run does) this is fast;
         # embedding whole fonts instead loses the Unicode map of Inter's tabular figures, so
         # the PDF's digits could not be searched, copied or read aloud.
