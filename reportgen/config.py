@@ -339,21 +339,26 @@ def read_text(path: Path, what: str, limit: int = MAX_INPUT_BYTES) -> str:
                              ) from None
 
 
-class _PlainYamlLoader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases: the files here never need them, and aliases
-    are how a few lines expand to gigabytes ("billion laughs")."""
+# libyaml's parser where PyYAML has it (its wheels do): four times faster than the pure
+# Python one on a 10,000-client file. Both build the same values.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
-            mark = self.peek_event().start_mark
+
+def _refuse_anchors(text: str) -> None:
+    """Safe YAML without anchors and aliases: the files here never need them, and aliases
+    are how a few lines expand to gigabytes ("billion laughs"). Checked on the parser's
+    events, before anything is built from them."""
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
             raise yaml.YAMLError(f"line {mark.line + 1}: anchors and aliases (& and *) are "
                                  "not allowed; write each value out")
-        return super().compose_node(parent, index)
 
 
 def parse_yaml(text: str, path: Path) -> object:
     try:
-        return yaml.load(text, Loader=_PlainYamlLoader)
+        _refuse_anchors(text)
+        return yaml.load(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as error:  # one line: where, and what is wrong
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
