@@ -350,9 +350,9 @@ def _refuse_anchors(text: str) -> None:
     events, before anything is built from them."""
     for event in yaml.parse(text, Loader=_YamlLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            raise yaml.YAMLError(f"line {mark.line + 1}: anchors and aliases (& and *) are "
-                                 "not allowed; write each value out")
+            where = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
+            raise yaml.YAMLError(f"{where}anchors and aliases (& and *) are not allowed; "
+                                 "write each value out")
 
 
 def parse_yaml(text: str, path: Path) -> object:
