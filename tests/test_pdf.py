@@ -300,3 +300,25 @@ def test_no_key_figure_is_stated_more_than_twice(real_pdf: Path) -> None:
     for value in {*figures, iwm, spy}:
         stated = len(re.findall(rf"(?<![\d.]){re.escape(value)}", text))
         assert stated <= 2, (value, stated)
+
+
+def test_figures_are_tabular_in_every_weight(tmp_path: Path) -> None:
+    """Numbers line up in columns: every digit is as wide as every other, in the regular,
+    semi-bold and italic faces (Inter's own figures are proportional)."""
+    from reportgen.render.pdf import render_document
+
+    html = ('<link rel="stylesheet" href="fonts.css"><link rel="stylesheet" href="report.css">'
+            + "".join(f'<p style="{style}">111111</p><p style="{style}">000000</p>'
+                      for style in ("", "font-weight: 600", "font-style: italic")))
+    rendered = render_document(html, variant="none")
+    assert not rendered.refused
+    pdf = tmp_path / "figures.pdf"
+    pdf.write_bytes(rendered.pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    widths = [float(right) - float(left) for left, right in re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(?:1|0){6}<',
+        boxes)]
+    assert len(widths) == 6
+    for ones, zeros in zip(widths[::2], widths[1::2], strict=True):
+        assert ones == pytest.approx(zeros, abs=0.01)
