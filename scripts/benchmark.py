@@ -15,8 +15,9 @@ With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantSt
 on the same ten years of the sample's IWM against SPY, each as a whole process, and the
 median of the pairs' time ratios is printed.
 With ``--workers N`` the build makes its client copies in N local processes; with
-``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers started on
-loopback for the benchmark (and stopped after it: their peak memory is printed apart).
+``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers (each under a
+nanny, as ``dask worker`` runs them) started on loopback for the benchmark and stopped after
+it; their peak memory is printed apart.
 Peak memory is the largest maximum resident set size of the build process and every process
 under it (with ``--workers``, its worker processes), from getrusage(2) in a subreaper.
 """
@@ -146,9 +147,12 @@ def loopback_cluster(folder: Path, workers: int, env: dict[str, str]) -> Iterato
     while not scheduler_file.exists() or not scheduler_file.read_text().strip():
         time.sleep(0.2)
     address = json.loads(scheduler_file.read_text())["address"]
+    # Each worker under a nanny, as `dask worker` starts them: the nanny gives its worker
+    # dask's environment (MALLOC_TRIM_THRESHOLD_, which returns freed memory to the system);
+    # its peak RSS, from wait4, includes the worker it waited for.
     started = [subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-         "--no-nanny", "--no-dashboard", "--memory-limit", "0"], **quiet)
+         "--no-dashboard", "--memory-limit", "0"], **quiet)
         for _ in range(workers)]
     try:
         yield address
