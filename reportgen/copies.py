@@ -147,9 +147,10 @@ class LocalProcesses(Executor):
     The processes come from a fork server that imported reportgen and WeasyPrint once, not
     from this process: a fork of a process with other threads (the progress display) can
     inherit a lock held by one of them and wait on it forever. Each process gets the job
-    once, and is replaced by a fresh one after ``BATCHES_PER_PROCESS`` batches: WeasyPrint
-    70 leaks two Pango objects for every piece of text it lays out with font features (the
-    report's tabular figures), about 0.7 MiB for each batch's document.
+    once, and is replaced by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives
+    back what a long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every
+    piece of text laid out with a CSS font feature (so fonts.css puts the tabular figures
+    in the font faces; before, ~1 MiB a batch), and freed memory is not always returned.
 
     A batch's copies come back through a spool file, and only the file's name through the
     pool's pipe: a process killed while writing a large result into that pipe leaves
