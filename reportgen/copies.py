@@ -131,7 +131,7 @@ def _portfolio(job: CopyJob, client: Client) -> PortfolioContext | None:
 class Executor:
     """Makes the batches here, one after another; more than ``BATCHES_PER_PROCESS`` of them
     in one fresh local process at a time instead, since this process would otherwise keep
-    what WeasyPrint leaks with every document (see LocalProcesses)."""
+    what a long-lived process gathers (see LocalProcesses)."""
 
     def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
         """Every batch made, as each finishes (not necessarily in order)."""

@@ -111,8 +111,8 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
 def test_a_long_run_without_workers_is_made_in_fresh_processes(
         data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """More batches than one process should make (WeasyPrint's leak) go to one fresh
-    process at a time, with the same bytes."""
+    """More batches than one process should make go to one fresh process at a time, with
+    the same bytes."""
     monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)
     workers_seen: set[int | None] = set()
 
