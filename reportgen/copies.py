@@ -173,6 +173,7 @@ class LocalProcesses(Executor):
                         del pending[n]
                         yield _unspool(spooled)
                 except BrokenProcessPool:
+                    _end_stragglers(pool)
                     restarts += 1
                     if restarts > POOL_RESTARTS:
                         raise ReportgenError(
@@ -184,6 +185,15 @@ class LocalProcesses(Executor):
                                 "again", len(pending))
                 finally:
                     pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_stragglers(pool: ProcessPoolExecutor) -> None:
+    """Ends a broken pool's processes. CPython's pool (3.11), once a process is lost, ends
+    the processes it has and waits for each; a process it started in that moment (for a
+    task given as the other died) is never ended, so the pool's shutdown would wait for it
+    forever. The pool has no public handle on its processes."""
+    for process in list(pool._processes.values()):
+        process.terminate()
 
 
 def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int

@@ -8,11 +8,11 @@ import json
 import logging
 import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import pytest
 from reportgen import copies
 from reportgen.cli import copy_maker
 from reportgen.config import Config
-from reportgen.copies import Executor, local_executor
+from reportgen.copies import Batch, CopyJob, Executor, MadeBatch, local_executor
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.edition import EditionRequest, build_edition, load_market_data
@@ -86,24 +86,51 @@ def test_the_reference_build_has_every_copy(made_here: dict[str, bytes]) -> None
     assert len(copies_made) == CLIENTS
 
 
+def _dies_once(flag: str, clients: tuple) -> tuple:
+    """Run where a batch is unpickled, in a worker that has taken it: the first time, the
+    worker dies, as one killed mid-batch would."""
+    if not os.path.exists(flag):
+        Path(flag).touch()
+        os._exit(9)
+    return clients
+
+
+class _DeadlyOnce(tuple):
+    """A batch's clients, whose first reader dies (``flag``: a file that says it has)."""
+
+    flag = ""
+
+    def __reduce__(self) -> tuple:
+        return _dies_once, (self.flag, tuple(self))
+
+
+@dataclass(frozen=True)
+class _LosesAWorker(Executor):
+    """Local processes, one of which dies while making the third batch."""
+
+    processes: Executor
+    flag: Path
+
+    def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
+        deadly = _DeadlyOnce(work[2].clients)
+        deadly.flag = str(self.flag)
+        return self.processes.made(job, [*work[:2], replace(work[2], clients=deadly),
+                                         *work[3:]])
+
+
 def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
         data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
         caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)  # fresh processes every 2 batches
-    killed: list[int] = []
     workers_seen: set[int | None] = set()
 
-    def kill_a_worker_once(text: str) -> None:
+    def note_workers(text: str) -> None:
         workers_seen.update(p.pid for p in multiprocessing.active_children())
-        if text.startswith("Personalising 1/") and not killed:
-            pid = multiprocessing.active_children()[0].pid
-            assert pid is not None
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
 
+    made_by = _LosesAWorker(local_executor(2), tmp_path / "a worker died")
     with caplog.at_level(logging.WARNING, "reportgen.copies"):
-        made = build(data, tmp_path, clients_file, local_executor(2), kill_a_worker_once)
-    assert killed and "a worker process died" in caplog.text
+        made = build(data, tmp_path / "out", clients_file, made_by, note_workers)
+    assert made_by.flag.exists() and "a worker process died" in caplog.text
     assert made == made_here
     assert len(workers_seen) > 2  # the processes were replaced, not kept for every batch
 
