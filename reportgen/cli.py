@@ -55,6 +55,7 @@ from reportgen.errors import ReportgenError
 from reportgen.formatting import number, pct
 from reportgen.metrics.dates import resolve_as_of
 from reportgen.metrics.summary import compute_summary
+from reportgen.processes import start_fork_server
 from reportgen.render.variants import DEFAULT_VARIANT
 from reportgen.tickers import check_ticker
 
@@ -322,7 +323,9 @@ def build(
 ) -> None:
     """Build the monthly edition (PDF, HTML, one PDF per client) into OUT/YYYY-MM/, or a
     draft of it into OUT/drafts/YYYY-MM/."""
-    # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs.
+    # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs;
+    # the build's helper processes start loading them at the same time.
+    start_fork_server(for_copies=workers > 1)
     from reportgen.edition import (
         EditionRequest,
         build_edition,
@@ -459,6 +462,7 @@ def publish(
 ) -> None:
     """Publish the month's approved draft as its dated edition, saying exactly what the
     approved draft said."""
+    start_fork_server()
     from reportgen.edition import publish_draft
 
     try:
@@ -669,6 +673,7 @@ def archive_rebuild(edition: Annotated[str, typer.Argument(help="YYYY-MM or YYYY
                         "folder under OUT/.rebuilds/).")] = None,
                     config: ConfigOption = None) -> None:
     """Regenerate an edition from its stored snapshot, offline, and compare it."""
+    start_fork_server()
     from reportgen.edition import rebuild_edition  # loads the whole build, as above
 
     try:

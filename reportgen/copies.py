@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
-import multiprocessing.forkserver
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +32,7 @@ from reportgen.config import Branding, Config
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
+from reportgen.processes import fork_server, start_fork_server
 from reportgen.render.compose import for_clients
 from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
@@ -166,7 +164,7 @@ class LocalProcesses(Executor):
             while pending:
                 this_round = dict(itertools.islice(pending.items(),
                                                    self.workers * BATCHES_PER_PROCESS))
-                pool = ProcessPoolExecutor(self.workers, mp_context=_fork_server(),
+                pool = ProcessPoolExecutor(self.workers, mp_context=fork_server(),
                                            initializer=_receive, initargs=(job, Path(spool)))
                 try:
                     for n, spooled in _as_made(pool, this_round, queued=2 * self.workers):
@@ -218,14 +216,6 @@ def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int
             give_next()
 
 
-def _fork_server() -> BaseContext:
-    """The multiprocessing context whose processes fork from a server that has already
-    imported this module (and so WeasyPrint); started by ``local_executor``."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
 # In a local pool's process: the job and the spool folder (set by the pool's initializer).
 _received: tuple[CopyJob, Path] | None = None
 
@@ -256,6 +246,5 @@ def local_executor(workers: int = 1) -> Executor:
     this process loads the data and lays out the edition)."""
     if workers <= 1:
         return Executor()
-    _fork_server()
-    multiprocessing.forkserver.ensure_running()
+    start_fork_server(for_copies=True)
     return LocalProcesses(workers)

@@ -210,7 +210,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def split(batch: bytes, ranges: list[range], body: bytes) -> list[bytes]:
         return [marker + part + body for part in batch.split(marker)[1:]]
 
-    monkeypatch.setattr(edition, "draw_charts", lambda data, ins, figures: {})
+    monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures: {})
     for module in (edition, copies):
         monkeypatch.setattr(module, "render_document", render_document)
     monkeypatch.setattr(copies, "split_client_pages", split)

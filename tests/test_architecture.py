@@ -2,7 +2,8 @@
 
 A stage package imports only earlier stages and the leaf modules at the package root; render
 and archive never import each other; leaf modules import only other leaves; the build driver
-(``edition``, and ``copies`` and ``cluster``, which make its client copies) and the command
+(``edition``; ``processes``, where its helper processes come from; ``copies`` and
+``cluster``, which make its client copies) and the command
 line sit above everything. Every import counts, including
 those inside functions.
 """
@@ -20,7 +21,7 @@ NEVER = {("render", "archive"), ("archive", "render")}
 LEAVES = {"errors", "config", "clients", "durable", "formatting", "sections", "templating",
           "quiet", "timing", "tickers"}
 # A driver imports stages, leaves and the drivers before it.
-DRIVERS, ABOVE = ["copies", "cluster", "edition"], {"cli", "__main__"}
+DRIVERS, ABOVE = ["processes", "copies", "cluster", "edition"], {"cli", "__main__"}
 DATA_PACKAGES = {"starter"}  # package data, no code
 
 

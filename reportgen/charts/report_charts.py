@@ -7,7 +7,7 @@ template, so it stays crisp text in the PDF.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,9 +22,6 @@ from reportgen.metrics import macro, periods, relative, risk, universe
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import tally
 from reportgen.metrics.valuation import MULTIPLES
-from reportgen.timing import timed
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -225,33 +222,39 @@ def credit(data: MarketData, f: ReportFigures) -> Figure | None:
                              "Risk appetite: the high-yield spread and VIX over their history")
 
 
-def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures
-                ) -> dict[str, Chart | None]:
-    """Every chart of the report by name, as SVG (and the emailed one as PNG too); None
-    where the data to draw it is missing."""
-    with timed(log, "drew and encoded the charts"):
-        return {name: None if figure is None else
-                Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
-                      draw.to_image(figure, "png") if name == EMAILED_CHART else None)
-                for name, figure in _figures(data, ins, f).items()}
+def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures,
+                names: Iterable[str] | None = None) -> dict[str, Chart | None]:
+    """The named charts of the report (by default every one, in the report's order), as SVG
+    (and the emailed one as PNG too); None where the data to draw it is missing."""
+    return {name: _encoded(name, CHARTS[name](data, ins, f))
+            for name in (CHARTS if names is None else names)}
 
 
-def _figures(data: MarketData, ins: Instruments, f: ReportFigures) -> dict[str, Figure | None]:
-    return {
-        "growth": growth(data, ins, f),
-        "relative_strength": relative_strength(data, f),
-        "returns_by_period": returns_by_period(f),
-        "valuation": valuation(f),
-        "rates": rates(data, ins, f),
-        "policy_path": policy_path(data, f),
-        "decades": decades(data, f),
-        "credit": credit(data, f),
-        "fed_study": fed_study(f),
-        "leaders_month": leaders(f, f.leaders_month, f"{f.as_of:%B}"),
-        "leaders_ytd": leaders(f, f.leaders_ytd, "Year to date"),
-        "vehicles_growth": vehicles_growth(data, ins, f),
-        "risk_return": risk_return(f),
-        "rolling_volatility": rolling_volatility(data, ins, f),
-        "drawdown": drawdown(data, ins, f),
-        "scorecard": scorecard(f),
-    }
+def _encoded(name: str, figure: Figure | None) -> Chart | None:
+    if figure is None:
+        return None
+    return Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
+                 draw.to_image(figure, "png") if name == EMAILED_CHART else None)
+
+
+ChartMaker = Callable[[MarketData, Instruments, ReportFigures], Figure | None]
+
+# Every chart by name, in the report's order.
+CHARTS: dict[str, ChartMaker] = {
+    "growth": growth,
+    "relative_strength": lambda data, ins, f: relative_strength(data, f),
+    "returns_by_period": lambda data, ins, f: returns_by_period(f),
+    "valuation": lambda data, ins, f: valuation(f),
+    "rates": rates,
+    "policy_path": lambda data, ins, f: policy_path(data, f),
+    "decades": lambda data, ins, f: decades(data, f),
+    "credit": lambda data, ins, f: credit(data, f),
+    "fed_study": lambda data, ins, f: fed_study(f),
+    "leaders_month": lambda data, ins, f: leaders(f, f.leaders_month, f"{f.as_of:%B}"),
+    "leaders_ytd": lambda data, ins, f: leaders(f, f.leaders_ytd, "Year to date"),
+    "vehicles_growth": vehicles_growth,
+    "risk_return": lambda data, ins, f: risk_return(f),
+    "rolling_volatility": rolling_volatility,
+    "drawdown": drawdown,
+    "scorecard": lambda data, ins, f: scorecard(f),
+}

@@ -1,0 +1,44 @@
+"""Where the build's helper processes come from: one fork server, started as a build begins,
+that imports what the helpers need while the build loads its data, so a helper is ready in
+milliseconds when the build needs it.
+
+Helpers fork from that server, not from the build: a fork of a process with other threads
+(the progress display) can inherit a lock one of them holds and wait on it forever.
+
+This module imports nothing heavy itself, so the command line can start the server before
+it imports the build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.forkserver
+import os
+from multiprocessing.context import BaseContext
+
+# What the server imports for every helper: the charts (matplotlib), and the command line,
+# which a helper imports before it starts work (the reportgen command is its main module).
+PRELOADED = ["reportgen.cli", "reportgen.charts.report_charts"]
+# And for builds whose client copies are made in local processes: the renderer (WeasyPrint).
+# Not always, since the server would then be ready too late for the charts.
+PRELOADED_FOR_COPIES = ["reportgen.copies"]
+
+
+def fork_server() -> BaseContext:
+    """The multiprocessing context whose processes fork from the server (started by
+    ``start_fork_server``, or else by the first pool that needs it)."""
+    return multiprocessing.get_context("forkserver")
+
+
+def start_fork_server(for_copies: bool = False) -> None:
+    """Starts the server's imports now (they take a second or two), if it is not running
+    and the build has a core to spare: on one core it would only slow the build down."""
+    if spare_cores():
+        fork_server().set_forkserver_preload(
+            PRELOADED + (PRELOADED_FOR_COPIES if for_copies else []))
+        multiprocessing.forkserver.ensure_running()
+
+
+def spare_cores() -> bool:
+    """Whether this process may run on more than one core, so a helper runs beside it."""
+    return len(os.sched_getaffinity(0)) > 1
