@@ -1,8 +1,10 @@
-"""Chart helpers that decide layout, on toy data."""
+"""Chart helpers that decide layout, on toy data (and real FRED data where it is at hand)."""
+
+from pathlib import Path
 
 import pandas as pd
 
-from reportgen.charts.figures import _label_offsets, downsample
+from reportgen.charts.figures import _label_offsets, downsample, step_corners
 
 
 def test_labels_of_coinciding_dots_are_moved_apart() -> None:
@@ -22,6 +24,19 @@ def test_long_series_are_downsampled_but_keep_their_last_close() -> None:
     weekly = downsample(series[-700:])
     assert weekly.index[-1] == days[-1] and 130 < len(weekly) < 150
     assert downsample(series[-300:]).equals(series[-300:])  # two years or less: daily
+
+
+def test_a_step_function_keeps_its_outline_with_only_its_corners(real_prices: Path) -> None:
+    fred = real_prices.parent / "reference" / "fred_2026q1"
+    band = pd.concat({bound: pd.read_csv(fred / f"DFEDTAR{bound[0].upper()}.csv",
+                                         index_col="Date", parse_dates=True)["Value"]
+                      for bound in ("upper", "lower")}, axis=1).dropna()
+    corners = step_corners(band)
+    assert len(corners) < len(band) / 20
+    assert corners.index[[0, -1]].equals(band.index[[0, -1]])
+    # Held from each corner to the next ("post" steps), the corners give every day's value.
+    assert corners.reindex(band.index, method="ffill").equals(band)
+    assert step_corners(band.iloc[:1]).equals(band.iloc[:1])
 
 
 def test_small_and_large_caps_stay_apart_in_grey_scale_print(sample_data) -> None:

@@ -71,6 +71,16 @@ def downsample(series: pd.Series) -> pd.Series:
     return series.groupby(pd.DatetimeIndex(series.index).to_period(step)).tail(1)
 
 
+def step_corners(steps: pd.DataFrame) -> pd.DataFrame:
+    """The rows where a step function changes: the first, each that differs from the row
+    before, and the last (so the line reaches the latest day). Drawn with ``step="post"``
+    they make the same outline as every row: a daily policy range has a few dozen changes
+    in thousands of days, and each point costs time in the PDF renderer."""
+    changed = steps.ne(steps.shift()).any(axis=1).to_numpy(copy=True)
+    changed[-1:] = True
+    return steps[changed]
+
+
 def _canvas(width: float, height: float) -> tuple[Figure, matplotlib.axes.Axes]:
     figure = Figure(figsize=(width, height))
     return figure, figure.add_subplot()
@@ -376,7 +386,7 @@ def policy_path_chart(upper: pd.Series, lower: pd.Series, ten_year: pd.Series,
     figure, ax = _canvas(HALF_WIDTH, HEIGHT)
     start = upper.index[0]
     _shade_recessions(ax, recessions, start)
-    band = pd.concat({"upper": upper, "lower": lower}, axis=1).dropna()
+    band = step_corners(pd.concat({"upper": upper, "lower": lower}, axis=1).dropna())
     ax.fill_between(band.index, band["lower"].to_numpy(), band["upper"].to_numpy(),
                     step="post", color=ACCENT, alpha=0.35, linewidth=0,
                     label="Target range")
