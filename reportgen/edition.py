@@ -345,9 +345,9 @@ class _Renderer:
 def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
                     ) -> dict[str, Chart | None]:
     """Every chart, every other one drawn by a helper process while this one draws the rest
-    (matplotlib is single-threaded; the charts take about as long as laying out the PDF).
-    Each chart is drawn by the same code from the same data wherever it is drawn, so the
-    bytes are the same; if the helper dies, its charts are drawn here."""
+    (matplotlib draws on one core, and the charts are about a quarter of an edition's
+    time). Each chart is drawn by the same code from the same data wherever it is drawn,
+    so the bytes are the same; if the helper dies, its charts are drawn here."""
     theirs = list(CHARTS)[1::2] if spare_cores() else []
     if not theirs:
         return draw_charts(data, ins, figures)

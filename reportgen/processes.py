@@ -41,4 +41,6 @@ def start_fork_server(for_copies: bool = False) -> None:
 
 def spare_cores() -> bool:
     """Whether this process may run on more than one core, so a helper runs beside it."""
-    return len(os.sched_getaffinity(0)) > 1
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed
+        return len(os.sched_getaffinity(0)) > 1
+    return (os.cpu_count() or 1) > 1
