@@ -142,13 +142,14 @@ class Executor:
 class LocalProcesses(Executor):
     """Makes the batches in ``workers`` local processes.
 
-    The processes come from a fork server that imported reportgen and WeasyPrint once, not
-    from this process: a fork of a process with other threads (the progress display) can
-    inherit a lock held by one of them and wait on it forever. Each process gets the job
-    once, and is replaced by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives
-    back what a long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every
-    piece of text laid out with a CSS font feature (so fonts.css puts the tabular figures
-    in the font faces; before, ~1 MiB a batch), and freed memory is not always returned.
+    The processes come from the build's fork server (``processes.py``; with ``--workers``
+    it has imported WeasyPrint once, else each process imports it), not from this process:
+    a fork of a process with other threads (the progress display) can inherit a lock held
+    by one of them and wait on it forever. Each process gets the job once, and is replaced
+    by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives back what a
+    long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every piece of
+    text laid out with a CSS font feature (so fonts.css puts the tabular figures in the
+    font faces; before, ~1 MiB a batch), and freed memory is not always returned.
 
     A batch's copies come back through a spool file, and only the file's name through the
     pool's pipe: a process killed while writing a large result into that pipe leaves
