@@ -149,7 +149,7 @@ class LocalProcesses(Executor):
     by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives back what a
     long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every piece of
     text laid out with a CSS font feature (so fonts.css puts the tabular figures in the
-    font faces; before, ~1 MiB a batch), and freed memory is not always returned.
+    font faces; before, ~0.7 MiB a batch), and freed memory is not always returned.
 
     A batch's copies come back through a spool file, and only the file's name through the
     pool's pipe: a process killed while writing a large result into that pipe leaves

@@ -348,12 +348,12 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
     (matplotlib draws on one core, and the charts are about a quarter of an edition's
     time). Each chart is drawn by the same code from the same data wherever it is drawn,
     so the bytes are the same; if the helper dies, its charts are drawn here."""
-    theirs = list(CHARTS)[1::2] if spare_cores() else []
-    if not theirs:
+    if not spare_cores():
         return draw_charts(data, ins, figures)
+    mine, theirs = list(CHARTS)[::2], list(CHARTS)[1::2]
     with ProcessPoolExecutor(1, mp_context=fork_server()) as helper:
         drawn = helper.submit(draw_charts, data, ins, figures, theirs)
-        charts = draw_charts(data, ins, figures, [n for n in CHARTS if n not in theirs])
+        charts = draw_charts(data, ins, figures, mine)
         try:
             charts |= drawn.result()
         except BrokenProcessPool:
