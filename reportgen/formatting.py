@@ -34,6 +34,10 @@ def is_missing(value: float | None) -> bool:
 
 
 def _minus(text: str) -> str:
+    """A true minus sign; and no sign at all on a value that rounds to zero, since "−0.0%"
+    would say it fell and "+0.0%" that it rose."""
+    if not any(digit in text for digit in "123456789"):
+        text = text.lstrip("+-")
     return text.replace("-", MINUS)
 
 

@@ -209,12 +209,14 @@ def test_client_files_carry_no_machine_paths_or_operator_instructions(
 
 def test_one_sign_convention_in_every_client_file(sample_archive: Path, real_pdf: Path) -> None:
     """A true minus, never a hyphen, before a number; never a sign after up, down and
-    their like ("down −2.5%")."""
+    their like ("down −2.5%"); never a sign on a figure that rounds to zero ("−0.0%")."""
     hyphen_minus = re.compile(r"(?<![\w.])-\d")
     sign_twice = re.compile(r"\b(up|down|rose|fell|gained|lost|higher|lower)( by)? [+−]\d")
+    signed_zero = re.compile(r"(?<![\w.,])[+−]0(?:\.0+)?(?![\d.,])")
     for name, text in client_facing_texts(sample_archive, real_pdf).items():
         assert not hyphen_minus.findall(text), (name, hyphen_minus.findall(text)[:3])
         assert not sign_twice.findall(text), (name, sign_twice.findall(text)[:3])
+        assert not signed_zero.findall(text), (name, signed_zero.findall(text)[:3])
 
 
 def test_signals_are_counted_only_with_data_and_the_rule_is_printed(sample_pdf: Path,
