@@ -57,10 +57,10 @@ class Contract:
 
     def visit(self, node: nodes.Node, scope: dict[str, Any]) -> None:
         if isinstance(node, nodes.For):
-            self.type_of(node.iter, scope)
+            items = self.type_of(node.iter, scope)
             inner = dict(scope)
             if isinstance(node.target, nodes.Name):
-                inner[node.target.name] = element(self.type_of(node.iter, scope))
+                inner[node.target.name] = element(items)
             for child in [*node.body, *node.else_]:
                 self.visit(child, inner)
         elif isinstance(node, nodes.Macro):
@@ -83,22 +83,33 @@ class Contract:
                 self.read.add((ReportContext, node.name))
             return scope.get(node.name)
         if isinstance(node, nodes.Getattr):
-            owner = concrete(self.type_of(node.node, scope))
-            if not dataclasses.is_dataclass(owner):
-                return None
-            declared = hints(owner)
-            if node.attr not in declared:
-                self.errors.append(f"{self.template}: line {node.lineno}: "
-                                   f"{owner.__name__} has no field {node.attr!r}")
-                return None
-            self.read.add((owner, node.attr))
-            return declared[node.attr]
+            return self.read_field(self.type_of(node.node, scope), node.attr, node.lineno)
+        if isinstance(node, nodes.Filter) and node.name == "halves":
+            # items | halves("field", ...): two lists of the items, which reads those fields.
+            items = self.type_of(node.node, scope)
+            for arg in node.args:
+                self.read_field(element(items), arg.value, node.lineno)
+            return list[items]
         if isinstance(node, nodes.Getitem):
             self.type_of(node.arg, scope)
             return element(self.type_of(node.node, scope))
         for child in node.iter_child_nodes():
             self.type_of(child, scope)
         return None
+
+    def read_field(self, owner: Any, attr: str, lineno: int) -> Any:
+        """The declared type of ``owner.attr``, noted as read; None if owner is not a context
+        class, and an error if it has no such field."""
+        owner = concrete(owner)
+        if not dataclasses.is_dataclass(owner):
+            return None
+        declared = hints(owner)
+        if attr not in declared:
+            self.errors.append(f"{self.template}: line {lineno}: "
+                               f"{owner.__name__} has no field {attr!r}")
+            return None
+        self.read.add((owner, attr))
+        return declared[attr]
 
 
 def context_classes(root: type = ReportContext) -> set[type]:
@@ -161,3 +172,13 @@ def test_the_check_names_fields_no_template_reads() -> None:
     assert "EditionContext.firm" not in unread(contract)
     assert {"EditionContext.title", "ValuationRow.ratio", "ReportContext.valuation"} <= set(
         unread(contract))
+
+
+def test_the_check_follows_lists_cut_in_halves() -> None:
+    contract = Contract()
+    contract.check("t", jinja2.Environment().parse(
+        '{% for half in sources.definitions | halves("term", "txet") %}'
+        "{% for row in half %}{{ row.term }}{{ row.nmae }}{% endfor %}{% endfor %}"))
+    assert contract.errors == ["t: line 1: Definition has no field 'txet'",
+                               "t: line 1: Definition has no field 'nmae'"]
+    assert "Definition.term" not in unread(contract)
