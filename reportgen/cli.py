@@ -55,7 +55,7 @@ from reportgen.errors import ReportgenError
 from reportgen.formatting import number, pct
 from reportgen.metrics.dates import resolve_as_of
 from reportgen.metrics.summary import compute_summary
-from reportgen.processes import start_fork_server
+from reportgen.processes import end_without_collecting, start_fork_server, tune_collector
 from reportgen.render.variants import DEFAULT_VARIANT
 from reportgen.tickers import check_ticker
 
@@ -169,6 +169,8 @@ def main(
     ] = False,
 ) -> None:
     """Build, archive and send the monthly US Small-Cap Outlook."""
+    tune_collector()
+    end_without_collecting()
     log.setLevel(logging.INFO if verbose or log_file else logging.WARNING)
     log.handlers.clear()
     if verbose:

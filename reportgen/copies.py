@@ -32,7 +32,7 @@ from reportgen.config import Branding, Config
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
-from reportgen.processes import fork_server, start_fork_server
+from reportgen.processes import fork_server, start_fork_server, tune_collector
 from reportgen.render.compose import for_clients
 from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
@@ -223,6 +223,7 @@ _received: tuple[CopyJob, Path] | None = None
 
 def _receive(job: CopyJob, spool: Path) -> None:
     global _received
+    tune_collector()
     _received = (job, spool)
 
 

@@ -79,7 +79,7 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.processes import fork_server, spare_cores
+from reportgen.processes import fork_server, spare_cores, tune_collector
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -351,7 +351,7 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
     if not spare_cores():
         return draw_charts(data, ins, figures)
     mine, theirs = list(CHARTS)[::2], list(CHARTS)[1::2]
-    with ProcessPoolExecutor(1, mp_context=fork_server()) as helper:
+    with ProcessPoolExecutor(1, mp_context=fork_server(), initializer=tune_collector) as helper:
         drawn = helper.submit(draw_charts, data, ins, figures, theirs)
         charts = draw_charts(data, ins, figures, mine)
         try:

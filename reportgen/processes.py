@@ -1,5 +1,7 @@
-"""Where the build's helper processes come from: one fork server, started as a build begins,
-that imports what the helpers need while the build loads its data, so a helper is ready in
+"""How reportgen's processes start and end.
+
+The build's helper processes come from one fork server, started as a build begins, that
+imports what the helpers need while the build loads its data, so a helper is ready in
 milliseconds when the build needs it.
 
 Helpers fork from that server, not from the build: a fork of a process with other threads
@@ -11,6 +13,8 @@ it imports the build.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -22,6 +26,26 @@ PRELOADED = ["reportgen.cli", "reportgen.charts.report_charts"]
 # And for builds whose client copies are made in local processes: the renderer (WeasyPrint).
 # Not always, since the server would then be ready too late for the charts.
 PRELOADED_FOR_COPIES = ["reportgen.copies"]
+
+# A build makes millions of short-lived containers (pandas' objects, WeasyPrint's boxes) and
+# keeps few. At Python's default threshold (a collection every 700 allocations more than
+# frees) one edition ran ~770 collections, 5 of them full: 0.5 s. At 10,000: ~50, none full,
+# 0.2 s; garbage in reference cycles waits a little longer to be freed.
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+def tune_collector() -> None:
+    """Sets this process's garbage-collector threshold for a build (see above)."""
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def end_without_collecting() -> None:
+    """Lets this process end without the interpreter's final collections over every object
+    it made (~0.4 s after a build), which would free only memory the system takes back as
+    the process ends: at exit, the objects are frozen out of the collector's reach. Exit
+    handlers still run (files, logs and temporary folders are closed by them or before)."""
+    atexit.unregister(gc.freeze)  # once, however many commands a process runs (tests do)
+    atexit.register(gc.freeze)
 
 
 def fork_server() -> BaseContext:
