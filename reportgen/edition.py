@@ -16,7 +16,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,7 +49,7 @@ from reportgen.archive.publish import (
     publish_edition,
     remove_unfinished,
 )
-from reportgen.charts.report_charts import CHARTS, EMAILED_CHART, Chart, draw_charts
+from reportgen.charts.chart import CHART_NAMES, EMAILED_CHART, Chart, draw_named
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import (
     MAX_LIST_BYTES,
@@ -79,7 +79,7 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.processes import fork_server, spare_cores, tune_collector
+from reportgen.processes import fork_server, spare_cores, tune_collector, usable_cores
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -103,6 +103,9 @@ from reportgen.sections import FILE_STEM
 from reportgen.timing import timed
 
 log = logging.getLogger(__name__)
+# Past a few helpers, starting them and sending each its data costs more than the charts
+# (a tenth of a second each) it would draw.
+MAX_CHART_HELPERS = 4
 
 
 @dataclass(frozen=True)
@@ -344,22 +347,27 @@ class _Renderer:
 
 def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
                     ) -> dict[str, Chart | None]:
-    """Every chart, every other one drawn by a helper process while this one draws the rest
-    (matplotlib draws on one core, and the charts are about a quarter of an edition's
-    time). Each chart is drawn by the same code from the same data wherever it is drawn,
-    so the bytes are the same; if the helper dies, its charts are drawn here."""
-    if not spare_cores():
-        return draw_charts(data, ins, figures)
-    mine, theirs = list(CHARTS)[::2], list(CHARTS)[1::2]
-    with ProcessPoolExecutor(1, mp_context=fork_server(), initializer=tune_collector) as helper:
-        drawn = helper.submit(draw_charts, data, ins, figures, theirs)
-        charts = draw_charts(data, ins, figures, mine)
-        try:
-            charts |= drawn.result()
-        except BrokenProcessPool:
-            log.warning("the chart helper process died; drawing its charts here")
-            charts |= draw_charts(data, ins, figures, theirs)
-    return {name: charts[name] for name in CHARTS}
+    """Every chart, in the report's order. With a core to spare, helper processes draw them,
+    each taking the next chart as it finishes one; they fork from the fork server, which
+    imported matplotlib while this process loaded the data, so this process never imports
+    it (a third of a second). Each chart is drawn by the same code from the same data
+    wherever it is drawn, so the bytes are the same; if a helper dies, the charts not yet
+    back are drawn here."""
+    charts: dict[str, Chart | None] = {}
+    if spare_cores():
+        helpers = min(usable_cores(), MAX_CHART_HELPERS)
+        with ProcessPoolExecutor(helpers, mp_context=fork_server(),
+                                 initializer=tune_collector) as pool:
+            drawn = [pool.submit(draw_named, [name], data, ins, figures) for name in CHART_NAMES]
+            try:
+                for chart in as_completed(drawn):
+                    charts |= chart.result()
+            except BrokenProcessPool:
+                log.warning("a chart helper process died; drawing its charts here")
+    missing = [name for name in CHART_NAMES if name not in charts]
+    if missing:
+        charts |= draw_named(missing, data, ins, figures)
+    return {name: charts[name] for name in CHART_NAMES}
 
 
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and

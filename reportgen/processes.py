@@ -63,8 +63,13 @@ def start_fork_server(for_copies: bool = False) -> None:
         multiprocessing.forkserver.ensure_running()
 
 
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def spare_cores() -> bool:
     """Whether this process may run on more than one core, so a helper runs beside it."""
-    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed
-        return len(os.sched_getaffinity(0)) > 1
-    return (os.cpu_count() or 1) > 1
+    return usable_cores() > 1

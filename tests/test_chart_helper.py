@@ -1,14 +1,18 @@
-"""The build draws every other chart in a helper process (forked from the fork server) while
-it draws the rest: the charts are byte for byte those drawn in one process, in the report's
-order, and a helper that dies costs time, not charts."""
+"""The build's helper processes (forked from the fork server) draw its charts: the charts are
+byte for byte those drawn in one process, in the report's order; a helper that dies costs
+time, not charts; and the build's own process never imports matplotlib."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from reportgen.charts.chart import CHART_NAMES
 from reportgen.charts.report_charts import CHARTS, draw_charts
 from reportgen.config import Config
 from reportgen.data.model import MarketData
@@ -23,7 +27,7 @@ def test_charts_drawn_beside_a_helper_are_those_drawn_here(sample_data, sample_f
     ins = Config().instruments
     alone = draw_charts(sample_data, ins, sample_figures)
     together = draw_all_charts(sample_data, ins, sample_figures)
-    assert list(together) == list(alone) == list(CHARTS)
+    assert list(together) == list(alone) == list(CHARTS) == list(CHART_NAMES)
     assert sum(chart is not None for chart in alone.values()) >= 12
     assert together == alone
 
@@ -43,3 +47,20 @@ def test_a_dead_helper_s_charts_are_drawn_here(sample_data, sample_figures,
     charts = draw_all_charts(doomed, ins, sample_figures)
     assert charts == draw_charts(sample_data, ins, sample_figures)
     assert "chart helper process died" in caplog.text
+
+
+# Registered before the command runs, so it runs after everything the command does.
+AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: print("matplotlib" in sys.modules))
+from reportgen.cli import app
+app(sys.argv[1:], prog_name="reportgen")
+"""
+
+
+def test_the_build_s_own_process_never_imports_matplotlib(tmp_path: Path) -> None:
+    built = subprocess.run([sys.executable, "-c", AT_EXIT, "build", "--out", str(tmp_path)],
+                           capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "2026-10" / "us-small-cap-outlook-2026-10.pdf").is_file()
+    assert built.stdout.split()[-1] == "False"

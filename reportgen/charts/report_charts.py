@@ -8,12 +8,12 @@ template, so it stays crisp text in the PDF.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from reportgen.charts import figures as draw
+from reportgen.charts.chart import EMAILED_CHART, Chart
 from reportgen.charts.palette import LineStyles
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
@@ -22,16 +22,6 @@ from reportgen.metrics import macro, periods, relative, risk, universe
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.metrics.signals import tally
 from reportgen.metrics.valuation import MULTIPLES
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str  # the finding the chart shows; also its text alternative
-    svg: bytes
-    png: bytes | None = None  # the emailed chart only: mail programs do not show SVG
-
-
-EMAILED_CHART = "relative_strength"  # the chart in the email's summary, as on the cover
 
 
 def _since(data: MarketData, tickers: list[str], period: str, as_of: pd.Timestamp
@@ -239,7 +229,7 @@ def _encoded(name: str, figure: Figure | None) -> Chart | None:
 
 ChartMaker = Callable[[MarketData, Instruments, ReportFigures], Figure | None]
 
-# Every chart by name, in the report's order.
+# Every chart by name, in the report's order (chart.CHART_NAMES).
 CHARTS: dict[str, ChartMaker] = {
     "growth": growth,
     "relative_strength": lambda data, ins, f: relative_strength(data, f),

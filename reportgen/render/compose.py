@@ -14,8 +14,8 @@ import pandas as pd
 from markupsafe import Markup
 
 import reportgen
+from reportgen.charts.chart import Chart
 from reportgen.charts.palette import HOUSE
-from reportgen.charts.report_charts import Chart
 from reportgen.clients import Client
 from reportgen.config import Branding, Config
 from reportgen.formatting import (
