@@ -35,6 +35,7 @@ from reportgen.charts.palette import (
     LineStyles,
     colour,
 )
+from reportgen.charts.svg import without_bare_groups
 from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
 
@@ -58,7 +59,7 @@ def to_image(figure: Figure, fmt: str = "png") -> bytes:
     buffer = io.BytesIO()
     with matplotlib.style.context(STYLE):
         figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return buffer.getvalue()
+    return without_bare_groups(buffer.getvalue()) if fmt == "svg" else buffer.getvalue()
 
 
 def downsample(series: pd.Series) -> pd.Series:
