@@ -20,9 +20,10 @@ import multiprocessing.forkserver
 import os
 from multiprocessing.context import BaseContext
 
-# What the server imports for every helper: the charts (matplotlib), and the command line,
-# which a helper imports before it starts work (the reportgen command is its main module).
-PRELOADED = ["reportgen.cli", "reportgen.charts.report_charts"]
+# What the server imports for every helper: the charts (matplotlib). Not the command line: a
+# helper imports the program's main module, reportgen/__main__.py, which imports it only
+# when the command runs, so the server is ready sooner.
+PRELOADED = ["reportgen.charts.report_charts"]
 # And for builds whose client copies are made in local processes: the renderer (WeasyPrint).
 # Not always, since the server would then be ready too late for the charts.
 PRELOADED_FOR_COPIES = ["reportgen.copies"]

@@ -58,6 +58,33 @@ app(sys.argv[1:], prog_name="reportgen")
 """
 
 
+# As pip writes the installed ``reportgen`` command: the script is the helpers' main module.
+CONSOLE_SCRIPT = """
+import sys
+from reportgen.__main__ import main
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+def test_helpers_of_the_installed_command_do_not_import_the_command_line(tmp_path: Path
+                                                                          ) -> None:
+    """A helper imports the program's main module as it starts; the fork server has not
+    imported the command line, so that module must not import it (it would cost each helper
+    a third of a second), and the helpers must still start and draw."""
+    imported = subprocess.run([sys.executable, "-c", "import sys, reportgen.__main__; "
+                               "print('reportgen.cli' in sys.modules)"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout.split() == ["False"]
+    script = tmp_path / "reportgen"
+    script.write_text(CONSOLE_SCRIPT)
+    built = subprocess.run([sys.executable, str(script), "--verbose", "build", "--out",
+                            str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert "drew and encoded the charts" in built.stderr
+    assert "died" not in built.stderr
+
+
 def test_the_build_s_own_process_never_imports_matplotlib(tmp_path: Path) -> None:
     built = subprocess.run([sys.executable, "-c", AT_EXIT, "build", "--out", str(tmp_path)],
                            capture_output=True, text=True, check=False)
