@@ -63,7 +63,8 @@ def halves(items: Sequence[Any], *fields: str) -> tuple[list[Any], list[Any]]:
     itself if no field is named), at ``COLUMN_LINE_CHARS`` characters a line. The cut is
     the one whose taller column is the shortest; of two such, the one with the longer first
     column. CSS columns would balance exactly, but WeasyPrint balances them by laying the
-    content out again and again: a third of a whole edition's layout time for one page.
+    content out again and again: two fifths of a whole edition's layout (0.6 of 1.45 s) for
+    one page.
     """
     def lines(item: Any) -> int:
         texts = [getattr(item, field) for field in fields] if fields else [item]

@@ -15,9 +15,9 @@ REFERENCE = re.compile(r"#([\w.:-]+)")
 def without_bare_groups(svg: bytes) -> bytes:
     """The SVG with each group that has nothing but an id, named nowhere else, replaced by
     its children. matplotlib wraps every artist (each line, tick and label) in such a group,
-    and WeasyPrint saves and restores its drawing state for each: a tenth of the time it
-    takes to draw an edition's charts. Such a group has no style, transform or clip to pass
-    on, so its children draw the same without it.
+    and WeasyPrint saves and restores its drawing state for each: about a tenth of the time
+    it takes to write an edition's PDF (0.80 → 0.71 s). Such a group has no style, transform
+    or clip to pass on, so its children draw the same without it.
 
     Written with SVG's namespace declared as a plain attribute and SVG 2's ``href`` for
     ``xlink:href``, so that no prefix comes from ElementTree's process-wide table of them:
