@@ -325,8 +325,9 @@ def build(
 ) -> None:
     """Build the monthly edition (PDF, HTML, one PDF per client) into OUT/YYYY-MM/, or a
     draft of it into OUT/drafts/YYYY-MM/."""
-    # Imported here: matplotlib and WeasyPrint take a second to load, which only build needs;
-    # the build's helper processes start loading them at the same time.
+    # Imported here: WeasyPrint takes half a second to load, which only build needs; the fork
+    # server starts loading matplotlib for the chart helpers (and, with --workers, WeasyPrint
+    # for the copies) at the same time.
     start_fork_server(for_copies=workers > 1)
     from reportgen.edition import (
         EditionRequest,

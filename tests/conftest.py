@@ -5,6 +5,7 @@ import functools
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -87,6 +88,23 @@ def run_cli(*args: str):
     from reportgen.cli import app
 
     return CliRunner().invoke(app, list(args))
+
+
+# The command line in a fresh interpreter, printing at its very end what a Python expression
+# (the probe) evaluates to: its exit handler is registered before the command runs, so it
+# runs after the command's own.
+PROBED_CLI = """
+import atexit, gc, sys
+atexit.register(lambda: print(eval(sys.argv[1])))
+from reportgen.cli import app
+app(sys.argv[2:], prog_name="reportgen")
+"""
+
+
+def run_probed_cli(probe: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``reportgen ARGS`` in a new process; the probe's value is its output's last line."""
+    return subprocess.run([sys.executable, "-c", PROBED_CLI, probe, *args],
+                          capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="session")

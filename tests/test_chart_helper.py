@@ -18,6 +18,7 @@ from reportgen.config import Config
 from reportgen.data.model import MarketData
 from reportgen.edition import draw_all_charts
 from reportgen.processes import spare_cores
+from tests.conftest import run_probed_cli
 
 pytestmark = pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
 
@@ -49,15 +50,6 @@ def test_a_dead_helper_s_charts_are_drawn_here(sample_data, sample_figures,
     assert "chart helper process died" in caplog.text
 
 
-# Registered before the command runs, so it runs after everything the command does.
-AT_EXIT = """
-import atexit, sys
-atexit.register(lambda: print("matplotlib" in sys.modules))
-from reportgen.cli import app
-app(sys.argv[1:], prog_name="reportgen")
-"""
-
-
 # As pip writes the installed ``reportgen`` command: the script is the helpers' main module.
 CONSOLE_SCRIPT = """
 import sys
@@ -86,8 +78,7 @@ def test_helpers_of_the_installed_command_do_not_import_the_command_line(tmp_pat
 
 
 def test_the_build_s_own_process_never_imports_matplotlib(tmp_path: Path) -> None:
-    built = subprocess.run([sys.executable, "-c", AT_EXIT, "build", "--out", str(tmp_path)],
-                           capture_output=True, text=True, check=False)
+    built = run_probed_cli("'matplotlib' in sys.modules", "build", "--out", str(tmp_path))
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "2026-10" / "us-small-cap-outlook-2026-10.pdf").is_file()
-    assert built.stdout.split()[-1] == "False"
+    assert built.stdout.splitlines()[-1] == "False"
