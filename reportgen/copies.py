@@ -32,7 +32,12 @@ from reportgen.config import Branding, Config
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
-from reportgen.processes import fork_server, start_fork_server, tune_collector
+from reportgen.processes import (
+    end_broken_pool,
+    fork_server,
+    start_fork_server,
+    tune_collector,
+)
 from reportgen.render.compose import for_clients
 from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
@@ -172,7 +177,7 @@ class LocalProcesses(Executor):
                         del pending[n]
                         yield _unspool(spooled)
                 except BrokenProcessPool:
-                    _end_stragglers(pool)
+                    end_broken_pool(pool)
                     restarts += 1
                     if restarts > POOL_RESTARTS:
                         raise ReportgenError(
@@ -184,15 +189,6 @@ class LocalProcesses(Executor):
                                 "again", len(pending))
                 finally:
                     pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _end_stragglers(pool: ProcessPoolExecutor) -> None:
-    """Ends a broken pool's processes. CPython's pool (3.11), once a process is lost, ends
-    the processes it has and waits for each; a process it started in that moment (for a
-    task given as the other died) is never ended, so the pool's shutdown would wait for it
-    forever. The pool has no public handle on its processes."""
-    for process in list(pool._processes.values()):
-        process.terminate()
 
 
 def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int

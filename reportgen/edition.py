@@ -79,7 +79,13 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.processes import fork_server, spare_cores, tune_collector, usable_cores
+from reportgen.processes import (
+    end_broken_pool,
+    fork_server,
+    spare_cores,
+    tune_collector,
+    usable_cores,
+)
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -358,11 +364,13 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
         helpers = min(usable_cores(), MAX_CHART_HELPERS)
         with ProcessPoolExecutor(helpers, mp_context=fork_server(),
                                  initializer=tune_collector) as pool:
-            drawn = [pool.submit(draw_named, [name], data, ins, figures) for name in CHART_NAMES]
-            try:
+            try:  # a helper may die while charts are still being handed out
+                drawn = [pool.submit(draw_named, [name], data, ins, figures)
+                         for name in CHART_NAMES]
                 for chart in as_completed(drawn):
                     charts |= chart.result()
             except BrokenProcessPool:
+                end_broken_pool(pool)
                 log.warning("a chart helper process died; drawing its charts here")
     missing = [name for name in CHART_NAMES if name not in charts]
     if missing:

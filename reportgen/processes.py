@@ -19,6 +19,10 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # What the server imports for every helper: the charts (matplotlib). Not the command line: a
 # helper imports the program's main module, reportgen/__main__.py, which imports it only
@@ -74,3 +78,12 @@ def usable_cores() -> int:
 def spare_cores() -> bool:
     """Whether this process may run on more than one core, so a helper runs beside it."""
     return usable_cores() > 1
+
+
+def end_broken_pool(pool: ProcessPoolExecutor) -> None:
+    """Ends a broken pool's processes, so that its shutdown returns. CPython's pool (3.11),
+    once a process is lost, ends the processes it has and waits for each; a process it
+    started in that moment (for a task given as the other died) is never ended, so the
+    pool's shutdown would wait for it forever. The pool has no public handle on them."""
+    for process in list(pool._processes.values()):
+        process.terminate()
