@@ -65,6 +65,8 @@ def test_client_editions_carry_their_names_as_written_and_the_whole_report(archi
         own_pages = 1 if client == "acme" else 0  # acme holds a portfolio: its own page
         assert len(reader.pages) == len(master.pages) + own_pages
         assert [o.title for o in reader.outline] == [o.title for o in master.outline]
+        # The master's title, PDF/A declaration and dates, as WeasyPrint wrote them.
+        assert reader.xmp_metadata.stream.get_data() == master.xmp_metadata.stream.get_data()
     assert "Your adviser: Jane Doe" in pdf_text(copy("acme"))[0]
     # The portfolio page comes after the summary; the body's pages keep their numbers.
     acme = pdf_text(copy("acme"))
