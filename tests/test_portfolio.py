@@ -10,7 +10,13 @@ import pytest
 
 from reportgen.clients import Holding
 from reportgen.data.csv_source import read_price_csv
-from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, portfolio_figures
+from reportgen.metrics.portfolio import (
+    PORTFOLIO_PERIODS,
+    HoldingFigures,
+    PortfolioFigures,
+    portfolio_figures,
+)
+from reportgen.render.portfolio import _bars
 from tests import independent
 
 AS_OF = date(2026, 9, 30)
@@ -123,3 +129,19 @@ def test_a_holdings_file_is_read_beside_the_clients_file_and_stored_inline(
     (tmp_path / "birch.csv").write_text("symbol,amount\nIWM,1\n")
     with pytest.raises(ReportgenError, match=r"birch\.csv: expected a header 'ticker,weight'"):
         load_clients(path)
+
+
+def test_contribution_bars_agree_with_their_printed_figures() -> None:
+    """Bars are as long as each contribution against the largest; one printed as 0.0% has
+    none, whatever its sign; without any contribution there are no bars."""
+    def figures(contributions: dict[str, float | None]) -> PortfolioFigures:
+        return PortfolioFigures(
+            holdings=[HoldingFigures(t, 0.25, {}, {"YTD": c}) for t, c in contributions.items()],
+            returns={}, small_cap_share=None, unpriced=[])
+
+    bars = _bars(figures({"IWM": -0.02, "SPY": 0.01, "QQQ": -0.0004, "IJR": 0.0004}))
+    assert [(b.value, b.width, b.side) for b in bars] == [
+        ("−2.0%", 100.0, "loss"), ("+1.0%", 50.0, "gain"), ("0.0%", 0.0, "loss"),
+        ("0.0%", 0.0, "gain")]
+    assert [b.width for b in _bars(figures({"IWM": 0.0, "SPY": None}))] == [0.0, 0.0]
+    assert _bars(figures({"IWM": None})) == []

@@ -59,12 +59,19 @@ def _summary(p: PortfolioFigures, f: ReportFigures, ins: Instruments) -> str:
 
 
 def _bars(p: PortfolioFigures) -> list[ContributionBar]:
-    """One bar per holding; none when the year's contributions cannot be computed."""
+    """One bar per holding, as long as its contribution against the largest one; none when
+    the year's contributions cannot be computed. A contribution printed as 0.0% gets no
+    bar: a sliver in the colour of a gain or a loss would show a sign the figure lacks."""
     values = {h.ticker: h.contributions["YTD"] for h in p.holdings}
     if all(v is None for v in values.values()):
         return []
     largest = max((abs(v) for v in values.values() if v is not None), default=0.0)
-    return [ContributionBar(ticker=t, value=pct(v) if v is not None else DASH,
-                            width=round(100 * abs(v) / largest, 1) if v and largest else 0.0,
+
+    def width(v: float | None) -> float:
+        if v is None or pct(v) == pct(0.0):
+            return 0.0
+        return round(100 * abs(v) / largest, 1)
+
+    return [ContributionBar(ticker=t, value=pct(v) if v is not None else DASH, width=width(v),
                             side="loss" if v is not None and v < 0 else "gain")
             for t, v in values.items()]
