@@ -40,6 +40,18 @@ def html_edition(sample_archive: Path) -> Path:
     return sample_archive / "out" / "2026-10" / "us-small-cap-outlook-2026-10.html"
 
 
+# Each chart's text that the browser draws past its chart's edges (half a pixel's leeway).
+TEXT_OUTSIDE_ITS_CHART = """() => [...document.querySelectorAll("figure.chart svg")]
+  .flatMap(svg => {
+    const chart = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll("text")].filter(text => {
+      const box = text.getBoundingClientRect();
+      return box.width > 0 && (box.left < chart.left - 0.5 || box.right > chart.right + 0.5
+                               || box.top < chart.top - 0.5 || box.bottom > chart.bottom + 0.5);
+    }).map(text => text.textContent);
+  })"""
+
+
 @pytest.mark.parametrize("device", WIDTHS)
 def test_the_html_edition_reads_well_at_phone_and_desktop_width(
         browser, html_edition: Path, device: str, tmp_path_factory: pytest.TempPathFactory
@@ -66,6 +78,7 @@ def test_the_html_edition_reads_well_at_phone_and_desktop_width(
         box = chart.bounding_box()
         assert chart.is_visible() and box is not None and box["width"] > 0.8 * min(width, 800) / 2
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate(TEXT_OUTSIDE_ITS_CHART) == []
     assert errors == []
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert [url for url in requests if url.startswith("file:")] == [html_edition.as_uri()]
