@@ -145,6 +145,10 @@ def loopback_cluster(folder: Path, workers: int, env: dict[str, str]) -> Iterato
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
          "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)], **quiet)
     while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+        if scheduler.poll() is not None:  # it will never write the file
+            sys.exit(f"benchmark: the Dask scheduler stopped as it started (exit "
+                     f"{scheduler.returncode}); --dask needs dask.distributed installed "
+                     "beside reportgen: pip install 'reportgen[cluster]'")
         time.sleep(0.2)
     address = json.loads(scheduler_file.read_text())["address"]
     # Each worker under a nanny, as `dask worker` starts them: the nanny gives its worker
