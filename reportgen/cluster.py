@@ -13,18 +13,16 @@ the build before anything is published.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from distributed import Client, KilledWorker, Worker, WorkerPlugin, as_completed, get_worker
+from distributed import Client, KilledWorker, WorkerPlugin, as_completed, get_worker
 
 from reportgen.archive.publish import package_versions
 from reportgen.copies import Batch, CopyJob, Executor, MadeBatch, make_batch
 from reportgen.errors import ReportgenError
-from reportgen.processes import tune_collector
 
 TIMEOUT = 10.0  # seconds to connect to the scheduler, and to wait for a first worker
 
@@ -88,22 +86,10 @@ class DaskCluster(Executor):
 
 
 class JobPlugin(WorkerPlugin):
-    """Carries the job to a worker, where the batches find it. While the worker holds it,
-    its garbage collector runs as a build's does (``processes.tune_collector``: 200
-    clients' copies on two workers here 29.2 → 27.7 s and 29.5 → 26.8 s), and as it did
-    before once the job is done, since the worker may serve others."""
+    """Carries the job to a worker, where the batches find it."""
 
     def __init__(self, job: CopyJob) -> None:
         self.job = job
-        self.collector_before: tuple[int, int, int] | None = None
-
-    def setup(self, worker: Worker) -> None:
-        self.collector_before = gc.get_threshold()
-        tune_collector()
-
-    def teardown(self, worker: Worker) -> None:
-        if self.collector_before is not None:
-            gc.set_threshold(*self.collector_before)
 
 
 def _make_on_worker(plugin: str, batch: Batch) -> MadeBatch:

@@ -4,7 +4,6 @@ worker dies mid-batch; the edition is published with every copy or not at all.""
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import multiprocessing
@@ -16,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pandas as pd
 import pytest
@@ -29,7 +27,6 @@ from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.edition import EditionRequest, build_edition, load_market_data
 from reportgen.errors import ReportgenError
-from reportgen.processes import YOUNG_COLLECTION_THRESHOLD
 
 pytest.importorskip("distributed", reason="the [cluster] extra (dask.distributed)")
 from reportgen import cluster as dask_cluster  # needs distributed
@@ -213,21 +210,6 @@ def test_a_dask_cluster_makes_the_same_bytes_and_survives_a_lost_worker(
     # Progress is reported as each copy arrives.
     assert [t for t in seen if t.startswith("Personalising")][-1].startswith(
         f"Personalising {CLIENTS}/{CLIENTS}")
-
-
-def test_a_worker_collects_garbage_as_a_build_does_only_while_it_holds_a_job(
-        cluster: Cluster) -> None:
-    from distributed import Client
-
-    with Client(cluster.address, timeout=30) as client:
-        before = client.run(gc.get_threshold)
-        client.register_plugin(dask_cluster.JobPlugin(cast(CopyJob, None)), name="a-job")
-        during = client.run(gc.get_threshold)
-        client.unregister_worker_plugin("a-job")
-        after = client.run(gc.get_threshold)
-    assert len(during) == 2
-    assert {threshold[0] for threshold in during.values()} == {YOUNG_COLLECTION_THRESHOLD}
-    assert after == before != during
 
 
 def test_a_cluster_without_workers_or_of_other_versions_is_refused(
