@@ -3,12 +3,12 @@
 Imported only when a scheduler is given: dask.distributed takes a while to import, and is
 an optional dependency (``pip install 'reportgen[cluster]'``, here and on the workers).
 
-The job every copy shares goes to each worker once, as a worker plugin: the scheduler
-also gives it to workers that join later, and each worker keeps its own copy. (Data
-scattered to every worker would not do: the scheduler trims it to one replica, and a
-lost worker can take that one with it.) Each batch is a task; the scheduler gives a lost
-worker's tasks to the others, and after several losses gives up on a batch, which stops
-the build before anything is published.
+The job every copy shares, with the bodies, goes to each worker once, as a worker plugin:
+the scheduler also gives it to workers that join later, and each worker keeps its own copy.
+(Data scattered to every worker would not do: the scheduler trims it to one replica, and
+a lost worker can take that one with it.) Each batch is a task; the scheduler gives a lost
+worker's tasks to the others, and after several losses gives up on a batch, which stops the
+build before anything is published.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed, get_worker
 
 from reportgen.archive.publish import package_versions
-from reportgen.copies import Batch, CopyJob, Executor, MadeBatch, make_batch
+from reportgen.copies import Batch, Bodies, CopyJob, Executor, MadeBatch, make_batch
 from reportgen.errors import ReportgenError
 
 TIMEOUT = 10.0  # seconds to connect to the scheduler, and to wait for a first worker
@@ -64,9 +64,9 @@ def _check_workers(client: Client, address: str) -> None:
 class DaskCluster(Executor):
     client: Client
 
-    def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
         name = f"reportgen-copy-job-{uuid.uuid4()}"
-        self.client.register_plugin(JobPlugin(job), name=name)
+        self.client.register_plugin(JobPlugin(job, bodies), name=name)
         try:
             # A generator, not a list: each batch's result is released on its worker as
             # soon as it has been written here, so neither side holds the whole edition.
@@ -86,13 +86,13 @@ class DaskCluster(Executor):
 
 
 class JobPlugin(WorkerPlugin):
-    """Carries the job to a worker, where the batches find it."""
+    """Carries the job and the bodies to a worker, where the batches find them."""
 
-    def __init__(self, job: CopyJob) -> None:
-        self.job = job
+    def __init__(self, job: CopyJob, bodies: Bodies) -> None:
+        self.job, self.bodies = job, bodies
 
 
 def _make_on_worker(plugin: str, batch: Batch) -> MadeBatch:
     job_plugin = get_worker().plugins[plugin]
     assert isinstance(job_plugin, JobPlugin)
-    return make_batch(job_plugin.job, batch)
+    return make_batch(job_plugin.job, batch, job_plugin.bodies)

@@ -1,13 +1,18 @@
 """Client copies: made in this process, in local worker processes, or on a Dask cluster
 (``cluster.py``).
 
-What every copy shares (the report model, each branding's laid-out body, and the figures
-and prices the portfolio pages need) is one ``CopyJob``, sent to each worker once. A task is
-one ``Batch``: up to ``CLIENTS_PER_DOCUMENT`` clients of one branding, whose own pages are
-laid out as one WeasyPrint document and split (``render/personalise.py``); it gives back
-each client's PDF. The same function makes a batch wherever it runs, so the copies are byte
-for byte the same whatever the executor. Batches come back as they finish; the build
-writes each copy to its staging folder on arrival and publishes only when all are there.
+What every copy shares (the report model, and the figures and prices the portfolio pages
+need) is one ``CopyJob``, sent to each worker once, and so is each branding's laid-out body.
+A task is one ``Batch``: up to ``CLIENTS_PER_DOCUMENT`` clients of one branding, whose own
+pages are laid out as one WeasyPrint document and spliced into the body
+(``render/personalise.py``); it gives back each client's PDF. The same functions make a
+batch wherever it runs, so the copies are byte for byte the same whatever the executor.
+Batches come back as they finish; the build writes each copy to its staging folder on
+arrival and publishes only when all are there.
+
+Laying out a batch does not need the body, so local processes begin while the build lays
+out the edition, on the core that would otherwise wait; each batch waits for its body only
+to be spliced.
 
 A lost worker's batches are made again: a local pool that loses a process is replaced and
 given the batches not yet back (Dask reschedules them itself).
@@ -15,13 +20,17 @@ given the batches not yet back (Dask reschedules them itself).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
+import multiprocessing
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,15 +42,16 @@ from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
 from reportgen.processes import (
-    end_broken_pool,
+    end_processes,
     fork_server,
     start_fork_server,
     tune_collector,
+    usable_cores,
 )
 from reportgen.render.compose import for_clients
 from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
-from reportgen.render.pdf import render_document
+from reportgen.render.pdf import Rendered, render_document
 from reportgen.render.personalise import client_page_ranges, split_client_pages
 from reportgen.render.portfolio import portfolio_context
 
@@ -74,9 +84,11 @@ class CopyJob:
     config: Config
     figures: ReportFigures
     closes: Mapping[str, pd.Series]  # adjusted closes of every ticker a client holds
-    bodies: Mapping[str, Body]  # by the branding's JSON
     variant: str
     identifier: bytes  # the PDFs' document identifier
+
+
+Bodies = Mapping[str, Body]  # each branding's body, by the branding's JSON (branding_key)
 
 
 @dataclass(frozen=True)
@@ -105,21 +117,28 @@ def batches(clients: Iterable[tuple[Branding, Client]]) -> list[Batch]:
             for first in range(0, len(members), CLIENTS_PER_DOCUMENT)]
 
 
-def make_batch(job: CopyJob, batch: Batch) -> MadeBatch:
+def make_batch(job: CopyJob, batch: Batch, bodies: Bodies) -> MadeBatch:
     """Each of the batch's clients' copies: the branding's body with their block laid over
-    its cover and, after the summary, their portfolio page. The batch's own pages are laid
-    out as one document; only the small block, not the whole cover, is laid out per client."""
-    body = job.bodies[branding_key(batch.branding)]
+    its cover and, after the summary, their portfolio page."""
+    return spliced(batch, lay_out_batch(job, batch), bodies[branding_key(batch.branding)])
+
+
+def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
+    """The batch's own pages, as one document: only the small block, not the whole cover, is
+    laid out per client, and without the body, which need not be laid out yet."""
     context = for_clients(job.context, job.config, batch.branding,
-                          [(client, _portfolio(job, client)) for client in batch.clients],
-                          body.block_at)
-    rendered = render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
-                               assets_dir=job.config.assets_dir, variant=job.variant,
-                               identifier=job.identifier)
-    ranges = client_page_ranges(rendered.page_anchors, len(batch.clients))
-    copies = split_client_pages(rendered.pdf, ranges, body.pdf)
+                          [(client, _portfolio(job, client)) for client in batch.clients])
+    return render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
+                           assets_dir=job.config.assets_dir, variant=job.variant,
+                           identifier=job.identifier)
+
+
+def spliced(batch: Batch, pages: Rendered, body: Body) -> MadeBatch:
+    """The batch's copies: its laid-out pages split by client and spliced into ``body``."""
+    ranges = client_page_ranges(pages.page_anchors, len(batch.clients))
+    copies = split_client_pages(pages.pdf, ranges, body.pdf, body.block_at)
     return MadeBatch(tuple(zip((c.id for c in batch.clients), copies, strict=True)),
-                     tuple(rendered.refused))
+                     tuple(pages.refused))
 
 
 def _portfolio(job: CopyJob, client: Client) -> PortfolioContext | None:
@@ -131,16 +150,28 @@ def _portfolio(job: CopyJob, client: Client) -> PortfolioContext | None:
     return portfolio_context(figures, job.figures, ins)
 
 
+# Given the bodies, every batch made, as each finishes (not necessarily in order).
+MakeCopies = Callable[[Bodies], Iterator[MadeBatch]]
+
+
 class Executor:
     """Makes the batches here, one after another; more than ``BATCHES_PER_PROCESS`` of them
     in one fresh local process at a time instead, since this process would otherwise keep
     what a long-lived process gathers (see LocalProcesses)."""
 
-    def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
-        """Every batch made, as each finishes (not necessarily in order)."""
+    @contextmanager
+    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
+        """The copies begun before the bodies are laid out, where an executor can begin
+        them (local processes); what it gives makes them once it has the bodies."""
         if len(work) > BATCHES_PER_PROCESS:
-            return LocalProcesses(1).made(job, work)
-        return (make_batch(job, batch) for batch in work)
+            with LocalProcesses(1).begun(job, work) as make:
+                yield make
+        else:
+            yield lambda bodies: self.made(job, work, bodies)
+
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+        """Every batch made, as each finishes (not necessarily in order)."""
+        return (make_batch(job, batch, bodies) for batch in work)
 
 
 @dataclass(frozen=True)
@@ -150,7 +181,9 @@ class LocalProcesses(Executor):
     The processes come from the build's fork server (``processes.py``; with ``--workers``
     it has imported WeasyPrint once, else each process imports it), not from this process:
     a fork of a process with other threads (the progress display) can inherit a lock held
-    by one of them and wait on it forever. Each process gets the job once, and is replaced
+    by one of them and wait on it forever. Each process gets the job once, and reads each
+    body once from the spool folder, where the build puts the bodies when it has laid them
+    out (the processes lay out batches meanwhile). A process is replaced
     by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives back what a
     long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every piece of
     text laid out with a CSS font feature (so fonts.css puts the tabular figures in the
@@ -163,74 +196,152 @@ class LocalProcesses(Executor):
 
     workers: int
 
-    def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
-        pending = dict(enumerate(work))
-        restarts = 0
+    @contextmanager
+    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
         with tempfile.TemporaryDirectory(prefix="reportgen-copies-") as spool:
-            while pending:
-                this_round = dict(itertools.islice(pending.items(),
-                                                   self.workers * BATCHES_PER_PROCESS))
-                pool = ProcessPoolExecutor(self.workers, mp_context=fork_server(),
-                                           initializer=_receive, initargs=(job, Path(spool)))
-                try:
-                    for n, spooled in _as_made(pool, this_round, queued=2 * self.workers):
-                        del pending[n]
-                        yield _unspool(spooled)
-                except BrokenProcessPool:
-                    end_broken_pool(pool)
-                    restarts += 1
-                    if restarts > POOL_RESTARTS:
-                        raise ReportgenError(
-                            f"Worker processes kept dying ({POOL_RESTARTS} restarts) with "
-                            f"{len(pending)} batches of client copies unmade; nothing was "
-                            "published. Check the machine's memory, or use fewer --workers."
-                        ) from None
-                    log.warning("a worker process died; making its %d unfinished batches "
-                                "again", len(pending))
-                finally:
-                    pool.shutdown(wait=True, cancel_futures=True)
+            run = _LocalRun(self.workers, job, work, Path(spool))
+            try:
+                yield run.made
+            finally:
+                run.end()
+
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+        with self.begun(job, work) as make:
+            yield from make(bodies)
 
 
-def _as_made(pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int
-             ) -> Iterator[tuple[int, Path]]:
-    """Each batch's number and spool file as it finishes, with at most ``queued`` batches
-    given to the pool at a time: memory stays flat however many clients."""
-    waiting = iter(list(work))
-    in_flight: dict[Future[Path], int] = {}
+class _LocalRun:
+    """The batches not yet back, given to one pool of processes after another: a fresh pool
+    every ``BATCHES_PER_PROCESS`` batches a process, and in place of one that lost a
+    process. The first pool starts laying out batches at once, as many as leave the build a
+    core to lay out the edition on (three processes on two cores slowed the edition by about
+    what the batches gained); the bodies, once the build has them, go to the processes
+    through the spool folder, and the pool gets its full share of batches."""
 
-    def give_next() -> None:
-        n = next(waiting, None)
+    def __init__(self, workers: int, job: CopyJob, work: list[Batch], spool: Path) -> None:
+        self.workers, self.job, self.spool = workers, job, spool
+        self.pending = dict(enumerate(work))
+        self.pool, self.round = self._start_round(
+            first=max(0, min(workers, usable_cores() - 1)))
+
+    def _start_round(self, first: int = 0) -> tuple[ProcessPoolExecutor, _Feed]:
+        this_round = dict(itertools.islice(self.pending.items(),
+                                           self.workers * BATCHES_PER_PROCESS))
+        pool = ProcessPoolExecutor(self.workers, mp_context=fork_server(),
+                                   initializer=_receive, initargs=(self.job, self.spool))
+        return pool, _Feed(pool, this_round, queued=2 * self.workers, first=first)
+
+    def made(self, bodies: Bodies) -> Iterator[MadeBatch]:
+        for key, body in bodies.items():
+            _spool_atomically(_body_file(self.spool, key), body)
+        restarts = 0
+        while True:
+            try:
+                for n, spooled in self.round:
+                    del self.pending[n]
+                    yield _unspool(spooled)
+            except BrokenProcessPool:
+                end_processes(self.pool)
+                restarts += 1
+                if restarts > POOL_RESTARTS:
+                    raise ReportgenError(
+                        f"Worker processes kept dying ({POOL_RESTARTS} restarts) with "
+                        f"{len(self.pending)} batches of client copies unmade; nothing was "
+                        "published. Check the machine's memory, or use fewer --workers."
+                    ) from None
+                log.warning("a worker process died; making its %d unfinished batches "
+                            "again", len(self.pending))
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            if not self.pending:
+                return
+            self.pool, self.round = self._start_round()
+
+    def end(self) -> None:
+        """Ends the pool; its processes at once if batches are unmade (the build stopped:
+        they may be waiting for bodies that will never come)."""
+        if self.pending:
+            end_processes(self.pool)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Feed:
+    """A pool's batches, each number with its spool file as it finishes, with at most
+    ``queued`` batches given to the pool at a time (memory stays flat however many
+    clients): ``first`` of them at once, the others when the feed is read."""
+
+    def __init__(self, pool: ProcessPoolExecutor, work: Mapping[int, Batch], queued: int,
+                 first: int) -> None:
+        self.pool, self.work, self.queued = pool, work, queued
+        self.waiting = iter(list(work))
+        self.in_flight: dict[Future[Path], int] = {}
+        for _ in range(min(first, queued)):
+            self._give_next()
+
+    def _give_next(self) -> None:
+        n = next(self.waiting, None)
         if n is not None:
-            in_flight[pool.submit(_make_received, n, work[n])] = n
+            self.in_flight[self.pool.submit(_make_received, n, self.work[n])] = n
 
-    for _ in range(queued):
-        give_next()
-    while in_flight:
-        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-        for future in done:
-            n = in_flight.pop(future)
-            yield n, future.result()
-            give_next()
+    def __iter__(self) -> Iterator[tuple[int, Path]]:
+        for _ in range(self.queued - len(self.in_flight)):
+            self._give_next()
+        while self.in_flight:
+            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                n = self.in_flight.pop(future)
+                yield n, future.result()
+                self._give_next()
 
 
-# In a local pool's process: the job and the spool folder (set by the pool's initializer).
-_received: tuple[CopyJob, Path] | None = None
+# In a local pool's process: the job, the spool folder (set by the pool's initializer), and
+# the bodies read from it so far.
+_received: tuple[CopyJob, Path, dict[str, Body]] | None = None
+# How often a process waiting for a body looks for its file, in seconds.
+BODY_POLL = 0.02
 
 
 def _receive(job: CopyJob, spool: Path) -> None:
     global _received
     tune_collector()
-    _received = (job, spool)
+    _received = (job, spool, {})
 
 
 def _make_received(n: int, batch: Batch) -> Path:
     assert _received is not None, "the pool's initializer gave this process the job"
-    job, spool = _received
-    made = make_batch(job, batch)
-    path, partial = spool / f"{n}.pickle", spool / f"{n}.partial"
-    partial.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
-    partial.replace(path)  # a process killed mid-write leaves no spool file to misread
+    job, spool, _ = _received
+    pages = lay_out_batch(job, batch)
+    made = spliced(batch, pages, _wait_for_body(branding_key(batch.branding)))
+    path = spool / f"{n}.pickle"
+    _spool_atomically(path, made)
     return path
+
+
+def _wait_for_body(key: str) -> Body:
+    """The body of this branding, read from the spool folder when the build has put it
+    there; a process whose build has gone stops waiting."""
+    assert _received is not None, "the pool's initializer gave this process the job"
+    _, spool, bodies = _received
+    if key not in bodies:
+        path = _body_file(spool, key)
+        build = multiprocessing.parent_process()
+        while not path.exists():
+            if build is not None and not build.is_alive():
+                raise ReportgenError("the build stopped before its copies were made")
+            time.sleep(BODY_POLL)
+        bodies[key] = pickle.loads(path.read_bytes())  # written by our own build
+    return bodies[key]
+
+
+def _body_file(spool: Path, key: str) -> Path:
+    return spool / f"body-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pickle"
+
+
+def _spool_atomically(path: Path, value: object) -> None:
+    """``value`` pickled into ``path``: a process killed mid-write leaves no file there to
+    misread."""
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(path)
 
 
 def _unspool(path: Path) -> MadeBatch:

@@ -59,7 +59,15 @@ from reportgen.config import (
     parse_yaml,
     read_text,
 )
-from reportgen.copies import Body, CopyJob, Executor, batches, branding_key
+from reportgen.copies import (
+    Batch,
+    Body,
+    CopyJob,
+    Executor,
+    MakeCopies,
+    batches,
+    branding_key,
+)
 from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
 from reportgen.data.quality import PriceGate, withhold_gaps
@@ -80,7 +88,7 @@ from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
 from reportgen.processes import (
-    end_broken_pool,
+    end_processes,
     fork_server,
     spare_cores,
     tune_collector,
@@ -339,16 +347,21 @@ class _Renderer:
     def master(self) -> bytes:
         return self.body(self.config.branding).pdf
 
-    def copy_job(self, brandings: Iterable[Branding]) -> CopyJob:
-        """What the client copies of these brandings share: their bodies laid out here."""
+    def copy_job(self) -> CopyJob:
+        """What every client copy shares but the bodies."""
+        return CopyJob(self.context, self.config, self.figures, self.closes,
+                       self.request.variant, self.identifier)
+
+    def copy_bodies(self, brandings: Iterable[Branding]) -> dict[str, Body]:
+        """These brandings' bodies, laid out here, each with where its cover leaves room
+        for a client's block."""
         bodies = {}
         for branding in brandings:
             body = self.body(branding)
             x, y = body.page_anchors[0][BLOCK_ANCHOR][:2]
             bodies[branding_key(branding)] = Body(
                 body.pdf, (x - PAGE_MARGIN_LEFT_PX, y - PAGE_MARGIN_TOP_PX))
-        return CopyJob(self.context, self.config, self.figures, self.closes, bodies,
-                       self.request.variant, self.identifier)
+        return bodies
 
 
 def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
@@ -370,7 +383,7 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
                 for chart in as_completed(drawn):
                     charts |= chart.result()
             except BrokenProcessPool:
-                end_broken_pool(pool)
+                end_processes(pool)
                 log.warning("a chart helper process died; drawing its charts here")
     missing = [name for name in CHART_NAMES if name not in charts]
     if missing:
@@ -379,24 +392,27 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
 
 
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and
-# report.css's page margins (16 mm left, 20 mm top) in CSS px: an absolutely positioned
-# block is placed from the page area's corner, the anchor from the page's.
+# report.css's page margins (16 mm left, 20 mm top) in CSS px: a client's block is laid out
+# at the page area's corner, the anchor is measured from the page's.
 BLOCK_ANCHOR = "prepared"
 PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
 
 
-def write_client_copies(staging: Path, renderer: _Renderer, inputs: Inputs, config: Config,
-                        names: dict[str, str], executor: Executor,
+def client_batches(inputs: Inputs, config: Config) -> list[Batch]:
+    clients = inputs.clients.clients if inputs.clients else []
+    return batches((inputs.branding_for(config, client), client) for client in clients)
+
+
+def write_client_copies(staging: Path, renderer: _Renderer, work: list[Batch],
+                        make_copies: MakeCopies, names: dict[str, str],
                         stage: Callable[[str], None]) -> None:
     """Each client's copy, written to the staging folder as soon as it is made (so memory
-    does not grow with the number of clients), wherever ``executor`` makes them."""
-    clients = inputs.clients.clients if inputs.clients else []
-    work = batches((inputs.branding_for(config, client), client) for client in clients)
+    does not grow with the number of clients), by ``make_copies`` (``Executor.begun``)."""
     if not work:
         return
-    job = renderer.copy_job(batch.branding for batch in work)
+    clients = [client for batch in work for client in batch.clients]
     done = 0
-    for made in executor.made(job, work):
+    for made in make_copies(renderer.copy_bodies(batch.branding for batch in work)):
         renderer.refused.extend(url for url in made.refused if url not in renderer.refused)
         for client_id, pdf in made.copies:
             path = staging / names[client_id]
@@ -467,36 +483,39 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     held = sorted({h.ticker for client in clients for h in client.holdings})
     renderer = _Renderer(context, figures, config, request, month,
                          {ticker: data.adj_close(ticker) for ticker in held})
-    stage("Rendering PDF")
-    with timed(log, "rendered the edition PDF and HTML"):
-        files = {pdf_name(month): renderer.master(),
-                 html_name(month): render_html(for_screen(context, config)).encode()}
-    if request.approved_html is not None:
-        _check_same_as_draft(context, config, request.approved_html)
-    client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
+    work = client_batches(inputs, config)
+    # Local processes lay out the clients' pages while this process lays out the edition.
+    with request.executor.begun(renderer.copy_job(), work) as make_copies:
+        stage("Rendering PDF")
+        with timed(log, "rendered the edition PDF and HTML"):
+            files = {pdf_name(month): renderer.master(),
+                     html_name(month): render_html(for_screen(context, config)).encode()}
+        if request.approved_html is not None:
+            _check_same_as_draft(context, config, request.approved_html)
+        client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
 
-    emailed = charts.get(EMAILED_CHART)
-    if emailed is not None and emailed.png is not None:
-        files[EMAIL_CHART] = emailed.png
-    stage("Archiving")
+        emailed = charts.get(EMAILED_CHART)
+        if emailed is not None and emailed.png is not None:
+            files[EMAIL_CHART] = emailed.png
+        stage("Archiving")
 
-    def write_files(staging: Path) -> None:
-        for name, content in files.items():
-            (staging / name).parent.mkdir(exist_ok=True)
-            (staging / name).write_bytes(content)
-        with timed(log, f"made {len(clients)} client copies"):
-            write_client_copies(staging, renderer, inputs, config, client_files,
-                                request.executor, stage)
-        history.write_key_figures(staging, folder.name, key_figures)
-        snapshot.write_snapshot(staging, data, as_of)
-        stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
-                  "clients.yaml": inputs.clients_text}
-        for name, text in stored.items():
-            if text is not None:
-                (staging / INPUTS).mkdir(exist_ok=True)
-                (staging / INPUTS / name).write_text(text)
+        def write_files(staging: Path) -> None:
+            for name, content in files.items():
+                (staging / name).parent.mkdir(exist_ok=True)
+                (staging / name).write_bytes(content)
+            with timed(log, f"made {len(clients)} client copies"):
+                write_client_copies(staging, renderer, work, make_copies, client_files,
+                                    stage)
+            history.write_key_figures(staging, folder.name, key_figures)
+            snapshot.write_snapshot(staging, data, as_of)
+            stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
+                      "clients.yaml": inputs.clients_text}
+            for name, text in stored.items():
+                if text is not None:
+                    (staging / INPUTS).mkdir(exist_ok=True)
+                    (staging / INPUTS / name).write_text(text)
 
-    fields = {
+        fields = {
             "edition": folder.name, "month": f"{month}", "revision": revision,
             "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
             "source": data.source, "source_spec": request.source_spec,
@@ -517,14 +536,14 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             "valuation_history": {f"{d:%Y-%m-%d}": v
                                   for d, v in basis.valuation_history.items()},
             "approval": request.approval}
-    since_last_draft = []
-    with timed(log, f"wrote {folder}"):
-        if request.draft:
-            since_last_draft = changes_since_last_draft(
-                folder, key_figures, context.cover.headline, inputs.commentary_text)
-            write_draft(folder, write_files, fields)
-        else:
-            publish_edition(folder, write_files, fields)
+        since_last_draft = []
+        with timed(log, f"wrote {folder}"):
+            if request.draft:
+                since_last_draft = changes_since_last_draft(
+                    folder, key_figures, context.cover.headline, inputs.commentary_text)
+                write_draft(folder, write_files, fields)
+            else:
+                publish_edition(folder, write_files, fields)
     return BuiltEdition(folder, folder / pdf_name(month),
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
                         renderer.refused, operator_notes(figures, request.source_spec),

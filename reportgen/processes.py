@@ -80,10 +80,11 @@ def spare_cores() -> bool:
     return usable_cores() > 1
 
 
-def end_broken_pool(pool: ProcessPoolExecutor) -> None:
-    """Ends a broken pool's processes, so that its shutdown returns. CPython's pool (3.11),
-    once a process is lost, ends the processes it has and waits for each; a process it
-    started in that moment (for a task given as the other died) is never ended, so the
+def end_processes(pool: ProcessPoolExecutor) -> None:
+    """Ends a pool's processes, so that its shutdown returns without waiting for their
+    tasks: those of a broken pool, and of one whose build has stopped. CPython's pool
+    (3.11), once a process is lost, ends the processes it has and waits for each; a process
+    it started in that moment (for a task given as the other died) is never ended, so the
     pool's shutdown would wait for it forever. The pool has no public handle on them."""
     for process in list(pool._processes.values()):
         process.terminate()

@@ -225,7 +225,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         pages = [{f"client-{n}": box} for n in range(clients)] or [{"prepared": box}]
         return Rendered(html.encode(), pages, [])
 
-    def split(batch: bytes, ranges: list[range], body: bytes) -> list[bytes]:
+    def split(batch: bytes, ranges: list[range], body: bytes, block_at: object) -> list[bytes]:
         return [marker + part + body for part in batch.split(marker)[1:]]
 
     monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures: {})

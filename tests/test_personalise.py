@@ -20,6 +20,7 @@ BODY = "".join(f'<section style="break-after: page"><h1>Shared page {n}</h1></se
                for n in range(1, 5))
 # Client 0 and 2 hold something (a block page and a portfolio page), 1 and 3 do not.
 CLIENTS = [(0, True), (1, False), (2, True), (3, False)]
+BLOCK_AT = (12.0, 340.5)  # CSS px right and down, where the body's cover leaves room
 
 
 def _html(body: str) -> str:
@@ -47,14 +48,15 @@ def test_a_body_read_once_gives_each_client_the_copy_a_fresh_body_gives() -> Non
     ranges = client_page_ranges(batch.page_anchors, len(CLIENTS))
     assert [len(r) for r in ranges] == [2, 1, 2, 1]
 
-    made = list(split_client_pages(batch.pdf, ranges, body))
+    made = list(split_client_pages(batch.pdf, ranges, body, BLOCK_AT))
 
     with pikepdf.open(io.BytesIO(batch.pdf)) as pages:
         pages.remove_unreferenced_resources()
         fresh = []
         for own in ranges:
             with pikepdf.open(io.BytesIO(body)) as pdf:
-                fresh.append(splice_client_pages(pdf, [pages.pages[n] for n in own]))
+                fresh.append(splice_client_pages(pdf, [pages.pages[n] for n in own],
+                                                 BLOCK_AT))
     assert made == fresh
     for (n, holds), copy in zip(CLIENTS, made, strict=True):
         text = _text(copy)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +23,12 @@ import pytest
 from reportgen import copies
 from reportgen.cli import copy_maker
 from reportgen.config import Config
-from reportgen.copies import Batch, CopyJob, Executor, MadeBatch, local_executor
+from reportgen.copies import Batch, CopyJob, Executor, local_executor
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.edition import EditionRequest, build_edition, load_market_data
 from reportgen.errors import ReportgenError
+from reportgen.processes import usable_cores
 
 pytest.importorskip("distributed", reason="the [cluster] extra (dask.distributed)")
 from reportgen import cluster as dask_cluster  # needs distributed
@@ -95,27 +97,86 @@ def _dies_once(flag: str, clients: tuple) -> tuple:
     return clients
 
 
-class _DeadlyOnce(tuple):
-    """A batch's clients, whose first reader dies (``flag``: a file that says it has)."""
+def _announce(flag: str, clients: tuple) -> tuple:
+    """Run where a batch is unpickled, in a worker that has taken it: says so in ``flag``."""
+    Path(flag).touch()
+    return clients
+
+
+class _MarkedClients(tuple):
+    """A batch's clients, whose reader in a worker runs ``when_read`` (``flag``: a file
+    that says it has)."""
 
     flag = ""
+    when_read: Callable[[str, tuple], tuple] = staticmethod(_announce)
 
     def __reduce__(self) -> tuple:
-        return _dies_once, (self.flag, tuple(self))
+        return self.when_read, (self.flag, tuple(self))
+
+
+class _DeadlyOnce(_MarkedClients):
+    when_read = staticmethod(_dies_once)
 
 
 @dataclass(frozen=True)
-class _LosesAWorker(Executor):
-    """Local processes, one of which dies while making the third batch."""
+class _Marked(Executor):
+    """Local processes, with one batch's clients marked (``clients``: how)."""
 
     processes: Executor
     flag: Path
+    clients: type[_MarkedClients] = _MarkedClients
+    batch: int = 0
 
-    def made(self, job: CopyJob, work: list[Batch]) -> Iterator[MadeBatch]:
-        deadly = _DeadlyOnce(work[2].clients)
-        deadly.flag = str(self.flag)
-        return self.processes.made(job, [*work[:2], replace(work[2], clients=deadly),
-                                         *work[3:]])
+    @contextmanager
+    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[copies.MakeCopies]:
+        marked = self.clients(work[self.batch].clients)
+        marked.flag = str(self.flag)
+        with self.processes.begun(job, [*work[:self.batch],
+                                        replace(work[self.batch], clients=marked),
+                                        *work[self.batch + 1:]]) as make:
+            yield make
+
+
+def _wait_for(flag: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        assert time.monotonic() < deadline, "no worker took a batch"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs a core beside the build's own")
+def test_local_processes_lay_out_clients_pages_while_the_edition_is_laid_out(
+        data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path) -> None:
+    """A batch is with a worker before this process renders the edition, whose body the
+    batch's copies are spliced into; the copies are the same bytes."""
+    made_by = _Marked(local_executor(2), tmp_path / "a batch was taken")
+    taken_before_rendering = []
+
+    def at_stage(text: str) -> None:
+        if text == "Rendering PDF":
+            _wait_for(made_by.flag)
+            taken_before_rendering.append(True)
+
+    assert build(data, tmp_path / "out", clients_file, made_by, at_stage) == made_here
+    assert taken_before_rendering
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs a core beside the build's own")
+def test_a_build_stopped_while_its_workers_wait_for_the_body_ends_them(
+        data, clients_file: Path, tmp_path: Path) -> None:
+    made_by = _Marked(local_executor(2), tmp_path / "a batch was taken")
+    workers: list[multiprocessing.process.BaseProcess] = []
+
+    def stop_while_rendering(text: str) -> None:
+        if text == "Rendering PDF":
+            _wait_for(made_by.flag)
+            workers.extend(multiprocessing.active_children())
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(data, tmp_path / "out", clients_file, made_by, stop_while_rendering)
+    assert workers and not any(worker.is_alive() for worker in workers)
+    assert not (tmp_path / "out" / f"{OCTOBER}").exists()
 
 
 def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
@@ -127,7 +188,8 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
     def note_workers(text: str) -> None:
         workers_seen.update(p.pid for p in multiprocessing.active_children())
 
-    made_by = _LosesAWorker(local_executor(2), tmp_path / "a worker died")
+    made_by = _Marked(local_executor(2), tmp_path / "a worker died", _DeadlyOnce,
+                      batch=2)
     with caplog.at_level(logging.WARNING, "reportgen.copies"):
         made = build(data, tmp_path / "out", clients_file, made_by, note_workers)
     assert made_by.flag.exists() and "a worker process died" in caplog.text

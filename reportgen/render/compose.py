@@ -354,7 +354,7 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
         cover=CoverContext(headline=commentary.headline or n.headline, client=None,
                            verdict=n.verdict_line.text, figures=cover_figures(f, config),
                            chart=chart_context(charts.get("relative_strength"))),
-        covers=[], client_block_at=(0.0, 0.0),
+        covers=[],
         contents=ContentsContext(
             sections=[SectionHeading(id=s.id, number=number, title=s.title)
                       for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
@@ -403,12 +403,10 @@ def with_branding(context: ReportContext, config: Config, branding: Branding
 
 
 def for_clients(context: ReportContext, config: Config, branding: Branding,
-                clients: list[tuple[Client, PortfolioContext | None]],
-                block_at: tuple[float, float]) -> ReportContext:
-    """One branding's batch of clients: each one's block, to go at ``block_at`` on the
-    shared cover, and their portfolio page."""
-    return dataclasses.replace(
-        with_branding(context, config, branding), client_block_at=block_at,
-        covers=[dataclasses.replace(context.cover, client=ClientContext(
+                clients: list[tuple[Client, PortfolioContext | None]]) -> ReportContext:
+    """One branding's batch of clients: each one's block, to go on the shared cover, and
+    their portfolio page."""
+    return dataclasses.replace(with_branding(context, config, branding), covers=[
+        dataclasses.replace(context.cover, client=ClientContext(
             name=client.name, adviser=client.adviser, portfolio=portfolio))
-            for client, portfolio in clients])
+        for client, portfolio in clients])

@@ -363,9 +363,6 @@ class ReportContext:
     cover: Annotated[CoverContext, "The cover: headline and client"]
     covers: Annotated[list[CoverContext], "A batch of clients' covers, each with its client "
                                           "(client_pages.html.j2); empty for the edition"]
-    client_block_at: Annotated[tuple[float, float], "Where a client's block goes on the "
-                                                    "cover, CSS px from the page area's "
-                                                    "top-left (client_pages.html.j2)"]
     contents: Annotated[ContentsContext, "The contents page and the data notes"]
     takeaways: Annotated[TakeawaysSection, "Section 2"]
     performance: Annotated[PerformanceSection, "Section 3"]

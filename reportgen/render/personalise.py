@@ -21,6 +21,7 @@ import pikepdf
 SUMMARY_PAGES = 2
 ANCHOR = "client-{}"  # client_pages.html.j2 marks where each client's pages begin
 BLOCK_NAME = pikepdf.Name("/ClientBlock")  # the block's form, in the cover's resources
+POINTS_PER_PX = 72 / 96  # WeasyPrint draws 1 CSS px as 0.75 pt
 
 
 def client_page_ranges(page_anchors: list[dict[str, tuple[float, ...]]], clients: int
@@ -32,8 +33,10 @@ def client_page_ranges(page_anchors: list[dict[str, tuple[float, ...]]], clients
                                                     strict=True)]
 
 
-def split_client_pages(batch: bytes, ranges: list[range], body: bytes) -> Iterator[bytes]:
-    """Each client's copy, in order: ``body`` with its pages from the batch spliced in.
+def split_client_pages(batch: bytes, ranges: list[range], body: bytes,
+                       block_at: tuple[float, float]) -> Iterator[bytes]:
+    """Each client's copy, in order: ``body`` with its pages from the batch spliced in, the
+    client's block moved to ``block_at`` on the cover (see ``splice_client_pages``).
     WeasyPrint gives all of a document's pages one resource dictionary; each page is first
     left with only what it uses, so a copy does not carry the whole batch's charts and
     fonts (1.0 MB against 0.34 MB a copy, with the master at 0.29 MB).
@@ -45,12 +48,16 @@ def split_client_pages(batch: bytes, ranges: list[range], body: bytes) -> Iterat
     with pikepdf.open(io.BytesIO(batch)) as pages, pikepdf.open(io.BytesIO(body)) as pdf:
         pages.remove_unreferenced_resources()
         for own in ranges:
-            yield splice_client_pages(pdf, [pages.pages[n] for n in own])
+            yield splice_client_pages(pdf, [pages.pages[n] for n in own], block_at)
 
 
-def splice_client_pages(pdf: pikepdf.Pdf, own: list[pikepdf.Page]) -> bytes:
-    """``pdf`` (the body) saved with ``own[0]`` (the client's block) laid over its cover
-    and the rest of ``own`` inserted after the summary; ``pdf`` is then put back as it was
+def splice_client_pages(pdf: pikepdf.Pdf, own: list[pikepdf.Page],
+                        block_at: tuple[float, float]) -> bytes:
+    """``pdf`` (the body) saved with ``own[0]`` (the client's block) laid over its cover,
+    moved by ``block_at`` (CSS px right and down: the block is laid out at the page area's
+    corner, so a batch can be laid out before the body is, and moved to where the body's
+    cover leaves room for it), and the rest of ``own`` inserted after the summary; ``pdf``
+    is then put back as it was
     but for its cover's resource named BLOCK_NAME, which the next client's block replaces
     (what it still holds of this client is referred to by nothing, so never written). The
     inserted pages are labelled "Your portfolio" and the body's pages keep their numbers
@@ -59,7 +66,7 @@ def splice_client_pages(pdf: pikepdf.Pdf, own: list[pikepdf.Page]) -> bytes:
     rebuilt byte for byte."""
     cover = pdf.pages[0]
     contents = cover.obj.Contents
-    _lay_over(pdf, cover, own[0])
+    _lay_over(pdf, cover, own[0], block_at)
     for offset, page in enumerate(own[1:]):
         pdf.pages.insert(SUMMARY_PAGES + offset, page)
     if len(own) > 1:
@@ -81,11 +88,14 @@ def splice_client_pages(pdf: pikepdf.Pdf, own: list[pikepdf.Page]) -> bytes:
     return buffer.getvalue()
 
 
-def _lay_over(pdf: pikepdf.Pdf, page: pikepdf.Page, block: pikepdf.Page) -> None:
-    """Draw ``block`` (a page of the same size) over ``page``, as a form XObject under a
-    fixed name: pikepdf's ``add_overlay`` names it at random, and a rebuild must give the
-    same bytes."""
+def _lay_over(pdf: pikepdf.Pdf, page: pikepdf.Page, block: pikepdf.Page,
+              shift: tuple[float, float]) -> None:
+    """Draw ``block`` (a page of the same size) over ``page``, ``shift`` CSS px right and
+    down, as a form XObject under a fixed name: pikepdf's ``add_overlay`` names it at
+    random, and a rebuild must give the same bytes."""
     form = pdf.copy_foreign(block.as_form_xobject())
     page.add_resource(form, pikepdf.Name.XObject, name=BLOCK_NAME)
+    right, down = (px * POINTS_PER_PX for px in shift)  # PDF's y axis points up
     page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(pdf, f"\nQ q {BLOCK_NAME} Do Q\n".encode()))
+    page.contents_add(pikepdf.Stream(
+        pdf, f"\nQ q 1 0 0 1 {right:.3f} {-down:.3f} cm {BLOCK_NAME} Do Q\n".encode()))
