@@ -179,9 +179,13 @@ def test_a_build_stopped_while_its_workers_wait_for_the_body_ends_them(
     assert not (tmp_path / "out" / f"{OCTOBER}").exists()
 
 
+# Batch 0 is given to a process before the edition is laid out, so it dies before the
+# bodies exist; batch 2 is given after.
+@pytest.mark.parametrize("deadly", [0, 2], ids=["before the bodies", "after"])
 def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
         data, clients_file: Path, made_here: dict[str, bytes], tmp_path: Path,
-        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, deadly: int
+        ) -> None:
     monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)  # fresh processes every 2 batches
     workers_seen: set[int | None] = set()
 
@@ -189,7 +193,7 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
         workers_seen.update(p.pid for p in multiprocessing.active_children())
 
     made_by = _Marked(local_executor(2), tmp_path / "a worker died", _DeadlyOnce,
-                      batch=2)
+                      batch=deadly)
     with caplog.at_level(logging.WARNING, "reportgen.copies"):
         made = build(data, tmp_path / "out", clients_file, made_by, note_workers)
     assert made_by.flag.exists() and "a worker process died" in caplog.text
