@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import multiprocessing
 import pickle
 import tempfile
 import time
@@ -45,7 +44,7 @@ from reportgen.processes import (
     end_processes,
     fork_server,
     start_fork_server,
-    tune_collector,
+    start_helper,
     usable_cores,
 )
 from reportgen.render.compose import for_clients
@@ -302,7 +301,7 @@ BODY_POLL = 0.02
 
 def _receive(job: CopyJob, spool: Path) -> None:
     global _received
-    tune_collector()
+    start_helper()
     _received = (job, spool, {})
 
 
@@ -318,15 +317,12 @@ def _make_received(n: int, batch: Batch) -> Path:
 
 def _wait_for_body(key: str) -> Body:
     """The body of this branding, read from the spool folder when the build has put it
-    there; a process whose build has gone stops waiting."""
+    there (a process whose build has ended ends: ``start_helper``)."""
     assert _received is not None, "the pool's initializer gave this process the job"
     _, spool, bodies = _received
     if key not in bodies:
         path = _body_file(spool, key)
-        build = multiprocessing.parent_process()
         while not path.exists():
-            if build is not None and not build.is_alive():
-                raise ReportgenError("the build stopped before its copies were made")
             time.sleep(BODY_POLL)
         bodies[key] = pickle.loads(path.read_bytes())  # written by our own build
     return bodies[key]

@@ -91,7 +91,7 @@ from reportgen.processes import (
     end_processes,
     fork_server,
     spare_cores,
-    tune_collector,
+    start_helper,
     usable_cores,
 )
 from reportgen.render.commentary import (
@@ -376,7 +376,7 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
     if spare_cores():
         helpers = min(usable_cores(), MAX_CHART_HELPERS)
         with ProcessPoolExecutor(helpers, mp_context=fork_server(),
-                                 initializer=tune_collector) as pool:
+                                 initializer=start_helper) as pool:
             try:  # a helper may die while charts are still being handed out
                 drawn = [pool.submit(draw_named, [name], data, ins, figures)
                          for name in CHART_NAMES]

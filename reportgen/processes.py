@@ -16,8 +16,10 @@ from __future__ import annotations
 import atexit
 import gc
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
 import os
+import threading
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
@@ -42,6 +44,24 @@ YOUNG_COLLECTION_THRESHOLD = 10_000
 def tune_collector() -> None:
     """Sets this process's garbage-collector threshold for a build (see above)."""
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def start_helper() -> None:
+    """Readies a helper process (a pool's initializer): the build's collector threshold,
+    and an end as soon as the build that asked for it has ended, however it ended. CPython's
+    pool processes each hold both ends of the pool's pipes, so the helpers of a build killed
+    outright (out of memory, ``kill -9``) would otherwise wait forever for work, each
+    holding its memory."""
+    tune_collector()
+    build = multiprocessing.parent_process()
+    if build is not None:
+        threading.Thread(target=_exit_when_ended, args=(build.sentinel,), daemon=True,
+                         name="reportgen-end-with-the-build").start()
+
+
+def _exit_when_ended(build: int) -> None:
+    multiprocessing.connection.wait([build])
+    os._exit(1)
 
 
 def end_without_collecting() -> None:

@@ -1,10 +1,15 @@
-"""How a reportgen command's process collects its garbage and ends."""
+"""How a reportgen command's process collects its garbage and ends, and its helpers with it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from reportgen.processes import YOUNG_COLLECTION_THRESHOLD
+import pytest
+
+from reportgen.processes import YOUNG_COLLECTION_THRESHOLD, usable_cores
 from tests.conftest import run_probed_cli
 
 
@@ -15,3 +20,72 @@ def test_a_command_collects_rarely_and_ends_without_collecting(tmp_path: Path) -
     # By the end, the collector's threshold is the build's, and what the process made is
     # frozen out of the interpreter's final collections.
     assert ran.stdout.splitlines()[-1] == f"({YOUNG_COLLECTION_THRESHOLD}, True)"
+
+
+def _state(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent, or None once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def _running(pid: int) -> bool:
+    state = _state(pid)
+    return state is not None and state[0] != "Z"  # ended but not yet reaped: ended
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes under ``pid`` still running."""
+    parents = {}
+    for folder in Path("/proc").glob("[0-9]*"):
+        state = _state(int(folder.name))
+        if state is not None and state[0] != "Z":
+            parents[int(folder.name)] = state[1]
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def _helpers(build: int) -> set[int]:
+    """The build's helper processes: forked by its fork server, itself a child of the build."""
+    return {pid for pid in _descendants(build)
+            if (state := _state(pid)) is not None and state[1] != build
+            and b"multiprocessing.forkserver" in _command(pid)}
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes in /proc")
+@pytest.mark.skipif(usable_cores() < 2, reason="helpers start only with a core to spare")
+def test_a_build_killed_outright_leaves_no_helper_process(tmp_path: Path) -> None:
+    """A build killed mid-way (out of memory, kill -9) has no chance to end its helpers;
+    each ends by itself, instead of waiting for work forever with its memory."""
+    clients = tmp_path / "clients.yaml"
+    clients.write_text("clients:\n" + "".join(
+        f"  - {{id: c{n}, name: Client {n}, email: [c{n}@example.com], holdings: "
+        "[{ticker: IWM, weight: 1}]}\n" for n in range(60)))
+    build = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--out",
+                              str(tmp_path / "out"), "--clients", str(clients),
+                              "--workers", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(helpers := _helpers(build.pid)) < 2:
+            assert build.poll() is None and time.monotonic() < deadline, "no helpers seen"
+            time.sleep(0.1)
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 30
+    while left := {pid for pid in helpers if _running(pid)}:
+        assert time.monotonic() < deadline, f"helpers still running: {sorted(left)}"
+        time.sleep(0.2)
