@@ -118,6 +118,14 @@ class _DeadlyOnce(_MarkedClients):
     when_read = staticmethod(_dies_once)
 
 
+def _dies(flag: str, clients: tuple) -> tuple:
+    os._exit(9)
+
+
+class _Deadly(_MarkedClients):
+    when_read = staticmethod(_dies)
+
+
 @dataclass(frozen=True)
 class _Marked(Executor):
     """Local processes, with one batch's clients marked (``clients``: how)."""
@@ -199,6 +207,14 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
     assert made_by.flag.exists() and "a worker process died" in caplog.text
     assert made == made_here
     assert len(workers_seen) > 2  # the processes were replaced, not kept for every batch
+
+
+def test_processes_that_keep_dying_stop_the_build_in_one_line(
+        data, clients_file: Path, tmp_path: Path) -> None:
+    made_by = _Marked(local_executor(2), tmp_path / "unused", _Deadly)
+    with pytest.raises(ReportgenError, match=r"Worker processes kept dying \(2 restarts\)"):
+        build(data, tmp_path / "out", clients_file, made_by)
+    assert not (tmp_path / "out" / f"{OCTOBER}").exists()
 
 
 def test_a_long_run_without_workers_is_made_in_fresh_processes(
