@@ -182,11 +182,11 @@ class LocalProcesses(Executor):
     a fork of a process with other threads (the progress display) can inherit a lock held
     by one of them and wait on it forever. Each process gets the job once, and reads each
     body once from the spool folder, where the build puts the bodies when it has laid them
-    out (the processes lay out batches meanwhile). A process is replaced
-    by a fresh one after ``BATCHES_PER_PROCESS`` batches, which gives back what a
-    long-lived process gathers: WeasyPrint 70 leaks two Pango objects for every piece of
-    text laid out with a CSS font feature (so fonts.css puts the tabular figures in the
-    font faces; before, ~0.7 MiB a batch), and freed memory is not always returned.
+    out (the processes lay out batches meanwhile). A process is replaced by a fresh one
+    after ``BATCHES_PER_PROCESS`` batches, which gives back what a long-lived process
+    gathers: WeasyPrint 70 leaks two Pango objects for every piece of text laid out with a
+    CSS font feature (so fonts.css puts the tabular figures in the font faces; before,
+    ~0.7 MiB a batch), and freed memory is not always returned.
 
     A batch's copies come back through a spool file, and only the file's name through the
     pool's pipe: a process killed while writing a large result into that pipe leaves
