@@ -37,6 +37,7 @@ import pandas as pd
 
 from reportgen.clients import Client
 from reportgen.config import Branding, Config
+from reportgen.durable import write_atomic
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
@@ -335,9 +336,8 @@ def _body_file(spool: Path, key: str) -> Path:
 def _spool_atomically(path: Path, value: object) -> None:
     """``value`` pickled into ``path``: a process killed mid-write leaves no file there to
     misread."""
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    partial.replace(path)
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(path, lambda partial: partial.write_bytes(data))
 
 
 def _unspool(path: Path) -> MadeBatch:
