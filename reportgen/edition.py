@@ -398,11 +398,6 @@ BLOCK_ANCHOR = "prepared"
 PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
 
 
-def client_batches(inputs: Inputs, config: Config) -> list[Batch]:
-    clients = inputs.clients.clients if inputs.clients else []
-    return batches((inputs.branding_for(config, client), client) for client in clients)
-
-
 def write_client_copies(staging: Path, renderer: _Renderer, work: list[Batch],
                         make_copies: MakeCopies, names: dict[str, str],
                         stage: Callable[[str], None]) -> None:
@@ -410,7 +405,7 @@ def write_client_copies(staging: Path, renderer: _Renderer, work: list[Batch],
     does not grow with the number of clients), by ``make_copies`` (``Executor.begun``)."""
     if not work:
         return
-    clients = [client for batch in work for client in batch.clients]
+    total = len(names)  # a file name for each client
     done = 0
     for made in make_copies(renderer.copy_bodies(batch.branding for batch in work)):
         renderer.refused.extend(url for url in made.refused if url not in renderer.refused)
@@ -419,9 +414,9 @@ def write_client_copies(staging: Path, renderer: _Renderer, work: list[Batch],
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(pdf)
             done += 1
-            stage(f"Personalising {done}/{len(clients)}: {client_id}")
-    if done != len(clients):  # never publish an edition without every client's copy
-        raise ReportgenError(f"{len(clients) - done} of {len(clients)} client copies were "
+            stage(f"Personalising {done}/{total}: {client_id}")
+    if done != total:  # never publish an edition without every client's copy
+        raise ReportgenError(f"{total - done} of {total} client copies were "
                              "not made; nothing was published. Build again.")
 
 
@@ -483,7 +478,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     held = sorted({h.ticker for client in clients for h in client.holdings})
     renderer = _Renderer(context, figures, config, request, month,
                          {ticker: data.adj_close(ticker) for ticker in held})
-    work = client_batches(inputs, config)
+    work = batches((inputs.branding_for(config, client), client) for client in clients)
     # Local processes lay out the clients' pages while this process lays out the edition.
     with request.executor.begun(renderer.copy_job(), work) as make_copies:
         stage("Rendering PDF")
