@@ -57,13 +57,12 @@ def splice_client_pages(pdf: pikepdf.Pdf, own: list[pikepdf.Page],
     moved by ``block_at`` (CSS px right and down: the block is laid out at the page area's
     corner, so a batch can be laid out before the body is, and moved to where the body's
     cover leaves room for it), and the rest of ``own`` inserted after the summary; ``pdf``
-    is then put back as it was
-    but for its cover's resource named BLOCK_NAME, which the next client's block replaces
-    (what it still holds of this client is referred to by nothing, so never written). The
-    inserted pages are labelled "Your portfolio" and the body's pages keep their numbers
-    (PDF page labels), as their running headers print them. The same inputs give the same
-    bytes (the file identifier is derived from the content), so an archived edition can be
-    rebuilt byte for byte."""
+    is then put back as it was but for its cover's resource named BLOCK_NAME, which the
+    next client's block replaces (what it still holds of this client is referred to by
+    nothing, so never written). The inserted pages are labelled "Your portfolio" and the
+    body's pages keep their numbers (PDF page labels), as their running headers print them.
+    The same inputs give the same bytes (the file identifier is derived from the content),
+    so an archived edition can be rebuilt byte for byte."""
     cover = pdf.pages[0]
     contents = cover.obj.Contents
     _lay_over(pdf, cover, own[0], block_at)
