@@ -71,3 +71,46 @@ def test_the_stylesheet_and_the_charts_share_one_table_of_colours() -> None:
     assert used <= set(HOUSE), used - set(HOUSE)
     assert HOUSE["loss"] == LOSS and MARK_COLOURS["against"] == HOUSE["against"]
     assert set(CHART_COLOURS.values()) <= set(HOUSE.values())
+
+
+def _crop_and_anchor(svg: bytes) -> tuple[float, float, float, float]:
+    """An SVG chart's size, and where the first thing after the figure's background (its
+    first axes' patch, or the scorecard's first tile) starts: the crop around a fixed point."""
+    import re
+
+    text = svg.decode()
+    width, height = (float(re.search(rf'{side}="([\d.]+)pt"', text)[1])  # type: ignore[index]
+                     for side in ("width", "height"))
+    x, y = (float(v) for v in re.findall(r'<path d="M ([\d.]+) ([\d.]+)', text)[1])
+    return width, height, x, y
+
+
+def test_every_chart_is_cropped_as_matplotlib_would_crop_it(sample_data, sample_figures
+                                                            ) -> None:
+    """Charts are cropped to what they draw, measured once (``figures.drawn_box``) rather
+    than matplotlib's way (drawn, then measured). The crop leaves as much room on each side
+    as matplotlib's, and at most half a point more: no label loses an edge."""
+    import io
+
+    import matplotlib.style
+
+    from reportgen.charts.figures import STYLE, to_image
+    from reportgen.charts.report_charts import CHARTS
+    from reportgen.config import Config
+
+    drawn = {name: draw(sample_data, Config().instruments, sample_figures)
+             for name, draw in CHARTS.items()}
+    assert sum(figure is not None for figure in drawn.values()) >= 12
+    for name, figure in drawn.items():
+        if figure is None:  # no data for it in the sample (the Fed's policy path)
+            continue
+        theirs = io.BytesIO()
+        with matplotlib.style.context(STYLE):
+            figure.savefig(theirs, format="svg", bbox_inches="tight")
+        width, height, x, y = _crop_and_anchor(theirs.getvalue())
+        our_width, our_height, our_x, our_y = _crop_and_anchor(to_image(figure, "svg"))
+        rooms = {"left": (our_x, x), "top": (our_y, y),
+                 "right": (our_width - our_x, width - x),
+                 "bottom": (our_height - our_y, height - y)}
+        for side, (ours, matplotlibs) in rooms.items():
+            assert -0.001 <= ours - matplotlibs <= 0.5, (name, side, ours, matplotlibs)

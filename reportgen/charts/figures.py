@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
+from matplotlib.transforms import Bbox
 
 from reportgen.charts.palette import (
     ACCENT,
@@ -56,10 +57,34 @@ def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
 
 
 def to_image(figure: Figure, fmt: str = "png") -> bytes:
+    """The figure as SVG (for the PDF and the HTML edition) or PNG (for email), cropped to
+    what it draws, with the style's padding around it."""
     buffer = io.BytesIO()
     with matplotlib.style.context(STYLE):
-        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return without_bare_groups(buffer.getvalue()) if fmt == "svg" else buffer.getvalue()
+        if fmt != "svg":
+            figure.savefig(buffer, format=fmt)
+            return buffer.getvalue()
+        figure.savefig(buffer, format=fmt, metadata={"Date": None},
+                       bbox_inches=drawn_box(figure))
+    return without_bare_groups(buffer.getvalue())
+
+
+def drawn_box(figure: Figure) -> Bbox:
+    """The box (in inches) around everything the figure draws, padded by the style's
+    ``savefig.pad_inches``: what ``bbox_inches="tight"`` crops to. matplotlib's "tight" first
+    draws the whole figure without output so that everything is in place, then measures it:
+    each chart laid out twice before it is drawn. Measured at once, it is laid out once: a
+    quarter less time to encode the charts (profiled, 6.0 → 4.6 s for the report's 17).
+    Nothing in the house charts is placed only as the figure is drawn: titles stand at the
+    top of their axes (``axes.titley: 1.0`` in the style, not moved over tick labels), and
+    a legend placed "best" is placed as it is measured. ``tests/test_charts.py`` holds every
+    chart's box to matplotlib's."""
+    # Text measured as the SVG backend measures it, unhinted: hinted (as the default
+    # renderer measures), a long title came out 4 pt narrower than in the SVG and would have
+    # lost its last letter to the crop.
+    with matplotlib.rc_context({"text.hinting": "no_hinting"}):
+        box = figure.get_tightbbox()
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
 
 
 def downsample(series: pd.Series) -> pd.Series:
