@@ -49,7 +49,6 @@ from reportgen.config import CONFIG_FILE, Config, load_config
 from reportgen.data.quality import PriceGate
 from reportgen.data.sources import Source, open_source
 from reportgen.data.store import Store, default_store_root
-from reportgen.distribute.send import send_edition
 from reportgen.distribute.settings import SmtpSettings, smtp_settings
 from reportgen.errors import ReportgenError
 from reportgen.formatting import number, pct
@@ -550,6 +549,8 @@ def send(
     config: ConfigOption = None,
 ) -> None:
     """Email each client its personalised edition, exactly once."""
+    from reportgen.distribute.send import send_edition  # mail's modules: only send needs them
+
     try:
         settings = load_config(config)
         folder = out_dir(out, settings)
