@@ -16,7 +16,7 @@ from reportgen.metrics.portfolio import (
     PortfolioFigures,
     portfolio_figures,
 )
-from reportgen.render.portfolio import _bars
+from reportgen.render.portfolio import BY_UNITS, BY_WEIGHTS, _bars, portfolio_context
 from tests import independent
 
 AS_OF = date(2026, 9, 30)
@@ -145,3 +145,18 @@ def test_contribution_bars_agree_with_their_printed_figures() -> None:
         ("0.0%", 0.0, "gain")]
     assert [b.width for b in _bars(figures({"IWM": 0.0, "SPY": None}))] == [0.0, 0.0]
     assert _bars(figures({"IWM": None})) == []
+
+
+def test_the_page_says_how_its_figures_were_computed_for_the_holdings_given(
+        closes, sample_figures) -> None:
+    """Weights and units are computed differently; a client's page explains its own way."""
+    from reportgen.config import Instruments
+
+    given = {"weights": [Holding(ticker="IWM", weight=0.6), Holding(ticker="SPY", weight=0.4)],
+             "units": [Holding(ticker="IWM", units=100.0), Holding(ticker="SPY", units=20.0)]}
+    methods = {kind: portfolio_context(
+        portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM"}), sample_figures,
+        Instruments()).method for kind, holdings in given.items()}
+    assert BY_WEIGHTS in methods["weights"] and "units" not in methods["weights"]
+    assert BY_UNITS in methods["units"] and BY_WEIGHTS not in methods["units"]
+    assert all(m.startswith("Total returns on adjusted closes") for m in methods.values())

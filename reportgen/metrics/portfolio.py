@@ -52,6 +52,7 @@ class PortfolioFigures:
     returns: dict[str, float | None]  # period → the portfolio's return; None: not computable
     small_cap_share: float | None  # share of the portfolio in small-cap holdings, now
     unpriced: list[str]  # holdings the source has no prices for
+    by_units: bool = False  # the client gave units held (else weights)
 
 
 def _prices(closes: pd.Series | None, start: pd.Timestamp, as_of: pd.Timestamp
@@ -83,7 +84,8 @@ def portfolio_figures(holdings: Sequence[HoldingLine], closes: Mapping[str, pd.S
         holdings=rows, returns={p: per_period[p][2] for p in PORTFOLIO_PERIODS},
         small_cap_share=share,
         unpriced=[h.ticker for h in holdings if closes.get(h.ticker) is None
-                  or closes[h.ticker].empty])
+                  or closes[h.ticker].empty],
+        by_units=by_units)
 
 
 def _weights_now(holdings: Sequence[HoldingLine], closes: Mapping[str, pd.Series],

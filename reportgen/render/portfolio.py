@@ -9,11 +9,14 @@ from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.render.compose import month_heading
 from reportgen.render.context import ContributionBar, PortfolioContext, PortfolioRow
 
-METHOD = ("Total returns on adjusted closes (dividends reinvested), to the as-of date. With "
-          "weights, the portfolio is taken at those weights at the start of each period: its "
-          "return is the weighted sum of the holdings' returns, and each holding contributes "
-          "its weight times its return. With units, each period starts from the units' "
-          "value then.")
+# How the page's figures are computed, for the way the client gave its holdings.
+SOURCE = "Total returns on adjusted closes (dividends reinvested), to the as-of date."
+BY_WEIGHTS = ("The portfolio is taken at your weights at the start of each period: its return "
+              "is the weighted sum of the holdings' returns, and each holding contributes its "
+              "weight times its return.")
+BY_UNITS = ("Each period starts from the value of your units then: the portfolio's return is "
+            "the change in that value, and each holding contributes its own change as a "
+            "share of the starting value. Weights are by value on the as-of date.")
 
 
 def portfolio_context(p: PortfolioFigures, f: ReportFigures, ins: Instruments
@@ -38,7 +41,7 @@ def portfolio_context(p: PortfolioFigures, f: ReportFigures, ins: Instruments
         benchmarks=benchmarks, bars=_bars(p),
         notes=[f"{t}: no prices from the data source, so it is not valued and the "
                "portfolio's returns are not shown." for t in p.unpriced],
-        method=METHOD)
+        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}")
 
 
 def _summary(p: PortfolioFigures, f: ReportFigures, ins: Instruments) -> str:
