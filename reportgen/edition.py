@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -373,12 +374,13 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
     wherever it is drawn, so the bytes are the same; if a helper dies, the charts not yet
     back are drawn here."""
     charts: dict[str, Chart | None] = {}
+    read = chart_data(data, ins)
     if spare_cores():
         helpers = min(usable_cores(), MAX_CHART_HELPERS)
         with ProcessPoolExecutor(helpers, mp_context=fork_server(),
                                  initializer=start_helper) as pool:
             try:  # a helper may die while charts are still being handed out
-                drawn = [pool.submit(draw_named, [name], data, ins, figures)
+                drawn = [pool.submit(draw_named, [name], read, ins, figures)
                          for name in CHART_NAMES]
                 for chart in as_completed(drawn):
                     charts |= chart.result()
@@ -387,8 +389,16 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
                 log.warning("a chart helper process died; drawing its charts here")
     missing = [name for name in CHART_NAMES if name not in charts]
     if missing:
-        charts |= draw_named(missing, data, ins, figures)
+        charts |= draw_named(missing, read, ins, figures)
     return {name: charts[name] for name in CHART_NAMES}
+
+
+def chart_data(data: MarketData, ins: Instruments) -> MarketData:
+    """What the charts read: the prices of the funds, the rates and the relative-strength
+    pairs, and the macro series. Not the universe's stocks (their figures are computed
+    before), which each helper would otherwise be sent with every chart: a 600-stock
+    universe took the charts 2.4 → 9.6 s."""
+    return data.with_prices_of([*ins.funds, *ins.rates, *chain(*ins.relative_pairs)])
 
 
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and

@@ -16,7 +16,7 @@ from reportgen.charts.chart import CHART_NAMES
 from reportgen.charts.report_charts import CHARTS, draw_charts
 from reportgen.config import Config
 from reportgen.data.model import MarketData
-from reportgen.edition import draw_all_charts
+from reportgen.edition import chart_data, draw_all_charts
 from reportgen.processes import spare_cores
 from tests.conftest import run_probed_cli
 
@@ -31,6 +31,17 @@ def test_charts_drawn_beside_a_helper_are_those_drawn_here(sample_data, sample_f
     assert list(together) == list(alone) == list(CHARTS) == list(CHART_NAMES)
     assert sum(chart is not None for chart in alone.values()) >= 12
     assert together == alone
+
+
+def test_helpers_are_sent_the_funds_and_rates_not_the_universe_s_stocks(sample_data) -> None:
+    """Every chart is handed to a helper with its data: the universe's stocks (600 in a
+    large one) are read by the figures, never by a chart, so they are left behind. The
+    test above holds the charts drawn from what is sent to those drawn from everything."""
+    ins = Config().instruments
+    sent = chart_data(sample_data, ins)
+    assert set(ins.universe) <= set(sample_data.prices)
+    assert set(sent.prices) == set(sample_data.prices) & {*ins.funds, *ins.rates}
+    assert sent.macro is sample_data.macro
 
 
 class _KillsItsReader(MarketData):

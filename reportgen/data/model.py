@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,6 +113,11 @@ class MarketData:
             return None
         value: Any = self.fundamentals.at[ticker, column]
         return None if pd.isna(value) else value
+
+    def with_prices_of(self, tickers: Iterable[str]) -> MarketData:
+        """The same data with the prices of these tickers only (those it has)."""
+        return dataclasses.replace(self, prices={t: self.prices[t] for t in tickers
+                                                 if t in self.prices})
 
     def calendar(self, tickers: list[str]) -> pd.DatetimeIndex:
         """Every date on which any of ``tickers`` has a price, ascending."""
