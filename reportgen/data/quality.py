@@ -66,10 +66,12 @@ class PriceGate:
         kind = self.instruments.kind(ticker)
         limit = self.rules.max_daily_move[kind]
         moves = closes.diff() if kind == "rate" else closes.pct_change()
+        # Only the moves beyond the limit (few or none) are looked up among the acknowledged:
+        # normalising every date would infer the index's frequency, ~1 ms a series.
+        beyond = moves[moves.abs() > limit]
         acknowledged = {a.date for a in self.rules.acknowledged_moves if a.ticker == ticker}
-        suspect = moves[(moves.abs() > limit)
-                        & ~pd.DatetimeIndex(moves.index).normalize().isin(
-                            pd.DatetimeIndex(sorted(acknowledged)))]
+        suspect = beyond[~pd.DatetimeIndex(beyond.index).normalize().isin(
+            pd.DatetimeIndex(sorted(acknowledged)))]
         if len(suspect):
             when = pd.Timestamp(suspect.index[0])
             size = (f"{suspect.iloc[0]:+.2f} points" if kind == "rate"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import platformdirs
+import pyarrow.parquet as pq
 
 from reportgen.data.model import FundData, MarketData
 from reportgen.data.quality import PriceGate
@@ -252,7 +253,10 @@ def _read_meta_file(path: Path) -> dict[str, dict]:
 
 def _read_parquet(path: Path) -> pd.DataFrame | None:
     try:
-        return pd.read_parquet(path)
+        # pyarrow's reader of one file, where pd.read_parquet goes through its datasets:
+        # the same frame, at half the cost for the store's many small files.
+        with pq.ParquetFile(path) as file:
+            return file.read(use_threads=False).to_pandas()
     except Exception:  # pyarrow raises several types for a torn or foreign file
         log.warning("%s is damaged; it will be fetched again", path)
         return None
