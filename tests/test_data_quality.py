@@ -106,6 +106,28 @@ def test_limits_follow_the_instrument_kind() -> None:
         gate.refuse_bad_ticks("^TNX", pd.Series([4.0, 6.5, 4.8], index=days))
 
 
+def test_an_acknowledged_move_does_not_excuse_the_next_one() -> None:
+    from reportgen.config import AcknowledgedMove
+
+    days = pd.bdate_range("2026-01-05", periods=5)
+    closes = pd.Series([10.0, 20.0, 10.0, 0.0, 10.0], index=days)
+    checked = AcknowledgedMove(ticker="IWM", date=days[1].date(), reason="checked")
+    gate = PriceGate(Instruments(), DataQuality(acknowledged_moves=[checked]))
+    with pytest.raises(ReportgenError, match=r"IWM moved −50.0% on 2026-01-07"):
+        gate.refuse_bad_ticks("IWM", closes)
+    both = [checked, AcknowledgedMove(ticker="IWM", date=days[2].date(), reason="checked")]
+    with pytest.raises(ReportgenError, match=r"IWM moved −100.0% on 2026-01-08"):
+        PriceGate(Instruments(), DataQuality(acknowledged_moves=both)).refuse_bad_ticks(
+            "IWM", closes)
+    moves = [AcknowledgedMove(ticker="IWM", date=d.date(), reason="checked") for d in days]
+    # From a zero close the move is infinite, and refused like any other unless acknowledged.
+    with pytest.raises(ReportgenError, match=r"IWM moved from a close of zero on 2026-01-09"):
+        PriceGate(Instruments(), DataQuality(acknowledged_moves=moves[:4])).refuse_bad_ticks(
+            "IWM", closes)
+    PriceGate(Instruments(), DataQuality(acknowledged_moves=moves)).refuse_bad_ticks(
+        "IWM", closes)
+
+
 def test_the_real_prices_pass_the_gate_with_the_default_limits(real_prices: Path,
                                                                tmp_path: Path) -> None:
     from reportgen.data.sources import open_source
