@@ -396,8 +396,8 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:
     """What the charts read: the prices of the funds, the rates and the relative-strength
     pairs, and the macro series. Not the universe's stocks (their figures are computed
-    before), which each helper would otherwise be sent with every chart: a 600-stock
-    universe took the charts 2.4 → 9.6 s."""
+    before), which each helper would otherwise be sent with every chart: with a 600-stock
+    universe, the charts took 9.6 s that way and 2.1 s this way."""
     return data.with_prices_of([*ins.funds, *ins.rates, *chain(*ins.relative_pairs)])
 
 
