@@ -110,7 +110,7 @@ from reportgen.render.compose import (
 )
 from reportgen.render.context import ReportContext
 from reportgen.render.html import render_html
-from reportgen.render.narrative import write_narrative
+from reportgen.render.narrative import Narrative, write_narrative
 from reportgen.render.pdf import Rendered, render_document
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
@@ -520,27 +520,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                     (staging / INPUTS).mkdir(exist_ok=True)
                     (staging / INPUTS / name).write_text(text)
 
-        fields = {
-            "edition": folder.name, "month": f"{month}", "revision": revision,
-            "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
-            "source": data.source, "source_spec": request.source_spec,
-            "sample_data": data.is_sample, "built_at": request.created.isoformat(),
-            "pdf_variant": request.variant, "versions": package_versions(),
-            "pdf": pdf_name(month), "html": html_name(month), "client_pdfs": client_files,
-            "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
-            "summary": {"verdict": context.cover.verdict,
-                        "figures": [dataclasses.asdict(f) for f in context.cover.figures],
-                        "chart": EMAIL_CHART if EMAIL_CHART in files else None,
-                        "chart_alt": emailed.title if emailed else "",
-                        "revised": context.edition.revised},
-            "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
-            "config": config.model_dump(mode="json"),
-            "previous_edition": None if basis.previous is None else {
-                "edition": basis.previous.edition,
-                **changes.to_json(basis.previous.figures)},
-            "valuation_history": {f"{d:%Y-%m-%d}": v
-                                  for d, v in basis.valuation_history.items()},
-            "approval": request.approval}
+        fields = _manifest_fields(request, folder, revision, month, as_of, data, config,
+                                  context, narrative, basis, client_files, emailed)
         since_last_draft = []
         with timed(log, f"wrote {folder}"):
             if request.draft:
@@ -553,6 +534,34 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
                         renderer.refused, operator_notes(figures, request.source_spec),
                         since_last_draft)
+
+
+def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month: pd.Period,
+                     as_of: pd.Timestamp, data: MarketData, config: Config,
+                     context: ReportContext, narrative: Narrative, basis: Recorded,
+                     client_files: dict[str, str], emailed: Chart | None) -> dict[str, Any]:
+    """What the edition's manifest records: how it was built and from what, its files, the
+    summary each email quotes, and what the next edition compares itself with."""
+    return {
+        "edition": folder.name, "month": f"{month}", "revision": revision,
+        "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
+        "source": data.source, "source_spec": request.source_spec,
+        "sample_data": data.is_sample, "built_at": request.created.isoformat(),
+        "pdf_variant": request.variant, "versions": package_versions(),
+        "pdf": pdf_name(month), "html": html_name(month), "client_pdfs": client_files,
+        "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
+        "summary": {"verdict": context.cover.verdict,
+                    "figures": [dataclasses.asdict(f) for f in context.cover.figures],
+                    "chart": EMAIL_CHART if emailed is not None and emailed.png is not None
+                    else None,
+                    "chart_alt": emailed.title if emailed else "",
+                    "revised": context.edition.revised},
+        "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
+        "config": config.model_dump(mode="json"),
+        "previous_edition": None if basis.previous is None else {
+            "edition": basis.previous.edition, **changes.to_json(basis.previous.figures)},
+        "valuation_history": {f"{d:%Y-%m-%d}": v for d, v in basis.valuation_history.items()},
+        "approval": request.approval}
 
 
 def _check_same_as_draft(context: ReportContext, config: Config, approved_html: bytes) -> None:
