@@ -521,7 +521,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                     (staging / INPUTS / name).write_text(text)
 
         fields = _manifest_fields(request, folder, revision, month, as_of, data, config,
-                                  context, narrative, basis, client_files, emailed)
+                                  context, narrative, basis, files, client_files, emailed)
         since_last_draft = []
         with timed(log, f"wrote {folder}"):
             if request.draft:
@@ -539,7 +539,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
 def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month: pd.Period,
                      as_of: pd.Timestamp, data: MarketData, config: Config,
                      context: ReportContext, narrative: Narrative, basis: Recorded,
-                     client_files: dict[str, str], emailed: Chart | None) -> dict[str, Any]:
+                     files: Mapping[str, bytes], client_files: dict[str, str],
+                     emailed: Chart | None) -> dict[str, Any]:
     """What the edition's manifest records: how it was built and from what, its files, the
     summary each email quotes, and what the next edition compares itself with."""
     return {
@@ -552,8 +553,7 @@ def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month
         "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
         "summary": {"verdict": context.cover.verdict,
                     "figures": [dataclasses.asdict(f) for f in context.cover.figures],
-                    "chart": EMAIL_CHART if emailed is not None and emailed.png is not None
-                    else None,
+                    "chart": EMAIL_CHART if EMAIL_CHART in files else None,
                     "chart_alt": emailed.title if emailed else "",
                     "revised": context.edition.revised},
         "fetched_at": {t: v.isoformat() for t, v in data.fetched_at.items()},
