@@ -15,11 +15,13 @@ import dataclasses
 import json
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,7 @@ from reportgen.processes import (
     start_helper,
     usable_cores,
 )
+from reportgen.render.chart_pages import chart_pages_pdf, with_charts
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -111,7 +114,7 @@ from reportgen.render.compose import (
 from reportgen.render.context import ReportContext
 from reportgen.render.html import render_html
 from reportgen.render.narrative import Narrative, write_narrative
-from reportgen.render.pdf import Rendered, render_document
+from reportgen.render.pdf import Rendered, pdf_version_of, render_document
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
@@ -325,33 +328,27 @@ def read_inputs(request: EditionRequest) -> Inputs:
 class _Renderer:
     """Renders the PDFs of one edition, laying out the shared body once per branding."""
 
-    def __init__(self, context: ReportContext, figures: ReportFigures, config: Config,
-                 request: EditionRequest, month: pd.Period,
-                 closes: Mapping[str, pd.Series]) -> None:
-        self.context, self.figures, self.config = context, figures, config
-        self.closes = closes  # of what the clients hold, for their portfolio pages
-        self.request, self.identifier = request, f"{FILE_STEM}-{month}".encode()
+    def __init__(self, job: CopyJob, place_charts: Callable[[bytes], bytes]) -> None:
+        self.job = job  # what the bodies share with the client copies
+        self.place_charts = place_charts  # see charts_placed
         self.refused: list[str] = []
         self.bodies: dict[str, Rendered] = {}
 
     def body(self, branding: Branding) -> Rendered:
         key = branding_key(branding)
         if key not in self.bodies:
+            job = self.job
             rendered = render_document(
-                render_html(with_branding(self.context, self.config, branding)),
-                assets_dir=self.config.assets_dir, variant=self.request.variant,
-                identifier=self.identifier)
+                render_html(with_branding(job.context, job.config, branding)),
+                assets_dir=job.config.assets_dir, variant=job.variant,
+                identifier=job.identifier)
             self.refused.extend(url for url in rendered.refused if url not in self.refused)
-            self.bodies[key] = rendered
+            self.bodies[key] = dataclasses.replace(rendered,
+                                                   pdf=self.place_charts(rendered.pdf))
         return self.bodies[key]
 
     def master(self) -> bytes:
-        return self.body(self.config.branding).pdf
-
-    def copy_job(self) -> CopyJob:
-        """What every client copy shares but the bodies."""
-        return CopyJob(self.context, self.config, self.figures, self.closes,
-                       self.request.variant, self.identifier)
+        return self.body(self.job.config.branding).pdf
 
     def copy_bodies(self, brandings: Iterable[Branding]) -> dict[str, Body]:
         """These brandings' bodies, laid out here, each with where its cover leaves room
@@ -391,6 +388,43 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
     if missing:
         charts |= draw_named(missing, read, ins, figures)
     return {name: charts[name] for name in CHART_NAMES}
+
+
+@contextmanager
+def charts_placed(charts: Mapping[str, Chart | None], variant: str
+                  ) -> Iterator[Callable[[bytes], bytes]]:
+    """A function that places the charts into a PDF laid out with their stand-ins
+    (render/chart_pages.py). Their pages are drawn by a helper process, begun now, while
+    this process lays out the edition, on the core that would otherwise wait; here, when
+    first needed, if there is no core to spare or the helper dies. Drawn the same wherever
+    they are drawn, so the PDF's bytes are the same."""
+    svgs = [chart.svg for chart in charts.values() if chart is not None]
+    if not svgs:
+        yield lambda pdf: pdf
+        return
+    version = pdf_version_of(variant)
+    pool = (ProcessPoolExecutor(1, mp_context=fork_server(), initializer=start_helper)
+            if spare_cores() else None)
+    drawing = pool.submit(chart_pages_pdf, svgs, version) if pool else None
+
+    @cache
+    def pages() -> bytes:
+        if drawing is not None:
+            try:
+                return drawing.result()
+            except BrokenProcessPool:
+                log.warning("the chart pages' helper process died; drawing them here")
+        return chart_pages_pdf(svgs, version)
+
+    try:
+        yield lambda pdf: with_charts(pdf, pages(), svgs)
+    except BaseException:
+        if pool is not None:
+            end_processes(pool)  # a build that stops does not wait for the helper
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:
@@ -486,11 +520,14 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
 
     clients = inputs.clients.clients if inputs.clients else []
     held = sorted({h.ticker for client in clients for h in client.holdings})
-    renderer = _Renderer(context, figures, config, request, month,
-                         {ticker: data.adj_close(ticker) for ticker in held})
+    job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
+                  request.variant, f"{FILE_STEM}-{month}".encode())
     work = batches((inputs.branding_for(config, client), client) for client in clients)
-    # Local processes lay out the clients' pages while this process lays out the edition.
-    with request.executor.begun(renderer.copy_job(), work) as make_copies:
+    # Local processes lay out the clients' pages, and a helper draws the charts' pages,
+    # while this process lays out the edition.
+    with charts_placed(charts, request.variant) as place_charts, \
+            request.executor.begun(job, work) as make_copies:
+        renderer = _Renderer(job, place_charts)
         stage("Rendering PDF")
         with timed(log, "rendered the edition PDF and HTML"):
             files = {pdf_name(month): renderer.master(),

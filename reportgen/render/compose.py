@@ -41,6 +41,7 @@ from reportgen.metrics.report import (
 from reportgen.metrics.signals import RULES, VERDICT_RULE
 from reportgen.metrics.triggers import weakening_triggers
 from reportgen.metrics.valuation import MULTIPLES
+from reportgen.render.chart_pages import stand_in_uri
 from reportgen.render.commentary import AnalystText
 from reportgen.render.context import (
     ChangeRow,
@@ -121,8 +122,8 @@ NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing t
 def chart_context(chart: Chart | None, caption: str | None = None) -> ChartContext | None:
     if chart is None:
         return None
-    uri = f"data:image/svg+xml;base64,{base64.b64encode(chart.svg).decode()}"
-    return ChartContext(uri=uri, svg=inline_svg(chart.svg), alt=chart.title, caption=caption)
+    return ChartContext(uri=stand_in_uri(chart.svg), svg=inline_svg(chart.svg),
+                        alt=chart.title, caption=caption)
 
 
 def inline_svg(svg: bytes) -> Markup:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
+from weasyprint.pdf import VARIANTS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -84,7 +85,10 @@ class Rendered:
 
 def render_document(html: str, *, templates_dir: Path = TEMPLATES_DIR,
                     assets_dir: Path | None = None, variant: str = DEFAULT_VARIANT,
-                    identifier: bytes | None = None) -> Rendered:
+                    identifier: bytes | None = None, pdf_version: str | None = None
+                    ) -> Rendered:
+    """``html`` laid out and written as a PDF of ``variant`` (``pdf_version``: a plain
+    PDF's version, for variant "none")."""
     check_variant(variant)
     fetcher = ProjectAssetFetcher([templates_dir, *([assets_dir] if assets_dir else [])])
     with captured_logs("weasyprint", "fontTools"):
@@ -94,8 +98,14 @@ def render_document(html: str, *, templates_dir: Path = TEMPLATES_DIR,
         # embedding whole fonts instead loses the Unicode map of Inter's tabular figures, so
         # the PDF's digits could not be searched, copied or read aloud.
         pdf = document.write_pdf(pdf_variant=None if variant == "none" else variant,
-                                 pdf_identifier=identifier, custom_metadata=True)
+                                 pdf_version=pdf_version, pdf_identifier=identifier,
+                                 custom_metadata=True)
     return Rendered(pdf, [dict(page.anchors) for page in document.pages], fetcher.refused)
+
+
+def pdf_version_of(variant: str) -> str | None:
+    """The PDF version WeasyPrint writes ``variant`` in (None: its default)."""
+    return None if variant == "none" else VARIANTS[variant][1]["pdf_version"]
 
 
 def render_pdf(html: str, **options: Any) -> tuple[bytes, list[str]]:
