@@ -8,6 +8,7 @@ import html
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,20 @@ def test_figures_are_tabular_in_every_weight(tmp_path: Path) -> None:
     assert len(widths) == 6
     for ones, zeros in zip(widths[::2], widths[1::2], strict=True):
         assert ones == pytest.approx(zeros, abs=0.01)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux lookup")
+def test_loading_the_renderer_runs_no_other_program() -> None:
+    """WeasyPrint's C libraries are loaded by their file names, without ctypes running
+    ldconfig, gcc and ld for each other name WeasyPrint tries first (render/pdf.py), and
+    ctypes is left as it was."""
+    probe = ("import sys\n"
+             "ran = []\n"
+             "sys.addaudithook(lambda event, args: ran.append(event) "
+             "if event in ('subprocess.Popen', 'os.posix_spawn', 'os.exec') else None)\n"
+             "import reportgen.render.pdf\n"
+             "import ctypes.util\n"
+             "print(ran, ctypes.util.find_library.__name__)\n")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert ran == "[] find_library"

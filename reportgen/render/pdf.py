@@ -9,21 +9,47 @@ checked path itself, so no encoding can lead the reader somewhere the check did 
 
 from __future__ import annotations
 
+import ctypes.util
 import multiprocessing.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.pdf import VARIANTS
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from reportgen.quiet import captured_logs
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.templating import TEMPLATES_DIR
+
+
+@contextmanager
+def _libraries_found_by_file_name() -> Iterator[None]:
+    """On Linux, ``ctypes.util.find_library`` finds nothing meanwhile. WeasyPrint 70 asks
+    cffi for each of its C libraries by its Windows and macOS names before its Linux file
+    name ("libpango-1.0.so.0"), and cffi asks find_library about every name it cannot load,
+    which on Linux runs ldconfig, then gcc, then ld, in turn (WeasyPrint issue #1125): a
+    third of a second of each process that imports WeasyPrint. The file names, which come
+    later in its lists, the dynamic loader finds itself, as it finds what find_library
+    names."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
+
+
+with _libraries_found_by_file_name():
+    from weasyprint import HTML
+    from weasyprint.pdf import VARIANTS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 
 class RefusedURL(ValueError):
