@@ -6,7 +6,9 @@ or the build's own draws them."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
+import os
 import subprocess
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from PIL import Image, ImageChops
 from reportgen import edition
 from reportgen.charts.report_charts import draw_charts
 from reportgen.config import Config
+from reportgen.processes import spare_cores
 from reportgen.render.chart_pages import chart_pages_pdf, stand_in_uri, with_charts
 from reportgen.render.pdf import pdf_version_of, render_document
 
@@ -65,8 +68,9 @@ def test_a_placed_chart_looks_as_one_drawn_in_place(charts: dict, tmp_path: Path
     got = _pages(placed, tmp_path, "placed")
     unplaced = _pages(stood_in.pdf, tmp_path, "stood-in")
     assert len(got) == len(expected) >= 2
-    for page, want, without in zip(got, expected, unplaced, strict=True):
+    for page, want in zip(got, expected, strict=True):
         assert _share_changed(page, want) < 0.0005
+    # The comparison sees charts: without them placed, the pages are not those.
     assert max(_share_changed(want, without) for want, without in zip(expected, unplaced,
                                                                       strict=True)) > 0.02
 
@@ -79,6 +83,7 @@ def test_a_placed_chart_looks_as_one_drawn_in_place(charts: dict, tmp_path: Path
         assert chart.title.split(":")[0] in text.replace("\n", " ")
 
 
+@pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
 def test_the_pages_are_the_same_drawn_by_a_helper_or_here(charts: dict,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
@@ -106,3 +111,23 @@ def test_a_pdf_a_1_edition_s_chart_fonts_list_their_glyphs(charts: dict) -> None
                        and o.get("/Type") == pikepdf.Name.FontDescriptor]
         assert len(descriptors) > 2  # the text's faces and the charts' own
         assert all("/CIDSet" in d for d in descriptors)
+
+
+class _KillsItsReader(bytes):
+    """A chart's SVG that ends any process that unpickles it: the helper dies mid-task."""
+
+    def __reduce__(self) -> tuple:
+        return os._exit, (3,)
+
+
+@pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
+def test_a_dead_helper_s_chart_pages_are_drawn_here(charts: dict,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    svgs = [chart.svg for chart in charts.values()]
+    laid_out = render_document(_html([stand_in_uri(svg) for svg in svgs])).pdf
+    doomed = {name: dataclasses.replace(chart, svg=_KillsItsReader(chart.svg))
+              for name, chart in charts.items()}
+    with edition.charts_placed(doomed, "pdf/a-3u") as place:
+        placed = place(laid_out)
+    assert placed == with_charts(laid_out, chart_pages_pdf(svgs, "1.7"), svgs)
+    assert "helper process died" in caplog.text
