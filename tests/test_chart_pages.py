@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import multiprocessing
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -131,3 +133,14 @@ def test_a_dead_helper_s_chart_pages_are_drawn_here(charts: dict,
         placed = place(laid_out)
     assert placed == with_charts(laid_out, chart_pages_pdf(svgs, "1.7"), svgs)
     assert "helper process died" in caplog.text
+
+
+@pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
+def test_a_build_stopped_while_the_helper_draws_does_not_wait_for_it(charts: dict) -> None:
+    """Ctrl-C during the layout: the helper drawing the charts' pages is ended (SIGTERM),
+    not waited for until it has drawn them all."""
+    with pytest.raises(KeyboardInterrupt), edition.charts_placed(charts, "pdf/a-3u"):
+        helpers = multiprocessing.active_children()
+        raise KeyboardInterrupt
+    assert helpers
+    assert [helper.exitcode for helper in helpers] == [-signal.SIGTERM] * len(helpers)
