@@ -82,6 +82,8 @@ def with_charts(pdf: bytes, chart_pages: bytes, svgs: Sequence[bytes]) -> bytes:
         charts.remove_unreferenced_resources()  # each form carries only what it draws
         forms: dict[int, pikepdf.Object] = {}
         for xobjects in _xobject_dictionaries(edition):
+            # A dictionary shared by several pages is seen again: its stand-ins are forms by
+            # then, which are not markers.
             for name, xobject in list(xobjects.items()):
                 n = page_of.get(_marker_of(xobject) or b"")
                 if n is None:
@@ -96,14 +98,10 @@ def with_charts(pdf: bytes, chart_pages: bytes, svgs: Sequence[bytes]) -> bytes:
 
 
 def _xobject_dictionaries(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
-    """The XObject dictionaries of the pages' resources, each once (WeasyPrint gives every
-    page the same one)."""
-    found: dict[bytes, pikepdf.Object] = {}
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        if resources is not None and "/XObject" in resources:
-            found.setdefault(resources.XObject.unparse(), resources.XObject)
-    return list(found.values())
+    """The XObject dictionary of each page's resources (WeasyPrint gives every page the
+    same one)."""
+    return [page.obj.Resources.XObject for page in pdf.pages
+            if "/Resources" in page.obj and "/XObject" in page.obj.Resources]
 
 
 def _marker_of(xobject: pikepdf.Object) -> bytes | None:
