@@ -1,3 +1,7 @@
 """reportgen: the monthly US Small-Cap Outlook, from market data to client mail."""
 
-__version__ = "0.1.0"
+# Raised with every change that makes the same inputs give other bytes (a layout, a chart,
+# how the PDF is written): an archived edition rebuilds byte for byte with the versions it
+# names in its manifest, so a rebuild that differs must be told by a version that differs.
+# 0.2.0: the charts are drawn into the PDF after its layout (render/chart_pages.py).
+__version__ = "0.2.0"
