@@ -12,8 +12,8 @@ With ``--universe N`` the sample's CSV files gain N synthetic stocks, named by a
 file in iShares's format that becomes the universe (``universe_file``).
 With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantStats'
 ``reports.html`` tear sheet (an optional benchmark dependency: ``pip install quantstats``)
-on the same ten years of the sample's IWM against SPY, each as a whole process, and the
-median of the pairs' time ratios is printed.
+on the same ten years of the sample's IWM against SPY, each as a whole process (which of the
+two runs first alternates), and the median of the pairs' time ratios is printed.
 With ``--workers N`` the build makes its client copies in N local processes; with
 ``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers (each under a
 nanny, as ``dask worker`` runs them) started on loopback for the benchmark and stopped after
@@ -205,11 +205,17 @@ def main() -> None:
         run_once(command(f"{scratch}/warm", "warm"), env)
         if args.pair_quantstats:
             run_once(quantstats_command(f"{scratch}/warm.html"), env)
-        results, peers = [], []
+        results: list[tuple[float, float]] = []
+        peers: list[tuple[float, float]] = []
         for i in range(args.runs):
-            results.append(run_once(command(f"{scratch}/run{i}"), env))
+            pair = [(command(f"{scratch}/run{i}"), results)]
             if args.pair_quantstats:
-                peers.append(run_once(quantstats_command(f"{scratch}/qs{i}.html"), env))
+                pair.append((quantstats_command(f"{scratch}/qs{i}.html"), peers))
+            # Which program runs first alternates from pair to pair: on a shared machine the
+            # speed drifts by up to a tenth from one run to the next, and a drift must not
+            # favour whichever always ran second.
+            for argv, measured in pair if i % 2 == 0 else reversed(pair):
+                measured.append(run_once(argv, env))
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
     print(f"reportgen build --source {args.source} --month {args.month} --clients "
