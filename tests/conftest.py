@@ -281,6 +281,14 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
+class DiesWhenUnpickled:
+    """Mixed into a value a test hands to a helper process: whatever process unpickles it
+    ends at once (exit status 3), as a helper killed mid-task would."""
+
+    def __reduce__(self) -> tuple:
+        return os._exit, (3,)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -5,7 +5,6 @@ time, not charts; and the build's own process never imports matplotlib."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from reportgen.config import Config
 from reportgen.data.model import MarketData
 from reportgen.edition import chart_data, draw_all_charts
 from reportgen.processes import spare_cores
-from tests.conftest import run_probed_cli
+from tests.conftest import DiesWhenUnpickled, run_probed_cli
 
 pytestmark = pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
 
@@ -44,11 +43,8 @@ def test_helpers_are_sent_the_funds_and_rates_not_the_universe_s_stocks(sample_d
     assert sent.macro is sample_data.macro
 
 
-class _KillsItsReader(MarketData):
+class _KillsItsReader(DiesWhenUnpickled, MarketData):
     """Market data that ends any process that unpickles it: the helper dies mid-task."""
-
-    def __reduce__(self) -> tuple:
-        return os._exit, (3,)
 
 
 def test_a_dead_helper_s_charts_are_drawn_here(sample_data, sample_figures,

@@ -9,7 +9,6 @@ import base64
 import dataclasses
 import io
 import multiprocessing
-import os
 import signal
 import subprocess
 from pathlib import Path
@@ -25,6 +24,7 @@ from reportgen.config import Config
 from reportgen.processes import spare_cores
 from reportgen.render.chart_pages import chart_pages_pdf, stand_in_uri, with_charts
 from reportgen.render.pdf import pdf_version_of, render_document
+from tests.conftest import DiesWhenUnpickled
 
 DRAWN = ("growth", "relative_strength", "risk_return")
 
@@ -115,11 +115,8 @@ def test_a_pdf_a_1_edition_s_chart_fonts_list_their_glyphs(charts: dict) -> None
         assert all("/CIDSet" in d for d in descriptors)
 
 
-class _KillsItsReader(bytes):
+class _KillsItsReader(DiesWhenUnpickled, bytes):
     """A chart's SVG that ends any process that unpickles it: the helper dies mid-task."""
-
-    def __reduce__(self) -> tuple:
-        return os._exit, (3,)
 
 
 @pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
