@@ -9,6 +9,7 @@ errors; every template is parsed up front, and errors name the file and line.
 
 from __future__ import annotations
 
+import base64
 import functools
 import math
 import traceback
@@ -49,6 +50,11 @@ def css_string(text: str) -> Markup:
     no quote, backslash or ``</style>`` in the text can end the string or the style."""
     escaped = "".join(c if c.isalnum() or c in CSS_PLAIN else f"\\{ord(c):x} " for c in text)
     return Markup(f'"{escaped}"')
+
+
+def data_uri(media_type: str, content: bytes) -> str:
+    """``content`` as a ``data:`` URI, for a document that must load nothing else."""
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
 
 
 # How many characters of 7.6 pt text a line of one of two columns holds (report.css), to

@@ -13,7 +13,6 @@ drawn by the same code from the same SVG, so it looks the same.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import re
@@ -24,7 +23,7 @@ import pikepdf
 from PIL import Image
 
 from reportgen.render.pdf import render_document
-from reportgen.templating import render_template
+from reportgen.templating import data_uri, render_template
 
 CHART_PAGES_TEMPLATE = "chart_pages.html.j2"
 # The marker: the first 24 bytes of the chart's SHA-256, as the pixels of an 8 × 1 image.
@@ -52,11 +51,12 @@ def stand_in_uri(svg: bytes) -> str:
     png = io.BytesIO()
     Image.frombytes("RGB", MARKER_SIZE, marker(svg)).save(png, "PNG")
     width, height = svg_size(svg)
+    w, h = width.removesuffix("pt"), height.removesuffix("pt")
     stand_in = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-                f'viewBox="0 0 {width[:-2]} {height[:-2]}"><image width="{width[:-2]}" '
-                f'height="{height[:-2]}" preserveAspectRatio="none" href="data:image/png;'
-                f'base64,{base64.b64encode(png.getvalue()).decode()}"/></svg>')
-    return f"data:image/svg+xml;base64,{base64.b64encode(stand_in.encode()).decode()}"
+                f'viewBox="0 0 {w} {h}"><image width="{w}" height="{h}" '
+                f'preserveAspectRatio="none" href="{data_uri("image/png", png.getvalue())}"/>'
+                f'</svg>')
+    return data_uri("image/svg+xml", stand_in.encode())
 
 
 def chart_pages_pdf(svgs: Sequence[bytes], pdf_version: str | None) -> bytes:
@@ -65,7 +65,7 @@ def chart_pages_pdf(svgs: Sequence[bytes], pdf_version: str | None) -> bytes:
     page is drawn inside the edition's own tag for it), in the edition's PDF version (a
     PDF/A-1 font lists the glyphs it holds)."""
     charts = [dict(zip(("width", "height"), svg_size(svg), strict=True))
-              | {"uri": f"data:image/svg+xml;base64,{base64.b64encode(svg).decode()}"}
+              | {"uri": data_uri("image/svg+xml", svg)}
               for svg in svgs]
     html = render_template(CHART_PAGES_TEMPLATE, {"charts": charts})
     return render_document(html, variant="none", pdf_version=pdf_version).pdf

@@ -6,7 +6,6 @@ how a figure is written.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from datetime import datetime
 
@@ -82,7 +81,7 @@ from reportgen.render.context import (
 )
 from reportgen.render.narrative import LEADING_SECTIONS, Narrative
 from reportgen.sections import FIRST_NUMBER, SECTIONS, TITLE
-from reportgen.templating import TEMPLATES_DIR
+from reportgen.templating import TEMPLATES_DIR, data_uri
 
 DEFINITIONS = [
     ("Total return", "Change in the adjusted close (dividends reinvested) from the last close "
@@ -182,7 +181,7 @@ def logo_data_uri(config: Config, branding: Branding) -> str:
               and (config.assets_dir / branding.logo).is_file() else TEMPLATES_DIR / "assets")
     path = folder / branding.logo
     kind = LOGO_TYPES[path.suffix.lower()]
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    return data_uri(kind, path.read_bytes())
 
 
 def for_screen(context: ReportContext, config: Config) -> ReportContext:
