@@ -5,7 +5,6 @@ or the build's own draws them."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import multiprocessing
@@ -24,6 +23,7 @@ from reportgen.config import Config
 from reportgen.processes import spare_cores
 from reportgen.render.chart_pages import chart_pages_pdf, stand_in_uri, with_charts
 from reportgen.render.pdf import pdf_version_of, render_document
+from reportgen.templating import data_uri
 from tests.conftest import DiesWhenUnpickled
 
 DRAWN = ("growth", "relative_strength", "risk_return")
@@ -43,10 +43,6 @@ def _html(images: list[str]) -> str:
     return f'<link rel="stylesheet" href="fonts.css"><p>Before the charts.</p>{body}'
 
 
-def _svg_uri(svg: bytes) -> str:
-    return f"data:image/svg+xml;base64,{base64.b64encode(svg).decode()}"
-
-
 def _pages(pdf: bytes, tmp_path: Path, name: str) -> list[Image.Image]:
     (tmp_path / f"{name}.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "100", "-png", str(tmp_path / f"{name}.pdf"),
@@ -61,7 +57,8 @@ def _share_changed(a: Image.Image, b: Image.Image) -> float:
 
 def test_a_placed_chart_looks_as_one_drawn_in_place(charts: dict, tmp_path: Path) -> None:
     svgs = [chart.svg for chart in charts.values()]
-    in_place = render_document(_html([_svg_uri(svg) for svg in svgs]), variant="none")
+    in_place = render_document(_html([data_uri("image/svg+xml", svg) for svg in svgs]),
+                               variant="none")
     stood_in = render_document(_html([stand_in_uri(svg) for svg in svgs]), variant="none")
     placed = with_charts(stood_in.pdf, chart_pages_pdf(svgs, None), svgs)
 
