@@ -32,6 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -51,9 +52,11 @@ from reportgen.processes import (
 from reportgen.render.compose import for_clients
 from reportgen.render.context import PortfolioContext, ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
-from reportgen.render.pdf import Rendered, render_document
 from reportgen.render.personalise import client_page_ranges, split_client_pages
 from reportgen.render.portfolio import portfolio_context
+
+if TYPE_CHECKING:
+    from reportgen.render.pdf import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,8 @@ def make_batch(job: CopyJob, batch: Batch, bodies: Bodies) -> MadeBatch:
 def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
     """The batch's own pages, as one document: only the small block, not the whole cover, is
     laid out per client, and without the body, which need not be laid out yet."""
+    from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
+
     context = for_clients(job.context, job.config, batch.branding,
                           [(client, _portfolio(job, client)) for client in batch.clients])
     return render_document(render_html(context, CLIENT_PAGES_TEMPLATE),

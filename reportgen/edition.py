@@ -12,6 +12,7 @@ edition's own snapshot and recorded inputs, and compares.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import logging
 import shutil
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -114,13 +115,17 @@ from reportgen.render.compose import (
 from reportgen.render.context import ReportContext
 from reportgen.render.html import render_html
 from reportgen.render.narrative import Narrative, write_narrative
-from reportgen.render.pdf import Rendered, pdf_version_of, render_document
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
 from reportgen.timing import timed
 
+if TYPE_CHECKING:
+    from reportgen.render.pdf import Rendered
+
 log = logging.getLogger(__name__)
+# The renderer: importing it imports WeasyPrint (render/pdf.py).
+RENDERER = "reportgen.render.pdf"
 # Past a few helpers, starting them and sending each its data costs more than the charts
 # (a tenth of a second each) it would draw.
 MAX_CHART_HELPERS = 4
@@ -337,6 +342,8 @@ class _Renderer:
     def body(self, branding: Branding) -> Rendered:
         key = branding_key(branding)
         if key not in self.bodies:
+            from reportgen.render.pdf import render_document
+
             job = self.job
             rendered = render_document(
                 render_html(with_branding(job.context, job.config, branding)),
@@ -362,23 +369,27 @@ class _Renderer:
         return bodies
 
 
-def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures
+def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
+                    meanwhile: Callable[[], object] = lambda: None
                     ) -> dict[str, Chart | None]:
-    """Every chart, in the report's order. With a core to spare, helper processes draw them,
-    each taking the next chart as it finishes one; they fork from the fork server, which
-    imported matplotlib while this process loaded the data, so this process never imports
-    it (a third of a second). Each chart is drawn by the same code from the same data
-    wherever it is drawn, so the bytes are the same; if a helper dies, the charts not yet
-    back are drawn here."""
+    """Every chart, in the report's order, having called ``meanwhile`` while they are drawn.
+    With a core to spare, helper processes draw them, each taking the next chart as it
+    finishes one; they fork from the fork server, which imported matplotlib while this
+    process loaded the data, so this process never imports it (a third of a second). Each
+    chart is drawn by the same code from the same data wherever it is drawn, so the bytes
+    are the same; if a helper dies, the charts not yet back are drawn here."""
     charts: dict[str, Chart | None] = {}
     read = chart_data(data, ins)
-    if spare_cores():
+    if not spare_cores():
+        meanwhile()
+    else:
         helpers = min(usable_cores(), MAX_CHART_HELPERS)
         with ProcessPoolExecutor(helpers, mp_context=fork_server(),
                                  initializer=start_helper) as pool:
             try:  # a helper may die while charts are still being handed out
                 drawn = [pool.submit(draw_named, [name], read, ins, figures)
                          for name in CHART_NAMES]
+                meanwhile()
                 for chart in as_completed(drawn):
                     charts |= chart.result()
             except BrokenProcessPool:
@@ -402,6 +413,8 @@ def charts_placed(charts: Mapping[str, Chart | None], variant: str
     if not svgs:
         yield lambda pdf: pdf
         return
+    from reportgen.render.pdf import pdf_version_of
+
     version = pdf_version_of(variant)
     pool = (ProcessPoolExecutor(1, mp_context=fork_server(), initializer=start_helper)
             if spare_cores() else None)
@@ -513,7 +526,9 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                        analyst, inputs.commentary.source)
     stage("Drawing charts")
     with timed(log, "drew and encoded the charts"):
-        charts = draw_all_charts(data, ins, figures)
+        # The renderer (WeasyPrint, a second's import) is loaded while the charts are drawn.
+        charts = draw_all_charts(data, ins, figures,
+                                 meanwhile=lambda: importlib.import_module(RENDERER))
     status = EditionStatus(draft=request.draft, revision_reason=request.revision_reason)
     context = compose_report(figures, narrative, charts, config, request.created, comparison,
                              analyst, status)

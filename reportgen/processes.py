@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 PRELOADED = ["reportgen.charts.report_charts"]
 # And for builds whose client copies are made in local processes: the renderer (WeasyPrint).
 # Not always, since the server would then be ready too late for the charts.
-PRELOADED_FOR_COPIES = ["reportgen.copies"]
+PRELOADED_FOR_COPIES = ["reportgen.render.pdf", "reportgen.copies"]
 
 # A build makes millions of short-lived containers (pandas' objects, WeasyPrint's boxes) and
 # keeps few. At Python's default threshold (a collection every 700 allocations more than

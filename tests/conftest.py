@@ -213,6 +213,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     and each 'PDF' is that HTML's bytes; a client's copy is their part of the clients'
     document followed by the body."""
     from reportgen import copies, edition
+    from reportgen.render import pdf
     from reportgen.render.pdf import Rendered
 
     documents: list[str] = []
@@ -228,9 +229,8 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def split(batch: bytes, ranges: list[range], body: bytes, block_at: object) -> list[bytes]:
         return [marker + part + body for part in batch.split(marker)[1:]]
 
-    monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures: {})
-    for module in (edition, copies):
-        monkeypatch.setattr(module, "render_document", render_document)
+    monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures, meanwhile: {})
+    monkeypatch.setattr(pdf, "render_document", render_document)  # imported where used
     monkeypatch.setattr(copies, "split_client_pages", split)
     return documents
 

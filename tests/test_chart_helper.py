@@ -89,3 +89,68 @@ def test_the_build_s_own_process_never_imports_matplotlib(tmp_path: Path) -> Non
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "2026-10" / "us-small-cap-outlook-2026-10.pdf").is_file()
     assert built.stdout.splitlines()[-1] == "False"
+
+
+def test_the_renderer_is_imported_while_the_charts_are_drawn(sample_data, sample_figures
+                                                            ) -> None:
+    """WeasyPrint (a second's import) is not imported with the build's modules; the build
+    imports it while the helpers draw the charts (``meanwhile``), and the charts are the same."""
+    imported = subprocess.run([sys.executable, "-c", "import sys, reportgen.cli, "
+                               "reportgen.edition, reportgen.copies; "
+                               "print('weasyprint' in sys.modules)"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout.split() == ["False"]
+    ins = Config().instruments
+    called = []
+    charts = draw_all_charts(sample_data, ins, sample_figures,
+                             meanwhile=lambda: called.append(len(called)))
+    assert called == [0]
+    assert charts == draw_charts(sample_data, ins, sample_figures)
+
+
+# Says, as the command line is imported, whether this process has started a fork server.
+SERVER_PROBE = """
+import os, sys
+
+def fork_server_running():
+    children = [pid for task in os.listdir("/proc/self/task")
+                for pid in open(f"/proc/self/task/{task}/children").read().split()]
+    return any(b"forkserver" in open(f"/proc/{pid}/cmdline", "rb").read() for pid in children)
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "reportgen.cli":
+            print("fork server:", fork_server_running(), flush=True)
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["reportgen", *sys.argv[1:]]
+from reportgen.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("args", "started"), [
+    (["build", "--help"], True),
+    (["--log-file", "build.log", "archive", "rebuild", "--help"], True),
+    (["-v", "publish", "--help"], True),
+    (["archive", "list", "--help"], False),
+    (["data", "status", "--help"], False),
+])
+def test_a_building_command_starts_the_fork_server_before_the_command_line(
+        tmp_path: Path, args: list[str], started: bool) -> None:
+    """So the server imports matplotlib on the core the command line's imports leave idle."""
+    probed = subprocess.run([sys.executable, "-c", SERVER_PROBE, *args], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    assert probed.returncode == 0, probed.stderr
+    assert probed.stdout.splitlines()[0] == f"fork server: {started}"
+
+
+@pytest.mark.parametrize(("args", "workers"), [
+    (["build"], 1), (["build", "--workers", "3"], 3), (["build", "--workers=2"], 2),
+    (["build", "--workers", "many"], 1), (["build", "--workers", "1"], 1),
+])
+def test_the_fork_server_readies_the_renderer_when_workers_will_make_copies(
+        args: list[str], workers: int) -> None:
+    from reportgen.__main__ import workers_asked
+
+    assert workers_asked(args) == workers

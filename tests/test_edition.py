@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportgen import edition as edition_module
 from reportgen.config import Config
 from reportgen.edition import EditionRequest, build_edition
 from reportgen.errors import ReportgenError
 from reportgen.formatting import pct
 from reportgen.metrics.dates import edition_dates, resolve_as_of
+from reportgen.render import pdf
 from tests.conftest import manifest_json, run_cli
 
 OCTOBER = pd.Period("2026-10", "M")
@@ -67,7 +67,7 @@ def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
         raise KeyboardInterrupt  # Ctrl-C in the middle of rendering
 
     with monkeypatch.context() as patch:
-        patch.setattr(edition_module, "render_document", interrupted)
+        patch.setattr(pdf, "render_document", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build_edition(sample_data, Config(), request)
     assert [p.name for p in tmp_path.iterdir()] == [".locks"]  # no edition, no staging

@@ -22,7 +22,6 @@ from decimal import Decimal
 import pikepdf
 from PIL import Image
 
-from reportgen.render.pdf import render_document
 from reportgen.templating import data_uri, render_template
 
 CHART_PAGES_TEMPLATE = "chart_pages.html.j2"
@@ -64,6 +63,8 @@ def chart_pages_pdf(svgs: Sequence[bytes], pdf_version: str | None) -> bytes:
     that the charts share their fonts. Untagged, whatever the edition's variant (a chart's
     page is drawn inside the edition's own tag for it), in the edition's PDF version (a
     PDF/A-1 font lists the glyphs it holds)."""
+    from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
+
     charts = [dict(zip(("width", "height"), svg_size(svg), strict=True))
               | {"uri": data_uri("image/svg+xml", svg)}
               for svg in svgs]

@@ -5,6 +5,10 @@ folder or the firm's asset folder; anything else (http, https, other files) is r
 named, whatever a template or a commentary file asks for. A file URL is decoded the way the
 reader would decode it, and symlinks resolved, before the check; what is then read is the
 checked path itself, so no encoding can lead the reader somewhere the check did not look.
+
+Importing this module imports WeasyPrint, about a second's work. So the modules a build
+imports before its charts are drawn import it only where they render, and the build imports
+it while helper processes draw the charts, when it would otherwise wait (``edition.py``).
 """
 
 from __future__ import annotations
