@@ -46,7 +46,7 @@ from reportgen.processes import (
     end_processes,
     fork_server,
     start_fork_server,
-    start_helper,
+    start_helper_with,
     usable_cores,
 )
 from reportgen.render.compose import for_clients
@@ -233,7 +233,8 @@ class _LocalRun:
         this_round = dict(itertools.islice(self.pending.items(),
                                            self.workers * BATCHES_PER_PROCESS))
         pool = ProcessPoolExecutor(self.workers, mp_context=fork_server(),
-                                   initializer=_receive, initargs=(self.job, self.spool))
+                                   initializer=start_helper_with,
+                                   initargs=(_receive, self.job, self.spool))
         return pool, _Feed(pool, this_round, queued=2 * self.workers, first=first)
 
     def made(self, bodies: Bodies) -> Iterator[MadeBatch]:
@@ -307,7 +308,6 @@ BODY_POLL = 0.02
 
 def _receive(job: CopyJob, spool: Path) -> None:
     global _received
-    start_helper()
     _received = (job, spool, {})
 
 

@@ -53,7 +53,14 @@ from reportgen.archive.publish import (
     publish_edition,
     remove_unfinished,
 )
-from reportgen.charts.chart import CHART_NAMES, EMAILED_CHART, Chart, draw_named
+from reportgen.charts.chart import (
+    CHART_NAMES,
+    EMAILED_CHART,
+    Chart,
+    draw_named,
+    draw_received,
+    receive,
+)
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import (
     MAX_LIST_BYTES,
@@ -96,6 +103,7 @@ from reportgen.processes import (
     fork_server,
     spare_cores,
     start_helper,
+    start_helper_with,
     usable_cores,
 )
 from reportgen.render.chart_pages import chart_pages_pdf, with_charts
@@ -385,10 +393,10 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
     else:
         helpers = min(usable_cores(), MAX_CHART_HELPERS)
         with ProcessPoolExecutor(helpers, mp_context=fork_server(),
-                                 initializer=start_helper) as pool:
+                                 initializer=start_helper_with,
+                                 initargs=(receive, read, ins, figures)) as pool:
             try:  # a helper may die while charts are still being handed out
-                drawn = [pool.submit(draw_named, [name], read, ins, figures)
-                         for name in CHART_NAMES]
+                drawn = [pool.submit(draw_received, [name]) for name in CHART_NAMES]
                 meanwhile()
                 for chart in as_completed(drawn):
                     charts |= chart.result()

@@ -24,6 +24,7 @@ from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import ProcessPoolExecutor
 
 # What the server imports for every helper: the charts (matplotlib). Not the command line: a
@@ -57,6 +58,14 @@ def start_helper() -> None:
     if build is not None:
         threading.Thread(target=_exit_when_ended, args=(build.sentinel,), daemon=True,
                          name="reportgen-end-with-the-build").start()
+
+
+def start_helper_with(receive: Callable[..., object], *shared: object) -> None:
+    """``start_helper``, then ``receive(*shared)``: what every task of the pool shares, sent
+    to each helper once as the pool starts it (a pool's initializer) rather than with each
+    task."""
+    start_helper()
+    receive(*shared)
 
 
 def _exit_when_ended(build: int) -> None:

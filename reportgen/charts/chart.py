@@ -28,6 +28,23 @@ CHART_NAMES = ("growth", "relative_strength", "returns_by_period", "valuation", 
                "vehicles_growth", "risk_return", "rolling_volatility", "drawdown", "scorecard")
 
 
+# In a chart helper: what its charts are drawn from, received once (``receive``).
+_received: tuple[MarketData, Instruments, ReportFigures] | None = None
+
+
+def receive(data: MarketData, ins: Instruments, f: ReportFigures) -> None:
+    """Keeps what this helper's charts are drawn from (a pool's initializer: it is sent to
+    each helper once, 3 MB of prices and series, rather than with each of 16 charts)."""
+    global _received
+    _received = (data, ins, f)
+
+
+def draw_received(names: Iterable[str]) -> dict[str, Chart | None]:
+    """``draw_named`` for these names, from what this helper received."""
+    assert _received is not None, "the pool's initializer gave this helper its inputs"
+    return draw_named(names, *_received)
+
+
 def draw_named(names: Iterable[str], data: MarketData, ins: Instruments, f: ReportFigures
                ) -> dict[str, Chart | None]:
     """``report_charts.draw_charts`` for these names. Its module (and so matplotlib) is
