@@ -350,7 +350,7 @@ class _Renderer:
     def body(self, branding: Branding) -> Rendered:
         key = branding_key(branding)
         if key not in self.bodies:
-            from reportgen.render.pdf import render_document
+            from reportgen.render.pdf import render_document  # loaded by now: see RENDERER
 
             job = self.job
             rendered = render_document(
@@ -421,7 +421,7 @@ def charts_placed(charts: Mapping[str, Chart | None], variant: str
     if not svgs:
         yield lambda pdf: pdf
         return
-    from reportgen.render.pdf import pdf_version_of
+    from reportgen.render.pdf import pdf_version_of  # loaded by now: see RENDERER
 
     version = pdf_version_of(variant)
     pool = (ProcessPoolExecutor(1, mp_context=fork_server(), initializer=start_helper)

@@ -7,8 +7,8 @@ milliseconds when the build needs it.
 Helpers fork from that server, not from the build: a fork of a process with other threads
 (the progress display) can inherit a lock one of them holds and wait on it forever.
 
-This module imports nothing heavy itself, so the command line can start the server before
-it imports the build.
+This module imports nothing heavy itself, so a command that builds can start the server
+before it imports anything else (``__main__.py``).
 """
 
 from __future__ import annotations
