@@ -10,6 +10,7 @@ imports leave idle, and the server is ready when the charts are to be drawn
 (``processes.py``). The command line starts it too, for callers that do not come this way.
 """
 
+import contextlib
 import sys
 
 # The commands that build an edition, as their first words.
@@ -50,7 +51,10 @@ def main() -> None:
     if any(command[:len(building)] == building for building in BUILDING):
         from reportgen.processes import start_fork_server
 
-        start_fork_server(for_copies=workers_asked(args) > 1)
+        # If it cannot start now (no file descriptors or processes to spare), the command
+        # tries again, and says so in one line if it must.
+        with contextlib.suppress(OSError):
+            start_fork_server(for_copies=workers_asked(args) > 1)
     from reportgen.cli import app
 
     app(prog_name="reportgen")

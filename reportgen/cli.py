@@ -110,7 +110,9 @@ def describe_os_error(error: OSError) -> str:
               errno.EFBIG: "the file is too large for this system; free space or raise the "
                            "limit and run again",
               errno.EACCES: "permission denied; fix the permissions or choose another folder",
-              errno.EROFS: "the file system is read-only; choose another folder"}
+              errno.EROFS: "the file system is read-only; choose another folder",
+              errno.EMFILE: "this process may open no more files; raise its limit "
+                            "(ulimit -n) and run again"}
     return place + advice.get(error.errno or 0, f"{error.strerror or error}; check the path "
                               "and run again") + "."
 

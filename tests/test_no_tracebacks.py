@@ -5,6 +5,8 @@ The sample archive is copied in for the commands that read one."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,32 @@ def test_an_unforeseen_failure_is_one_line_and_the_traceback_goes_to_the_log(
         result = run_cli(*flags, "build", "--out", str(tmp_path / "out"))
         assert result.exit_code == 70 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.endswith("report the file.\n")
+
+
+# Runs the installed command's main() with no file descriptor to spare: the fork server it
+# starts before the command line cannot start.
+FEW_FILES = """
+import os, resource, sys
+open_now = len(os.listdir("/proc/self/fd"))
+resource.setrlimit(resource.RLIMIT_NOFILE,
+                   (open_now + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+sys.argv = ["reportgen", *sys.argv[1:]]
+from reportgen.__main__ import main
+main()
+"""
+
+
+def test_a_fork_server_that_cannot_start_is_one_line(tmp_path: Path) -> None:
+    """The early start gives way: help still works, and the build says what to do."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", FEW_FILES, *args], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)
+
+    helped = run("build", "--help")
+    assert helped.returncode == 0 and "--workers" in helped.stdout, helped.stderr
+    assert "Traceback" not in helped.stderr
+    built = run("build", "--out", str(tmp_path / "out"))
+    assert built.returncode == 1
+    assert built.stderr == ("error: this process may open no more files; raise its limit "
+                            "(ulimit -n) and run again.\n")
+    assert not (tmp_path / "out").exists()
