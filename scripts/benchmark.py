@@ -65,9 +65,9 @@ def uncompiled_warning() -> str | None:
     every run would compile its modules, which an installed copy never does."""
     import importlib.util
 
-    import reportgen.cli
+    import reportgen  # the package alone: its command line would take a second to import
 
-    source = reportgen.cli.__file__
+    source = reportgen.__file__
     if not sys.dont_write_bytecode or Path(importlib.util.cache_from_source(source)).exists():
         return None
     return ("warning: this reportgen has no compiled bytecode and may not write it, so each "
