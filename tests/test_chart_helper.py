@@ -117,9 +117,9 @@ def fork_server_running():
                 for pid in open(f"/proc/self/task/{task}/children").read().split()]
     own = open("/proc/self/cmdline", "rb").read()
     started = time.monotonic()
-    while True:  # a child shows this process's command line until it has run its own
+    while True:  # a child shows this process's command line, then none, until it runs its own
         lines = [open(f"/proc/{pid}/cmdline", "rb").read() for pid in children]
-        if own not in lines or time.monotonic() - started > 30:
+        if all(line not in (own, b"") for line in lines) or time.monotonic() - started > 30:
             return any(b"forkserver" in line for line in lines)
         time.sleep(0.01)
 
