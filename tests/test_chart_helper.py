@@ -160,3 +160,24 @@ def test_the_fork_server_readies_the_renderer_when_workers_will_make_copies(
     from reportgen.__main__ import workers_asked
 
     assert workers_asked(args) == workers
+
+
+def test_main_knows_the_command_line_s_valued_options_and_building_commands() -> None:
+    """``__main__.py`` finds the command without importing the command line: it must know
+    each option before the command that takes a value (or it would read that value as the
+    command), and each building command must be one the command line has."""
+    import typer.main
+
+    from reportgen.__main__ import BUILDING, VALUED
+    from reportgen.cli import app
+
+    group = typer.main.get_command(app)
+    valued = {name for param in group.params if not getattr(param, "is_flag", True)
+              for name in param.opts}
+    assert valued == set(VALUED)
+    for words in BUILDING:
+        command = group
+        for word in words:
+            assert hasattr(command, "commands"), f"{words}: {word} has no subcommands"
+            command = command.commands[word]
+        assert not hasattr(command, "commands"), f"{words} is a group, not a command"
