@@ -66,9 +66,11 @@ def page_lines(pdf: Path, page: int) -> list[Line]:
 
 
 def test_the_methodology_is_printed_in_two_level_columns(sample_pdf: Path) -> None:
-    last = int(subprocess.run(["pdfinfo", str(sample_pdf)], check=True, capture_output=True,
-                              text=True).stdout.split("Pages:")[1].split()[0])
-    lines = page_lines(sample_pdf, last)
+    pages = int(subprocess.run(["pdfinfo", str(sample_pdf)], check=True, capture_output=True,
+                               text=True).stdout.split("Pages:")[1].split()[0])
+    from_the_end = (page_lines(sample_pdf, page) for page in range(pages, 0, -1))
+    lines = next(lines for lines in from_the_end
+                 if any(line.text == "Methodology" for line in lines))
     starts = next(line.bottom for line in lines if line.text == "Methodology")
     ends = next(line.top for line in lines if line.text == "Scorecard rules")
     middle = 595.28 / 2  # A4's width in points
