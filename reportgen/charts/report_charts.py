@@ -223,7 +223,8 @@ def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures,
 def _encoded(name: str, figure: Figure | None) -> Chart | None:
     if figure is None:
         return None
-    return Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
+    title = " ".join(figure.axes[0].get_title(loc="left").split())  # as one line, unwrapped
+    return Chart(title, draw.to_image(figure, "svg"),
                  draw.to_image(figure, "png") if name == EMAILED_CHART else None)
 
 
