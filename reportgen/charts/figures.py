@@ -119,8 +119,8 @@ def drawn_box(figure: Figure) -> Bbox:
     labels), and a legend placed "best" is placed as it is measured.
     ``tests/test_charts.py`` holds every fitted chart to matplotlib's own crop."""
     # Text measured as the SVG backend measures it, unhinted: hinted (as the default
-    # renderer measures), a long title came out 4 pt narrower than in the SVG, and its last
-    # letter would have been cut at the chart's edge.
+    # renderer measures), a long title came out 4 pt narrower than in the SVG and would have
+    # lost its last letter to the crop.
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
         box = figure.get_tightbbox()
     return box.padded(matplotlib.rcParams["savefig.pad_inches"])
