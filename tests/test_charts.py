@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from reportgen.charts.figures import _label_offsets, downsample, step_corners
 
@@ -76,7 +75,7 @@ def test_the_stylesheet_and_the_charts_share_one_table_of_colours() -> None:
 
 def _crop_and_anchor(svg: bytes) -> tuple[float, float, float, float]:
     """An SVG chart's size, and where the first thing after the figure's background (its
-    first axes' patch, or the scorecard's first tile) starts: a fixed point of the chart."""
+    first axes' patch, or the scorecard's first tile) starts: the crop around a fixed point."""
     import re
 
     text = svg.decode()
@@ -86,87 +85,32 @@ def _crop_and_anchor(svg: bytes) -> tuple[float, float, float, float]:
     return width, height, x, y
 
 
-def _assert_fitted(drawn: dict) -> None:
-    """Each chart keeps its figure's size (so every chart prints at one scale), and what it
-    draws, as matplotlib itself crops it ("tight": measured after drawing, with the style's
-    pad around it), lies inside it and fills it: to within half a point of its edges on the
-    left, at the top and at the bottom (the right may end short where a last tick label
-    moves as the plot stretches)."""
+def test_every_chart_is_cropped_as_matplotlib_would_crop_it(sample_data, sample_figures
+                                                            ) -> None:
+    """Charts are cropped to what they draw, measured once (``figures.drawn_box``) rather
+    than matplotlib's way (drawn, then measured). The crop leaves as much room on each side
+    as matplotlib's, and at most half a point more: no label loses an edge."""
     import io
 
     import matplotlib.style
 
     from reportgen.charts.figures import STYLE, to_image
-    from reportgen.charts.report_charts import _encoded
-
-    for name, figure in drawn.items():
-        if figure is None:  # no data for it here (the Fed's policy path in the sample)
-            continue
-        width, height, x, y = _crop_and_anchor(to_image(figure, "svg"))
-        assert (width, height) == pytest.approx(tuple(72 * figure.get_size_inches())), name
-        tight = io.BytesIO()
-        with matplotlib.style.context(STYLE):
-            figure.savefig(tight, format="svg", bbox_inches="tight")
-        tight_width, tight_height, tight_x, tight_y = _crop_and_anchor(tight.getvalue())
-        left, top = x - tight_x, y - tight_y  # the tight crop's corner, in our chart
-        sides = {"left": left, "top": top, "right": width - (left + tight_width),
-                 "bottom": height - (top + tight_height)}
-        # A title may run into the pad on the right (it is wrapped only past the edge).
-        pad = 72 * matplotlib.rcParams["savefig.pad_inches"]
-        for side, room in sides.items():
-            assert room >= (-pad if side == "right" else -0.01), (name, side, room)
-            assert room <= (18 if side == "right" else 0.5), (name, side, room)
-        assert "\n" not in _encoded(name, figure).title  # type: ignore[union-attr]
-
-
-def test_every_chart_keeps_its_size_and_fits_what_it_draws(sample_data, sample_figures
-                                                           ) -> None:
     from reportgen.charts.report_charts import CHARTS
     from reportgen.config import Config
 
     drawn = {name: draw(sample_data, Config().instruments, sample_figures)
              for name, draw in CHARTS.items()}
     assert sum(figure is not None for figure in drawn.values()) >= 12
-    _assert_fitted(drawn)
-
-
-def test_every_chart_of_real_data_keeps_its_size_and_fits_what_it_draws(
-        real_prices: Path, tmp_path: Path) -> None:
-    """The real September 2026 edition's charts, with the real FRED, French and Shiller
-    series when the reference folder is there (longer histories, other labels)."""
-    from reportgen.charts.report_charts import CHARTS
-    from reportgen.config import load_config
-    from reportgen.data.sources import open_source
-    from reportgen.data.store import Store
-    from reportgen.edition import load_market_data
-    from reportgen.metrics.dates import edition_dates
-    from reportgen.metrics.report import compute_report_figures
-    from tests.conftest import macro_folders
-
-    config = load_config(macro_folders(tmp_path / "macro"))
-    data = load_market_data(open_source(f"csv:{real_prices}"), config, Store(tmp_path / "store"))
-    ins = config.instruments
-    calendar = data.calendar([ins.primary_pair[0]])
-    _, as_of = edition_dates(calendar, pd.Period("2026-09"), None)
-    figures = compute_report_figures(data, ins, as_of)
-    drawn = {name: draw(data, ins, figures) for name, draw in CHARTS.items()}
-    assert sum(figure is not None for figure in drawn.values()) >= 12
-    _assert_fitted(drawn)
-
-
-def test_a_title_too_long_for_its_chart_is_wrapped_into_even_lines() -> None:
-    import matplotlib.style
-
-    from reportgen.charts.figures import HALF_WIDTH, STYLE, drawn_box, lines_chart
-    from reportgen.charts.palette import LineStyles
-    from reportgen.config import Instruments
-
-    days = pd.bdate_range("2026-01-01", periods=60)
-    title = "After the Fed's cuts the best median return for small caps came at six months"
-    figure = lines_chart({"IWM": pd.Series(range(60), index=days, dtype=float)}, title,
-                         "Level", LineStyles.of(Instruments()), percent=False)
-    lines = figure.axes[0].get_title(loc="left").split("\n")
-    assert " ".join(lines) == title and len(lines) == 2
-    assert abs(len(lines[0]) - len(lines[1])) < 12
-    with matplotlib.style.context(STYLE):
-        assert drawn_box(figure).x1 <= HALF_WIDTH + 0.001
+    for name, figure in drawn.items():
+        if figure is None:  # no data for it in the sample (the Fed's policy path)
+            continue
+        theirs = io.BytesIO()
+        with matplotlib.style.context(STYLE):
+            figure.savefig(theirs, format="svg", bbox_inches="tight")
+        width, height, x, y = _crop_and_anchor(theirs.getvalue())
+        our_width, our_height, our_x, our_y = _crop_and_anchor(to_image(figure, "svg"))
+        rooms = {"left": (our_x, x), "top": (our_y, y),
+                 "right": (our_width - our_x, width - x),
+                 "bottom": (our_height - our_y, height - y)}
+        for side, (ours, matplotlibs) in rooms.items():
+            assert -0.001 <= ours - matplotlibs <= 0.5, (name, side, ours, matplotlibs)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
-import textwrap
 from collections.abc import Callable, Sequence
 from importlib import resources
 
@@ -24,13 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
-from matplotlib.transforms import (
-    Affine2D,
-    Bbox,
-    BboxTransform,
-    ScaledTranslation,
-    blended_transform_factory,
-)
+from matplotlib.transforms import Bbox
 
 from reportgen.charts.palette import (
     ACCENT,
@@ -57,67 +49,36 @@ logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
-    """A chart function drawn in the house style, its figure fitted to its size (``fit``)."""
     def wrapper(*args: object, **kwargs: object) -> Figure:
         with matplotlib.style.context([STYLE, CHART_COLOURS]):
-            return fit(draw(*args, **kwargs))
+            return draw(*args, **kwargs)
     wrapper.__name__, wrapper.__doc__ = draw.__name__, draw.__doc__
     return wrapper
 
 
 def to_image(figure: Figure, fmt: str = "png") -> bytes:
-    """The figure as SVG (for the PDF and the HTML edition) or PNG (for email), at its
-    size."""
+    """The figure as SVG (for the PDF and the HTML edition) or PNG (for email), cropped to
+    what it draws, with the style's padding around it."""
     buffer = io.BytesIO()
     with matplotlib.style.context(STYLE):
         if fmt != "svg":
             figure.savefig(buffer, format=fmt)
             return buffer.getvalue()
-        figure.savefig(buffer, format=fmt, metadata={"Date": None})
+        figure.savefig(buffer, format=fmt, metadata={"Date": None},
+                       bbox_inches=drawn_box(figure))
     return without_bare_groups(buffer.getvalue())
-
-
-def fit(figure: Figure) -> Figure:
-    """``figure`` with its plots moved and stretched so that what it draws (titles, legends
-    over the plot, tick labels) fills it, but for the style's ``savefig.pad_inches`` on each
-    side. Every chart then keeps its size, the size the page gives it: cropped to what it
-    drew instead, and the crop widened to the page's column, a chart's text came out at 0.9
-    to 1.3 times the size the style sets, a different size on each chart. Text keeps its
-    size in points as the plots move, so what stands outside them needs the same room after
-    as before (titles stand at the figure's edge, not the plot's: ``_title``); several plots
-    (one above the other) move together, their gaps stretched."""
-    width, height = figure.get_size_inches()
-    drawn = drawn_box(figure)
-    inches = Affine2D().scale(width, height)
-    plots = Bbox.union([ax.get_position() for ax in figure.axes]).transformed(inches)
-    room = Bbox.from_extents(plots.x0 - drawn.x0, plots.y0 - drawn.y0,
-                             width - (drawn.x1 - plots.x1), height - (drawn.y1 - plots.y1))
-    move = inches + BboxTransform(plots, room) + inches.inverted()
-    for ax in figure.axes:
-        ax.set_position(ax.get_position().transformed(move))
-    return figure
-
-
-def _balanced_lines(text: str, lines: int) -> str:
-    """``text`` broken at spaces into at most ``lines`` lines, the longest as short as
-    it can be."""
-    for letters in range(math.ceil(len(text) / lines), len(text) + 1):
-        broken = textwrap.wrap(text, letters)
-        if len(broken) <= lines:
-            return "\n".join(broken)
-    return text
 
 
 def drawn_box(figure: Figure) -> Bbox:
     """The box (in inches) around everything the figure draws, padded by the style's
-    ``savefig.pad_inches``: what ``bbox_inches="tight"`` would crop to. matplotlib's "tight"
-    first draws the whole figure without output so that everything is in place, then
-    measures it: each chart laid out twice before it is drawn. Measured at once, it is laid
-    out once (profiled, 6.0 → 4.6 s to encode the report's 17 charts, when they were
-    cropped). Nothing in the house charts is placed only as the figure is drawn: titles
-    stand at the top of their axes (``axes.titley: 1.0`` in the style, not moved over tick
-    labels), and a legend placed "best" is placed as it is measured.
-    ``tests/test_charts.py`` holds every fitted chart to matplotlib's own crop."""
+    ``savefig.pad_inches``: what ``bbox_inches="tight"`` crops to. matplotlib's "tight" first
+    draws the whole figure without output so that everything is in place, then measures it:
+    each chart laid out twice before it is drawn. Measured at once, it is laid out once: a
+    quarter less time to encode the charts (profiled, 6.0 → 4.6 s for the report's 17).
+    Nothing in the house charts is placed only as the figure is drawn: titles stand at the
+    top of their axes (``axes.titley: 1.0`` in the style, not moved over tick labels), and
+    a legend placed "best" is placed as it is measured. ``tests/test_charts.py`` holds every
+    chart's box to matplotlib's."""
     # Text measured as the SVG backend measures it, unhinted: hinted (as the default
     # renderer measures), a long title came out 4 pt narrower than in the SVG and would have
     # lost its last letter to the crop.
@@ -182,27 +143,11 @@ def _legend(ax: matplotlib.axes.Axes, columns: int, above: bool | None = None) -
 
 
 def _title(ax: matplotlib.axes.Axes, title: str) -> None:
-    """At the figure's left edge, where its tick labels start however long they are, so a
-    title has the chart's whole width and stays put as ``fit`` moves the plot; lifted over a
-    legend that sits on top of the plot; in lines of about equal length if it is wider than
-    the chart."""
+    """Top left; lifted over a legend that sits on top of the plot."""
     legend = ax.get_legend()
     gid = legend.get_gid() if legend is not None else None
     rows = int(gid.removeprefix("above-")) if gid and gid.startswith("above-") else 0
-    points_above = 8 + 12 * rows
-    text = ax.set_title(title, color=INK, pad=points_above)
-    figure = ax.get_figure(root=True)
-    assert figure is not None, "a house chart's axes belong to a figure"
-    pad = matplotlib.rcParams["savefig.pad_inches"]
-    text.set_x(pad / figure.get_figwidth())
-    text.set_transform(blended_transform_factory(figure.transFigure, ax.transAxes)
-                       + ScaledTranslation(0, points_above / 72, figure.dpi_scale_trans))
-    room = figure.get_figwidth() - 2 * pad
-    with matplotlib.rc_context({"text.hinting": "no_hinting"}):  # as drawn_box measures
-        width = text.get_window_extent().width / figure.dpi
-    if width > room and " " in title:
-        # Lines of a share of the letters each: a little more than the width needs.
-        text.set_text(_balanced_lines(title, math.ceil(width / (0.95 * room))))
+    ax.set_title(title, color=INK, pad=8 + 12 * rows)
 
 
 @styled

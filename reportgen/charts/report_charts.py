@@ -223,8 +223,7 @@ def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures,
 def _encoded(name: str, figure: Figure | None) -> Chart | None:
     if figure is None:
         return None
-    title = " ".join(figure.axes[0].get_title(loc="left").split())  # as one line, unwrapped
-    return Chart(title, draw.to_image(figure, "svg"),
+    return Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
                  draw.to_image(figure, "png") if name == EMAILED_CHART else None)
 
 
