@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from reportgen.charts.figures import _label_offsets, downsample, step_corners
 
@@ -85,16 +86,32 @@ def _crop_and_anchor(svg: bytes) -> tuple[float, float, float, float]:
     return width, height, x, y
 
 
-def test_every_chart_is_cropped_as_matplotlib_would_crop_it(sample_data, sample_figures
-                                                            ) -> None:
-    """Charts are cropped to what they draw, measured once (``figures.drawn_box``) rather
-    than matplotlib's way (drawn, then measured). The crop leaves as much room on each side
-    as matplotlib's, and at most half a point more: no label loses an edge."""
+def assert_cropped_as_matplotlib_would(name: str, figure: Figure) -> None:
+    """The chart's SVG leaves as much room on each side of a fixed point as matplotlib's own
+    crop ("tight": drawn, then measured), and at most half a point more: nothing it draws
+    loses an edge."""
     import io
 
     import matplotlib.style
 
     from reportgen.charts.figures import STYLE, to_image
+
+    theirs = io.BytesIO()
+    with matplotlib.style.context(STYLE):
+        figure.savefig(theirs, format="svg", bbox_inches="tight")
+    width, height, x, y = _crop_and_anchor(theirs.getvalue())
+    our_width, our_height, our_x, our_y = _crop_and_anchor(to_image(figure, "svg"))
+    rooms = {"left": (our_x, x), "top": (our_y, y),
+             "right": (our_width - our_x, width - x),
+             "bottom": (our_height - our_y, height - y)}
+    for side, (ours, matplotlibs) in rooms.items():
+        assert -0.001 <= ours - matplotlibs <= 0.5, (name, side, ours, matplotlibs)
+
+
+def test_every_chart_is_cropped_as_matplotlib_would_crop_it(sample_data, sample_figures
+                                                            ) -> None:
+    """Charts are cropped to what they draw, measured once (``figures.drawn_box``) rather
+    than matplotlib's way (drawn, then measured)."""
     from reportgen.charts.report_charts import CHARTS
     from reportgen.config import Config
 
@@ -102,15 +119,5 @@ def test_every_chart_is_cropped_as_matplotlib_would_crop_it(sample_data, sample_
              for name, draw in CHARTS.items()}
     assert sum(figure is not None for figure in drawn.values()) >= 12
     for name, figure in drawn.items():
-        if figure is None:  # no data for it in the sample (the Fed's policy path)
-            continue
-        theirs = io.BytesIO()
-        with matplotlib.style.context(STYLE):
-            figure.savefig(theirs, format="svg", bbox_inches="tight")
-        width, height, x, y = _crop_and_anchor(theirs.getvalue())
-        our_width, our_height, our_x, our_y = _crop_and_anchor(to_image(figure, "svg"))
-        rooms = {"left": (our_x, x), "top": (our_y, y),
-                 "right": (our_width - our_x, width - x),
-                 "bottom": (our_height - our_y, height - y)}
-        for side, (ours, matplotlibs) in rooms.items():
-            assert -0.001 <= ours - matplotlibs <= 0.5, (name, side, ours, matplotlibs)
+        if figure is not None:  # None: no data for it in the sample (the Fed's policy path)
+            assert_cropped_as_matplotlib_would(name, figure)

@@ -111,3 +111,33 @@ def test_a_holdings_file_names_the_universe_of_a_build(tmp_path: Path,
     [html] = stub_renderer
     assert "2 of the universe&#39;s 38 stocks have no prices from this source" in html
     assert "by sector" in html and "Information Technology" in html
+
+
+def test_the_leaders_values_never_run_into_the_names_or_off_the_chart(sample_data) -> None:
+    """With 600 stocks the leaders' names are long ("S123 · Information Technology"): each
+    bar's value stands clear of every name, and the chart shows all it draws. (Values given
+    room as a share of the data's range ran off the chart, and up to the names, when the
+    plot was narrowed to fit the names: a layout to test with this.)"""
+    from tests.test_charts import assert_cropped_as_matplotlib_would
+
+    days = sample_data.adj_close("IWM").index
+    closes = synthetic_closes(600, days)
+    prices = {**sample_data.prices, **{t: pd.DataFrame({"adj_close": s, "close": s})
+                                       for t, s in closes.items()}}
+    sectors = pd.DataFrame({"sector": {t: SECTORS[n % len(SECTORS)]
+                                       for n, t in enumerate(closes)}}).rename_axis("ticker")
+    data = MarketData(prices=prices, source="test",
+                      fundamentals=pd.concat([sample_data.fundamentals, sectors]))
+    ins = Config().instruments.model_copy(update={"universe": list(closes)})
+    figures = compute_report_figures(data, ins, pd.Timestamp("2026-10-30"))
+    for returns, when in ((figures.leaders_month, "October"), (figures.leaders_ytd, "YTD")):
+        chart = report_charts.leaders(figures, returns, when)
+        assert chart is not None
+        assert_cropped_as_matplotlib_would(when, chart)  # drawn, so laid out as shown
+        ax = chart.axes[0]
+        gap = 2 * chart.dpi / 72  # two points
+        names = [label.get_window_extent().padded(gap) for label in ax.get_yticklabels()]
+        values = [text.get_window_extent() for text in ax.texts]
+        assert len(values) == 20 and len(names) == 20
+        for value in values:
+            assert not any(value.overlaps(name) for name in names), (when, value)
