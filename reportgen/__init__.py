@@ -4,4 +4,6 @@
 # how the PDF is written): an archived edition rebuilds byte for byte with the versions it
 # names in its manifest, so a rebuild that differs must be told by a version that differs.
 # 0.2.0: the charts are drawn into the PDF after its layout (render/chart_pages.py).
-__version__ = "0.2.0"
+# 0.3.0: clients of a batch with the same holdings share one laid-out portfolio page
+# (copies.py), so a batch's document, and the fonts a copy carries from it, differ.
+__version__ = "0.3.0"

@@ -26,7 +26,7 @@ import logging
 import pickle
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reportgen.clients import Client
+from reportgen.clients import Client, Holding
 from reportgen.config import Branding, Config
 from reportgen.durable import write_atomic
 from reportgen.errors import ReportgenError
@@ -128,20 +128,36 @@ def make_batch(job: CopyJob, batch: Batch, bodies: Bodies) -> MadeBatch:
 
 def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
     """The batch's own pages, as one document: only the small block, not the whole cover, is
-    laid out per client, and without the body, which need not be laid out yet."""
+    laid out per client, and without the body, which need not be laid out yet; a portfolio
+    page once for all the batch's clients who hold the same (``portfolio_page_holders``)."""
     from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
 
+    holders = portfolio_page_holders(batch.clients)
     context = for_clients(job.context, job.config, batch.branding,
-                          [(client, _portfolio(job, client)) for client in batch.clients])
+                          [(client, _portfolio(job, client) if holders[n] == n else None)
+                           for n, client in enumerate(batch.clients)])
     return render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
                            assets_dir=job.config.assets_dir, variant=job.variant,
                            identifier=job.identifier)
 
 
+def portfolio_page_holders(clients: Sequence[Client]) -> list[int | None]:
+    """For each client, which client of the batch (by position) has their portfolio page
+    laid out after their block: the first with the same holdings, since the page shows only
+    the holdings and the edition's figures (a model portfolio held by many clients is laid
+    out once a batch); None for a client without holdings."""
+    first: dict[tuple[Holding, ...], int] = {}
+    return [first.setdefault(tuple(client.holdings), n) if client.holdings else None
+            for n, client in enumerate(clients)]
+
+
 def spliced(batch: Batch, pages: Rendered, body: Body) -> MadeBatch:
-    """The batch's copies: its laid-out pages split by client and spliced into ``body``."""
+    """The batch's copies: each client's block and portfolio page (perhaps laid out after
+    another client's block) from its laid-out pages, spliced into ``body``."""
     ranges = client_page_ranges(pages.page_anchors, len(batch.clients))
-    copies = split_client_pages(pages.pdf, ranges, body.pdf, body.block_at)
+    own = [[ranges[n][0], *(ranges[holder][1:] if holder is not None else [])]
+           for n, holder in enumerate(portfolio_page_holders(batch.clients))]
+    copies = split_client_pages(pages.pdf, own, body.pdf, body.block_at)
     return MadeBatch(tuple(zip((c.id for c in batch.clients), copies, strict=True)),
                      tuple(pages.refused))
 

@@ -1,13 +1,16 @@
 """Benchmark `reportgen build` as a whole process: wall time and peak memory, median of runs.
 
     python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
-                                [--holdings] [--universe N] [--pair-quantstats]
+                                [--holdings | --models K] [--universe N]
+                                [--pair-quantstats]
                                 [--workers N | --dask N]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
 then builds into its own empty output folder, as a user's monthly run would. With
 ``--clients N`` each run also builds N personalised editions from a generated clients file.
-With ``--holdings`` each generated client also holds four funds (a "Your portfolio" page).
+With ``--holdings`` each generated client also holds four funds (a "Your portfolio" page),
+no two clients of a batch alike; with ``--models K`` client n holds model portfolio n mod K
+(clients of a batch holding the same share one portfolio page).
 With ``--universe N`` the sample's CSV files gain N synthetic stocks, named by a holdings
 file in iShares's format that becomes the universe (``universe_file``).
 With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantStats'
@@ -88,13 +91,20 @@ def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 FUNDS = ["IWM", "SPY", "AVUV", "QQQ", "IJR", "ACWX"]
 
 
-def clients_file(count: int, holdings: bool = False) -> str:
+def clients_file(count: int, holdings: bool = False, models: int = 0) -> str:
+    """``count`` clients; with ``holdings``, each holds four funds in whole percents adding up
+    to 100, no two clients of a batch alike (a portfolio page laid out for each, the most
+    work); with ``models`` > 0, client n holds model portfolio n mod ``models`` instead."""
     lines = ["clients:"]
     for n in range(count):
         held = ""
-        if holdings:  # four funds, weights in whole percent adding up to 100
-            funds = [FUNDS[(n + k) % len(FUNDS)] for k in range(4)]
-            weights = [40, 30, 20, 10]
+        if holdings or models:
+            # 6 orders of funds × 81 sets of weights: 486 portfolios, 18 clients apart
+            # at the nearest, so a batch of 20 holds 20 different ones.
+            kind = n % models if models else n
+            funds = [FUNDS[(kind + k) % len(FUNDS)] for k in range(4)]
+            a, b = kind % 9, kind // 9 % 9
+            weights = [40 + a, 30 - b, 20 + b, 10 - a]
             held = ", holdings: [" + ", ".join(
                 f"{{ticker: {f}, weight: {w / 100}}}" for f, w in zip(funds, weights,
                                                                        strict=True)) + "]"
@@ -192,6 +202,8 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--clients", type=int, default=0)
     parser.add_argument("--holdings", action="store_true")
+    parser.add_argument("--models", type=int, default=0,
+                        help="clients hold this many model portfolios (with --clients)")
     parser.add_argument("--universe", type=int, default=0)
     parser.add_argument("--pair-quantstats", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
@@ -214,7 +226,8 @@ def main() -> None:
         source = f"csv:{scratch}/prices" if args.universe else args.source
         # The warm-up run (store, page cache, a cluster's imports) makes one client's copy.
         for name, count in (("warm", min(args.clients, 1)), ("clients", args.clients)):
-            Path(scratch, f"{name}.yaml").write_text(clients_file(count, args.holdings))
+            Path(scratch, f"{name}.yaml").write_text(clients_file(count, args.holdings,
+                                                                  args.models))
 
         def command(out: str, clients: str = "clients") -> list[str]:
             listed = ["--clients", f"{scratch}/{clients}.yaml"] if args.clients else []
@@ -238,8 +251,10 @@ def main() -> None:
         size = next(Path(scratch, "run0").glob("*/*.pdf")).stat().st_size
     walls, peaks = zip(*results, strict=True)
     print(f"reportgen build --source {args.source} --month {args.month} --clients "
-          f"{args.clients}{' (holdings)' if args.holdings else ''} --universe {args.universe}"
-          f" --workers {args.workers} --dask {args.dask} (warm store), {args.runs} runs")
+          f"{args.clients}{' (holdings)' if args.holdings else ''}"
+          f"{f' ({args.models} model portfolios)' if args.models else ''}"
+          f" --universe {args.universe} --workers {args.workers} --dask {args.dask}"
+          f" (warm store), {args.runs} runs")
     print("  wall s: " + ", ".join(f"{w:.2f}" for w in walls))
     print(f"  median wall {statistics.median(walls):.2f} s, median peak RSS "
           f"{statistics.median(peaks):.0f} MiB, PDF {size / 1024:.0f} KiB")

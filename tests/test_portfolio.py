@@ -160,3 +160,56 @@ def test_the_page_says_how_its_figures_were_computed_for_the_holdings_given(
     assert BY_WEIGHTS in methods["weights"] and "units" not in methods["weights"]
     assert BY_UNITS in methods["units"] and BY_WEIGHTS not in methods["units"]
     assert all(m.startswith("Total returns on adjusted closes") for m in methods.values())
+
+
+MODEL = "[{ticker: IWM, weight: 0.6}, {ticker: SPY, weight: 0.4}]"
+OWN = "[{ticker: IWM, weight: 0.5}, {ticker: AVUV, weight: 0.5}]"
+
+
+def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model portfolio held by several clients of a batch is laid out once (the page shows
+    only the holdings and the edition's figures); each holder's copy has that page after
+    their own cover block, a client with other holdings their own, one with none no page."""
+    from pypdf import PdfReader
+
+    from reportgen import copies
+    from reportgen.config import Config
+    from reportgen.data.sources import open_source
+    from reportgen.data.store import Store
+    from reportgen.edition import EditionRequest, build_edition, load_market_data
+    from tests.conftest import pdf_text
+
+    holds = {"a": MODEL, "b": OWN, "c": None, "d": MODEL, "e": MODEL}
+    (tmp_path / "clients.yaml").write_text("clients:\n" + "".join(
+        f"  - {{id: {c}, name: Client {c.upper()}, email: [{c}@example.com]"
+        f"{f', holdings: {h}' if h else ''}}}\n" for c, h in holds.items()))
+    laid_out: list[int] = []
+
+    def counted(job: copies.CopyJob, batch: copies.Batch):  # type: ignore[no-untyped-def]
+        pages = lay_out_batch(job, batch)
+        laid_out.append(len(pages.page_anchors))
+        return pages
+
+    lay_out_batch = copies.lay_out_batch
+    monkeypatch.setattr(copies, "lay_out_batch", counted)
+    data = load_market_data(open_source("sample"), Config(), Store(), None,
+                            ["IWM", "SPY", "AVUV"])
+    built = build_edition(data, Config(), EditionRequest(
+        out_dir=tmp_path / "out", month=pd.Period("2026-10"),
+        clients=tmp_path / "clients.yaml"))
+    # The firm's name (a page the splice leaves out), five blocks, and two portfolio pages
+    # where each holder's own would be four.
+    assert laid_out == [1 + 5 + 2]
+    master = len(PdfReader(built.pdf).pages)
+    portfolio_pages = {}
+    for client, held in holds.items():
+        text = pdf_text(built.client_pdfs[client])
+        assert f"Prepared for Client {client.upper()}" in text[0]
+        assert len(text) == master + (1 if held else 0)
+        if held:
+            assert text[2].startswith("Your portfolio")
+            portfolio_pages[client] = text[2]
+    assert portfolio_pages["a"] == portfolio_pages["d"] == portfolio_pages["e"]
+    assert "Russell 2000" in portfolio_pages["a"] and "AVUV" not in portfolio_pages["a"]
+    assert "AVUV" in portfolio_pages["b"] and portfolio_pages["b"] != portfolio_pages["a"]

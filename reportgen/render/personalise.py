@@ -13,7 +13,7 @@ the master.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pikepdf
 
@@ -33,10 +33,11 @@ def client_page_ranges(page_anchors: list[dict[str, tuple[float, ...]]], clients
                                                     strict=True)]
 
 
-def split_client_pages(batch: bytes, ranges: list[range], body: bytes,
+def split_client_pages(batch: bytes, pages_of: Sequence[Sequence[int]], body: bytes,
                        block_at: tuple[float, float]) -> Iterator[bytes]:
-    """Each client's copy, in order: ``body`` with its pages from the batch spliced in, the
-    client's block moved to ``block_at`` on the cover (see ``splice_client_pages``).
+    """Each client's copy, in order: ``body`` with the client's pages from the batch (their
+    block, then any portfolio page: ``pages_of``, by page number) spliced in, the block
+    moved to ``block_at`` on the cover (see ``splice_client_pages``).
     WeasyPrint gives all of a document's pages one resource dictionary; each page is first
     left with only what it uses, so a copy does not carry the whole batch's charts and
     fonts (1.0 MB against 0.34 MB a copy, with the master at 0.29 MB).
@@ -47,7 +48,7 @@ def split_client_pages(batch: bytes, ranges: list[range], body: bytes,
     bytes either way, since only what the document refers to is written (test)."""
     with pikepdf.open(io.BytesIO(batch)) as pages, pikepdf.open(io.BytesIO(body)) as pdf:
         pages.remove_unreferenced_resources()
-        for own in ranges:
+        for own in pages_of:
             yield splice_client_pages(pdf, [pages.pages[n] for n in own], block_at)
 
 
