@@ -111,12 +111,18 @@ def branding_key(branding: Branding) -> str:
 
 
 def batches(clients: Iterable[tuple[Branding, Client]]) -> list[Batch]:
-    """The clients in batches of one branding each, in the order of their first client."""
-    by_branding: dict[str, tuple[Branding, list[Client]]] = {}
+    """The clients in batches of one branding each, in the order of their first client;
+    within a branding, clients who hold the same are next to one another (in the order
+    their holdings first appear), so the holders of a model portfolio share batches and
+    their portfolio page is laid out once a batch (``portfolio_page_holders``)."""
+    by_branding: dict[str, tuple[Branding, dict[tuple[Holding, ...], list[Client]]]] = {}
     for branding, client in clients:
-        by_branding.setdefault(branding_key(branding), (branding, []))[1].append(client)
+        _, by_holdings = by_branding.setdefault(branding_key(branding), (branding, {}))
+        by_holdings.setdefault(tuple(client.holdings), []).append(client)
+    grouped = [(branding, [client for holders in by_holdings.values() for client in holders])
+               for branding, by_holdings in by_branding.values()]
     return [Batch(branding, tuple(members[first:first + CLIENTS_PER_DOCUMENT]))
-            for branding, members in by_branding.values()
+            for branding, members in grouped
             for first in range(0, len(members), CLIENTS_PER_DOCUMENT)]
 
 

@@ -213,3 +213,27 @@ def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
     assert portfolio_pages["a"] == portfolio_pages["d"] == portfolio_pages["e"]
     assert "Russell 2000" in portfolio_pages["a"] and "AVUV" not in portfolio_pages["a"]
     assert "AVUV" in portfolio_pages["b"] and portfolio_pages["b"] != portfolio_pages["a"]
+
+
+def test_holders_of_one_model_portfolio_are_batched_together(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that a model's page is laid out once a batch, not once in every batch a holder
+    happens to fall into; brandings still batch apart, in the order of their first client."""
+    from reportgen import copies
+    from reportgen.clients import Client
+    from reportgen.config import Branding
+
+    def client(name: str, *held: str) -> Client:
+        return Client(id=name, name=name, email=[f"{name}@example.com"],
+                      holdings=[Holding(ticker=t, weight=1 / len(held)) for t in held])
+
+    house, other = Branding(), Branding(firm_name="Other Partners")
+    given = [(house, client("a", "IWM", "SPY")), (house, client("b", "AVUV")),
+             (other, client("x", "IWM", "SPY")), (house, client("c", "IWM", "SPY")),
+             (house, client("d")), (house, client("e", "AVUV"))]
+    monkeypatch.setattr(copies, "CLIENTS_PER_DOCUMENT", 2)
+    made = [(batch.branding.firm_name, [c.id for c in batch.clients])
+            for batch in copies.batches(given)]
+    assert made == [(house.firm_name, ["a", "c"]), (house.firm_name, ["b", "e"]),
+                    (house.firm_name, ["d"]), ("Other Partners", ["x"])]
+    assert copies.portfolio_page_holders([c for _, c in given]) == [0, 1, 0, 0, None, 1]
