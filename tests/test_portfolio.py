@@ -211,6 +211,8 @@ def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
             assert text[2].startswith("Your portfolio")
             portfolio_pages[client] = text[2]
     assert portfolio_pages["a"] == portfolio_pages["d"] == portfolio_pages["e"]
+    for client, page in portfolio_pages.items():  # shared, so it names no client
+        assert not any(f"Client {other.upper()}" in page for other in holds), client
     assert "Russell 2000" in portfolio_pages["a"] and "AVUV" not in portfolio_pages["a"]
     assert "AVUV" in portfolio_pages["b"] and portfolio_pages["b"] != portfolio_pages["a"]
 
