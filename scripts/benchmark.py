@@ -9,7 +9,7 @@ The first, unmeasured run warms the data store (a fresh temporary one); each mea
 then builds into its own empty output folder, as a user's monthly run would. With
 ``--clients N`` each run also builds N personalised editions from a generated clients file.
 With ``--holdings`` each generated client also holds four funds (a "Your portfolio" page),
-no two clients of a batch alike; with ``--models K`` client n holds model portfolio n mod K
+no two clients alike; with ``--models K`` client n holds model portfolio n mod K
 (clients of a batch holding the same share one portfolio page).
 With ``--universe N`` the sample's CSV files gain N synthetic stocks, named by a holdings
 file in iShares's format that becomes the universe (``universe_file``).
@@ -92,22 +92,22 @@ FUNDS = ["IWM", "SPY", "AVUV", "QQQ", "IJR", "ACWX"]
 
 
 def clients_file(count: int, holdings: bool = False, models: int = 0) -> str:
-    """``count`` clients; with ``holdings``, each holds four funds in whole percents adding up
-    to 100, no two clients of a batch alike (a portfolio page laid out for each, the most
-    work); with ``models`` > 0, client n holds model portfolio n mod ``models`` instead."""
+    """``count`` clients; with ``holdings``, each holds four funds, no two clients alike (a
+    portfolio page laid out for each, the most work); with ``models`` > 0, client n holds
+    model portfolio n mod ``models`` instead."""
     lines = ["clients:"]
     for n in range(count):
         held = ""
         if holdings or models:
-            # 6 orders of funds × 81 sets of weights: 486 portfolios, 18 clients apart
-            # at the nearest, so a batch of 20 holds 20 different ones.
+            # Weights in hundredths of a percent, a set of its own for each of a million
+            # clients: batches that group equal holdings find none to group.
             kind = n % models if models else n
             funds = [FUNDS[(kind + k) % len(FUNDS)] for k in range(4)]
-            a, b = kind % 9, kind // 9 % 9
-            weights = [40 + a, 30 - b, 20 + b, 10 - a]
+            a, b = kind % 1000, kind // 1000 % 1000
+            weights = [4000 + a, 3000 - b, 2000 + b, 1000 - a]  # 1 to 4999 each, sum 10,000
             held = ", holdings: [" + ", ".join(
-                f"{{ticker: {f}, weight: {w / 100}}}" for f, w in zip(funds, weights,
-                                                                       strict=True)) + "]"
+                f"{{ticker: {f}, weight: {w / 10_000:.4f}}}" for f, w in zip(funds, weights,
+                                                                              strict=True)) + "]"
         lines.append(f"  - {{id: client-{n:05d}, name: Client {n} Family Office, "
                      f"email: [cio{n}@client{n}.example], adviser: Adviser {n % 7}{held}}}")
     return "\n".join(lines) + "\n"
