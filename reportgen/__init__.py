@@ -6,4 +6,5 @@
 # 0.2.0: the charts are drawn into the PDF after its layout (render/chart_pages.py).
 # 0.3.0: clients of a batch with the same holdings share one laid-out portfolio page
 # (copies.py), so a batch's document, and the fonts a copy carries from it, differ.
-__version__ = "0.3.0"
+# 0.4.0: librsvg, not WeasyPrint, draws the charts' pages (render/chart_pages.py).
+__version__ = "0.4.0"

@@ -102,11 +102,10 @@ from reportgen.processes import (
     end_processes,
     fork_server,
     spare_cores,
-    start_helper,
     start_helper_with,
     usable_cores,
 )
-from reportgen.render.chart_pages import chart_pages_pdf, with_charts
+from reportgen.render.chart_pages import chart_pages, librsvg_version, with_charts
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -410,42 +409,17 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
 
 
 @contextmanager
-def charts_placed(charts: Mapping[str, Chart | None], variant: str
-                  ) -> Iterator[Callable[[bytes], bytes]]:
+def charts_placed(charts: Mapping[str, Chart | None]) -> Iterator[Callable[[bytes], bytes]]:
     """A function that places the charts into a PDF laid out with their stand-ins
-    (render/chart_pages.py). Their pages are drawn by a helper process, begun now, while
-    this process lays out the edition, on the core that would otherwise wait; here, when
-    first needed, if there is no core to spare or the helper dies. Drawn the same wherever
-    they are drawn, so the PDF's bytes are the same."""
+    (render/chart_pages.py). Their pages are drawn by librsvg, begun now, while this process
+    lays out the edition."""
     svgs = [chart.svg for chart in charts.values() if chart is not None]
     if not svgs:
         yield lambda pdf: pdf
         return
-    from reportgen.render.pdf import pdf_version_of  # loaded by now: see RENDERER
-
-    version = pdf_version_of(variant)
-    pool = (ProcessPoolExecutor(1, mp_context=fork_server(), initializer=start_helper)
-            if spare_cores() else None)
-    drawing = pool.submit(chart_pages_pdf, svgs, version) if pool else None
-
-    @cache
-    def pages() -> bytes:
-        if drawing is not None:
-            try:
-                return drawing.result()
-            except BrokenProcessPool:
-                log.warning("the chart pages' helper process died; drawing them here")
-        return chart_pages_pdf(svgs, version)
-
-    try:
-        yield lambda pdf: with_charts(pdf, pages(), svgs)
-    except BaseException:
-        if pool is not None:
-            end_processes(pool)  # a build that stops does not wait for the helper
-        raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with chart_pages(svgs) as pages:
+        drawn = cache(pages)
+        yield lambda pdf: with_charts(pdf, drawn(), svgs)
 
 
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:
@@ -548,7 +522,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     work = batches((inputs.branding_for(config, client), client) for client in clients)
     # Local processes lay out the clients' pages, and a helper draws the charts' pages,
     # while this process lays out the edition.
-    with charts_placed(charts, request.variant) as place_charts, \
+    with charts_placed(charts) as place_charts, \
             request.executor.begun(job, work) as make_copies:
         renderer = _Renderer(job, place_charts)
         stage("Rendering PDF")
@@ -596,6 +570,11 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                         since_last_draft)
 
 
+def versions() -> dict[str, str]:
+    """The versions of what an edition's bytes depend on: the packages, and librsvg."""
+    return package_versions() | {"librsvg": librsvg_version()}
+
+
 def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month: pd.Period,
                      as_of: pd.Timestamp, data: MarketData, config: Config,
                      context: ReportContext, narrative: Narrative, basis: Recorded,
@@ -608,7 +587,7 @@ def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month
         "revision_reason": request.revision_reason, "as_of": f"{as_of:%Y-%m-%d}",
         "source": data.source, "source_spec": request.source_spec,
         "sample_data": data.is_sample, "built_at": request.created.isoformat(),
-        "pdf_variant": request.variant, "versions": package_versions(),
+        "pdf_variant": request.variant, "versions": versions(),
         "pdf": pdf_name(month), "html": html_name(month), "client_pdfs": client_files,
         "headline": context.cover.headline, "takeaways": narrative.texts("takeaways"),
         "summary": {"verdict": context.cover.verdict,
@@ -688,7 +667,7 @@ def rebuild_edition(edition: Edition, into: Path) -> RebuildReport:
     built = build_edition(data, Config.model_validate(manifest.config), request)
     same_figures = (json.loads((edition.folder / history.FIGURES_FILE).read_text())
                     == json.loads((built.folder / history.FIGURES_FILE).read_text()))
-    installed = package_versions()
+    installed = versions()
     return RebuildReport(
         folder=built.folder,
         figures_match=same_figures,

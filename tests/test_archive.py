@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,10 @@ def test_manifest_lists_every_file_with_its_checksum(archive: Path) -> None:
             "data-fundamentals.parquet", "inputs/clients.yaml"} <= set(m["files"])
     assert m["as_of"] == "2026-10-30" and m["edition"] == "2026-10"
     assert m["versions"]["weasyprint"] and m["versions"]["pandas"]
+    # librsvg draws the charts' pages: its version, as rsvg-convert gives it.
+    librsvg = subprocess.run(["rsvg-convert", "--version"], capture_output=True, text=True,
+                             check=True).stdout
+    assert m["versions"]["librsvg"] == librsvg.split()[-1] and "." in librsvg
     assert m["client_pdfs"] == {c: f"clients/us-small-cap-outlook-2026-10-{c}.pdf"
                                 for c in ("acme", "birch", "cedar")}
 
@@ -169,8 +174,6 @@ def test_a_clients_name_lands_in_the_room_the_cover_leaves_for_it(archive: Path)
     """The client's block is laid over the shared cover: at its left edge, between the
     chart's source line and the notes under it, overlapping nothing."""
     import re
-    import subprocess
-
     pdf = archive / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-acme.pdf"
     boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
                            check=True, capture_output=True, text=True).stdout

@@ -11,8 +11,7 @@ from pathlib import Path
 # Renders a template in a new process, which compiles (or loads) every template first.
 RUN = """
 from reportgen.templating import render_template
-print(render_template("chart_pages.html.j2", {"charts": [
-    {"width": "100pt", "height": "50pt", "uri": "data:image/svg+xml;base64,"}]}))
+print(render_template("archive/index.html.j2", {"editions": []}))
 """
 
 
