@@ -520,7 +520,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
                   request.variant, f"{FILE_STEM}-{month}".encode())
     work = batches((inputs.branding_for(config, client), client) for client in clients)
-    # Local processes lay out the clients' pages, and a helper draws the charts' pages,
+    # Local processes lay out the clients' pages, and librsvg draws the charts' pages,
     # while this process lays out the edition.
     with charts_placed(charts) as place_charts, \
             request.executor.begun(job, work) as make_copies:
