@@ -8,9 +8,10 @@ draws the charts themselves as the pages of a PDF of their own (in a process of 
 begun as the layout begins: a fifth of a second for an edition's sixteen charts, where
 WeasyPrint took two CPU-seconds), and each stand-in's image is then replaced by its chart's
 page, as a form XObject drawn in the same box (pikepdf). The stand-in has the chart's size,
-so the edition is laid out exactly as it would be with the chart; librsvg draws the SVG with
-the same fonts (Inter, through fontconfig, as WeasyPrint finds them), and the page looks
-the same (tested against WeasyPrint's own drawing).
+so the edition is laid out exactly as it would be with the chart. librsvg finds the same
+fonts (Inter, through fontconfig, as WeasyPrint does), draws the lines and shapes pixel for
+pixel as WeasyPrint would (tested), and sets each label as a whole, with the font's kerning,
+as matplotlib measures it (WeasyPrint set it letter by letter).
 """
 
 from __future__ import annotations
