@@ -7,4 +7,5 @@
 # 0.3.0: clients of a batch with the same holdings share one laid-out portfolio page
 # (copies.py), so a batch's document, and the fonts a copy carries from it, differ.
 # 0.4.0: librsvg, not WeasyPrint, draws the charts' pages (render/chart_pages.py).
-__version__ = "0.4.0"
+# 0.5.0: full-width charts are drawn wider, so that they print at about their own size.
+__version__ = "0.5.0"

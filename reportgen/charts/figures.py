@@ -41,8 +41,14 @@ from reportgen.formatting import DASH, number, pct
 from reportgen.metrics.signals import Signal
 
 STYLE = str(resources.files("reportgen.charts") / "house.mplstyle")
-FULL_WIDTH, HALF_WIDTH = 6.9, 3.35  # inches: the A4 text column, and half of it
-HEIGHT = 2.0
+# Inches. A chart is cropped to what it draws, then widened to its column: the A4 text
+# column (178 mm, 7.0 in) or half of it. A full-width chart's crop takes off its plot's wide
+# side margins, so it is drawn wider than the column: cropped, it fills the column at about
+# its own size (1.02 to 1.13 times on the sample edition), and its text prints at the
+# style's sizes, as a half-width chart's does (drawn 6.9 in wide, it printed 1.16 to 1.29
+# times its size). Its height grows with its width, so that it prints as tall as it did.
+FULL_WIDTH, HALF_WIDTH = 7.9, 3.35
+HEIGHT, FULL_HEIGHT = 2.0, 2.3
 
 # matplotlib warns once per missing family; the style names Inter with a fallback.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -174,7 +180,7 @@ def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
 @styled
 def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
     """The ratio line, rebased to 100, with its 52-week high and low marked."""
-    figure, ax = _canvas(FULL_WIDTH, HEIGHT)
+    figure, ax = _canvas(FULL_WIDTH, FULL_HEIGHT)
     ax.plot(line.index, line.to_numpy(), color=colour("IWM"), label=label)
     ax.axhline(100, color=MUTED, linewidth=0.6)
     dates = pd.DatetimeIndex(line.index)
@@ -247,7 +253,7 @@ def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequ
 def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title: str,
                 spread_label: str) -> Figure:
     """Yields above, the rolling small-minus-large return below, on one time axis."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.25))
+    figure = Figure(figsize=(FULL_WIDTH, FULL_HEIGHT * 1.25))
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     for series, ticker, name, pattern in ((bills, "^IRX", "13-week T-bill", ":"),
                                           (ten_year, "^TNX", "10-year Treasury", "--")):
@@ -363,7 +369,7 @@ def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, styles: Li
 @styled
 def scorecard_chart(signals: list[Signal], title: str) -> Figure:
     """One tile per signal, coloured by its mark."""
-    figure, ax = _canvas(FULL_WIDTH, 1.25)
+    figure, ax = _canvas(FULL_WIDTH, 1.45)
     for position, signal in enumerate(signals):
         mark = signal.mark.value if signal.mark else None
         ax.add_patch(matplotlib.patches.FancyBboxPatch(
@@ -430,7 +436,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
                   ratio_label: str) -> Figure:
     """Above: the ten-year annualised return of the smallest size decile minus the largest,
     since the 1930s. Below: the small-cap ÷ large-cap fund ratio since 2000."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT * 1.2))
+    figure = Figure(figsize=(FULL_WIDTH, FULL_HEIGHT * 1.2))
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 2], gridspec_kw={"hspace": 0.4})
     _shade_recessions(top, recessions, spread.index[0])
     top.plot(spread.index, spread.to_numpy(), color=ACCENT, linewidth=1.0,
@@ -456,7 +462,7 @@ def decades_chart(spread: pd.Series, ratio: pd.Series, recessions: Spans, title:
 def credit_chart(high_yield: pd.Series, vix: pd.Series, recessions: Spans, title: str
                  ) -> Figure:
     """The high-yield spread and VIX, each over its whole history, latest value marked."""
-    figure = Figure(figsize=(FULL_WIDTH, HEIGHT))
+    figure = Figure(figsize=(FULL_WIDTH, FULL_HEIGHT))
     top, bottom = figure.subplots(2, 1, sharex=True)
     for ax, series, label in ((top, high_yield, "High-yield spread, %"),
                               (bottom, vix, "VIX")):
