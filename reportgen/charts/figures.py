@@ -113,7 +113,11 @@ def step_corners(steps: pd.DataFrame) -> pd.DataFrame:
     return steps[changed]
 
 
-def _canvas(width: float, height: float) -> tuple[Figure, matplotlib.axes.Axes]:
+def _canvas(width: float, height: float | None = None
+            ) -> tuple[Figure, matplotlib.axes.Axes]:
+    """A figure with one plot, by default as tall as a chart of its width is drawn."""
+    if height is None:
+        height = FULL_HEIGHT if width >= FULL_WIDTH else HEIGHT
     figure = Figure(figsize=(width, height))
     return figure, figure.add_subplot()
 
@@ -160,7 +164,7 @@ def _title(ax: matplotlib.axes.Axes, title: str) -> None:
 def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
                  width: float = FULL_WIDTH) -> Figure:
     """Growth of 100 from each series' first close."""
-    figure, ax = _canvas(width, HEIGHT)
+    figure, ax = _canvas(width)
     for ticker, series in closes.items():
         line = downsample(100 * series / series.iloc[0])
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker,
@@ -180,7 +184,7 @@ def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
 @styled
 def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
     """The ratio line, rebased to 100, with its 52-week high and low marked."""
-    figure, ax = _canvas(FULL_WIDTH, FULL_HEIGHT)
+    figure, ax = _canvas(FULL_WIDTH)
     ax.plot(line.index, line.to_numpy(), color=colour("IWM"), label=label)
     ax.axhline(100, color=MUTED, linewidth=0.6)
     dates = pd.DatetimeIndex(line.index)
@@ -204,7 +208,7 @@ def relative_strength_chart(line: pd.Series, title: str, label: str) -> Figure:
 def returns_by_period_chart(returns: pd.DataFrame, title: str, width: float = FULL_WIDTH
                             ) -> Figure:
     """Grouped bars: one group per period, one bar per ticker."""
-    figure, ax = _canvas(width, HEIGHT)
+    figure, ax = _canvas(width)
     width = 0.8 / len(returns.index)
     positions = np.arange(len(returns.columns))
     for offset, (ticker, row) in enumerate(returns.iterrows()):
@@ -239,7 +243,7 @@ def _bar_pair(ax: matplotlib.axes.Axes, labels: Sequence[str],
 def paired_bars_chart(labels: Sequence[str], small: Sequence[float], large: Sequence[float],
                       names: tuple[str, str], title: str) -> Figure:
     """Small against large, side by side, for a few measures (valuation multiples)."""
-    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    figure, ax = _canvas(HALF_WIDTH)
     _bar_pair(ax, labels, [(small, colour(names[0]), names[0]), (large, colour(names[1]),
                                                                    names[1])],
               lambda v: number(v, 1), 7)
@@ -278,7 +282,7 @@ def rates_chart(bills: pd.Series, ten_year: pd.Series, spread: pd.Series, title:
 @styled
 def fed_study_chart(stats: pd.DataFrame, title: str) -> Figure:
     """Mean and median small-minus-large return at each horizon after a cut."""
-    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    figure, ax = _canvas(HALF_WIDTH)
     _bar_pair(ax, [f"{m}M" for m in stats.index],
               [(stats["mean"].to_numpy(), INK, "Mean"),
                (stats["median"].to_numpy(), MUTED, "Median")], pct, 6)
@@ -329,7 +333,7 @@ def _label_offsets(points: pd.DataFrame, near: float = 0.06) -> list[tuple[int, 
 @styled
 def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
     """Annualised 3-year return against 3-year volatility, one dot per vehicle."""
-    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    figure, ax = _canvas(HALF_WIDTH)
     shown = vehicles.dropna(subset=["volatility_3y", "return_3y_annualised"])
     points = shown[["volatility_3y", "return_3y_annualised"]]
     for (ticker, (x, y)), offset in zip(points.iterrows(), _label_offsets(points), strict=True):
@@ -349,7 +353,7 @@ def risk_return_chart(vehicles: pd.DataFrame, title: str) -> Figure:
 def lines_chart(lines: dict[str, pd.Series], title: str, ylabel: str, styles: LineStyles,
                 percent: bool = True, width: float = HALF_WIDTH, fill: bool = False) -> Figure:
     """A few series on one axis (rolling volatility, drawdown)."""
-    figure, ax = _canvas(width, HEIGHT)
+    figure, ax = _canvas(width)
     for ticker, series in lines.items():
         line = downsample(series)
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker, linewidth=1.1,
@@ -415,7 +419,7 @@ def policy_path_chart(upper: pd.Series, lower: pd.Series, ten_year: pd.Series,
                       recessions: Spans, title: str) -> Figure:
     """The federal funds target range as a band, the 10-year yield as a line (half width,
     beside the Fed-cut study)."""
-    figure, ax = _canvas(HALF_WIDTH, HEIGHT)
+    figure, ax = _canvas(HALF_WIDTH)
     start = upper.index[0]
     _shade_recessions(ax, recessions, start)
     band = step_corners(pd.concat({"upper": upper, "lower": lower}, axis=1).dropna())
