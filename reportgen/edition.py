@@ -22,7 +22,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -418,8 +417,7 @@ def charts_placed(charts: Mapping[str, Chart | None]) -> Iterator[Callable[[byte
         yield lambda pdf: pdf
         return
     with chart_pages(svgs) as pages:
-        drawn = cache(pages)
-        yield lambda pdf: with_charts(pdf, drawn(), svgs)
+        yield lambda pdf: with_charts(pdf, pages(), svgs)
 
 
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:

@@ -84,7 +84,8 @@ def librsvg_version() -> str:
 def chart_pages(svgs: Sequence[bytes]) -> Iterator[Callable[[], bytes]]:
     """A function that gives the charts as the pages of one PDF, each page the chart's
     size (one document, so that the charts share their fonts), drawn by ``rsvg-convert``
-    from now on: the function waits for it. A build that stops ends it."""
+    from now on: the function waits for it the first time, and gives the same bytes each
+    time. A build that stops ends it."""
     command = shutil.which(RSVG_CONVERT)
     if command is None:
         raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts: "
@@ -98,6 +99,7 @@ def chart_pages(svgs: Sequence[bytes]) -> Iterator[Callable[[], bytes]]:
         output = Path(folder, "charts.pdf")
         with subprocess.Popen([command, "--format", "pdf", "--output", output, *paths],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as drawing:
+            @cache  # the process can be waited for once
             def drawn() -> bytes:
                 _, errors = drawing.communicate()
                 if drawing.returncode != 0:
