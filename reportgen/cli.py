@@ -338,8 +338,10 @@ def build(
         read_universe,
         with_universe,
     )
+    from reportgen.render.chart_pages import rsvg_convert
 
     try:
+        rsvg_convert()  # before the data is loaded, which may take minutes to fetch
         settings = load_config(config)
         holdings = read_universe(settings)
         settings = with_universe(settings, holdings)

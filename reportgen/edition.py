@@ -104,7 +104,12 @@ from reportgen.processes import (
     start_helper_with,
     usable_cores,
 )
-from reportgen.render.chart_pages import chart_pages, librsvg_version, with_charts
+from reportgen.render.chart_pages import (
+    chart_pages,
+    librsvg_version,
+    rsvg_convert,
+    with_charts,
+)
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -471,6 +476,7 @@ def build_edition(data: MarketData, config: Config, request: EditionRequest,
     files already read (``read_inputs``). Two builds of one month never run at once: the
     second is refused while the first holds the month's lock."""
     check_variant(request.variant)
+    rsvg_convert()  # what draws the charts is there, before anything is laid out
     ins = config.instruments
     calendar = data.calendar([ins.primary_pair[0]]).intersection(
         data.calendar([ins.primary_pair[1]]))

@@ -157,13 +157,16 @@ def test_a_chart_librsvg_cannot_draw_is_one_line() -> None:
         _drawn([b"<svg"])
 
 
-def test_a_build_without_librsvg_says_what_to_install(tmp_path: Path) -> None:
+def test_a_build_without_librsvg_says_what_to_install_before_it_loads_data(tmp_path: Path
+                                                                         ) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
-    built = subprocess.run([sys.executable, "-m", "reportgen", "build", "--out",
-                            str(tmp_path / "out")], cwd=tmp_path, capture_output=True,
+    log = tmp_path / "build.log"
+    built = subprocess.run([sys.executable, "-m", "reportgen", "--log-file", str(log), "build",
+                            "--out", str(tmp_path / "out")], cwd=tmp_path, capture_output=True,
                            text=True, check=False, env={**os.environ, "PATH": str(empty)})
     assert built.returncode == 1
     assert built.stderr.startswith("error: rsvg-convert was not found")
     assert "apt-get install librsvg2-bin" in built.stderr and built.stderr.count("\n") == 1
     assert not list((tmp_path / "out").glob("*/*.pdf"))
+    assert "loaded" not in log.read_text()  # nor fetched: a live source can take minutes

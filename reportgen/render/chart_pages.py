@@ -80,17 +80,24 @@ def librsvg_version() -> str:
     return said.stdout.split()[-1] if said.returncode == 0 and said.stdout else "unknown"
 
 
+def rsvg_convert() -> str:
+    """Where librsvg's command is, which draws the PDF's charts; else a one-line error that
+    says what to install (a build asks as it begins, before it loads or fetches data)."""
+    command = shutil.which(RSVG_CONVERT)
+    if command is None:
+        raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts: "
+                             "install librsvg (Debian and Ubuntu: apt-get install "
+                             "librsvg2-bin; macOS: brew install librsvg) and build again.")
+    return command
+
+
 @contextmanager
 def chart_pages(svgs: Sequence[bytes]) -> Iterator[Callable[[], bytes]]:
     """A function that gives the charts as the pages of one PDF, each page the chart's
     size (one document, so that the charts share their fonts), drawn by ``rsvg-convert``
     from now on: the function waits for it the first time, and gives the same bytes each
     time. A build that stops ends it."""
-    command = shutil.which(RSVG_CONVERT)
-    if command is None:
-        raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts: "
-                             "install librsvg (Debian and Ubuntu: apt-get install "
-                             "librsvg2-bin; macOS: brew install librsvg) and build again.")
+    command = rsvg_convert()
     with tempfile.TemporaryDirectory(prefix="reportgen-charts-") as folder:
         paths = [Path(folder, f"{n}.svg") for n in range(len(svgs))]
         for path, svg in zip(paths, svgs, strict=True):
