@@ -105,6 +105,12 @@ class Client(BaseModel):
     # once read, its rows are the holdings and this is cleared.
     holdings_file: str | None = None
 
+    @property
+    def portfolio_key(self) -> tuple[Holding, ...]:
+        """The holdings as one value: clients with the same hold the same portfolio, and
+        their portfolio pages are the same."""
+        return tuple(self.holdings)
+
     @model_validator(mode="after")
     def _consistent_holdings(self) -> Client:
         if self.holdings and self.holdings_file:

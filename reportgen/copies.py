@@ -118,7 +118,7 @@ def batches(clients: Iterable[tuple[Branding, Client]]) -> list[Batch]:
     by_branding: dict[str, tuple[Branding, dict[tuple[Holding, ...], list[Client]]]] = {}
     for branding, client in clients:
         _, by_holdings = by_branding.setdefault(branding_key(branding), (branding, {}))
-        by_holdings.setdefault(tuple(client.holdings), []).append(client)
+        by_holdings.setdefault(client.portfolio_key, []).append(client)
     grouped = [(branding, [client for holders in by_holdings.values() for client in holders])
                for branding, by_holdings in by_branding.values()]
     return [Batch(branding, tuple(members[first:first + CLIENTS_PER_DOCUMENT]))
@@ -153,7 +153,7 @@ def portfolio_page_holders(clients: Sequence[Client]) -> list[int | None]:
     the holdings and the edition's figures (a model portfolio held by many clients is laid
     out once a batch); None for a client without holdings."""
     first: dict[tuple[Holding, ...], int] = {}
-    return [first.setdefault(tuple(client.holdings), n) if client.holdings else None
+    return [first.setdefault(client.portfolio_key, n) if client.holdings else None
             for n, client in enumerate(clients)]
 
 

@@ -165,18 +165,19 @@ def growth_chart(closes: dict[str, pd.Series], title: str, styles: LineStyles,
                  width: float = FULL_WIDTH) -> Figure:
     """Growth of 100 from each series' first close."""
     figure, ax = _canvas(width)
+    full_width = _full_width(ax)
     for ticker, series in closes.items():
         line = downsample(100 * series / series.iloc[0])
         ax.plot(line.index, line.to_numpy(), color=colour(ticker), label=ticker,
                 linestyle=styles(ticker))
-        if width == FULL_WIDTH:  # a half-width chart has no room for end labels
+        if full_width:  # a half-width chart has no room for end labels
             ax.annotate(f"{line.iloc[-1]:.0f}", (line.index[-1], line.iloc[-1]),
                         xytext=(3, 0), textcoords="offset points", va="center", fontsize=7,
                         color=colour(ticker))
     ax.axhline(100, color=MUTED, linewidth=0.6)
     _date_axis(ax)
     ax.set_ylabel("Growth of 100")
-    _legend(ax, len(closes) if width == FULL_WIDTH else 3, above=True)
+    _legend(ax, len(closes) if full_width else 3, above=True)
     _title(ax, title)
     return figure
 
