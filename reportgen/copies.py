@@ -26,6 +26,7 @@ import logging
 import pickle
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -181,23 +182,36 @@ def _portfolio(job: CopyJob, client: Client) -> PortfolioContext | None:
 MakeCopies = Callable[[Bodies], Iterator[MadeBatch]]
 
 
-class Executor:
+class Executor(ABC):
+    """Where the client copies are made: here (``InThisProcess``), in local processes
+    (``LocalProcesses``) or on a Dask cluster (``cluster.DaskCluster``)."""
+
+    @contextmanager
+    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
+        """The copies begun before the bodies are laid out, where an executor can begin
+        them (local processes); what it gives makes them once it has the bodies."""
+        yield lambda bodies: self.made(job, work, bodies)
+
+    @abstractmethod
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+        """Every batch made, as each finishes (not necessarily in order)."""
+
+
+class InThisProcess(Executor):
     """Makes the batches here, one after another; more than ``BATCHES_PER_PROCESS`` of them
     in one fresh local process at a time instead, since this process would otherwise keep
     what a long-lived process gathers (see LocalProcesses)."""
 
     @contextmanager
     def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
-        """The copies begun before the bodies are laid out, where an executor can begin
-        them (local processes); what it gives makes them once it has the bodies."""
         if len(work) > BATCHES_PER_PROCESS:
             with LocalProcesses(1).begun(job, work) as make:
                 yield make
         else:
-            yield lambda bodies: self.made(job, work, bodies)
+            with super().begun(job, work) as make:
+                yield make
 
     def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        """Every batch made, as each finishes (not necessarily in order)."""
         return (make_batch(job, batch, bodies) for batch in work)
 
 
@@ -377,6 +391,6 @@ def local_executor(workers: int = 1) -> Executor:
     """Here, or in ``workers`` local processes (whose fork server starts importing now, while
     this process loads the data and lays out the edition)."""
     if workers <= 1:
-        return Executor()
+        return InThisProcess()
     start_fork_server(for_copies=True)
     return LocalProcesses(workers)

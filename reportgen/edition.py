@@ -74,6 +74,7 @@ from reportgen.copies import (
     Body,
     CopyJob,
     Executor,
+    InThisProcess,
     MakeCopies,
     batches,
     branding_key,
@@ -169,7 +170,7 @@ class EditionRequest:
     # which this build, rendered as a draft, must reproduce byte for byte.
     approval: dict[str, Any] | None = None
     approved_html: bytes | None = None
-    executor: Executor = field(default_factory=Executor)  # where client copies are made
+    executor: Executor = field(default_factory=InThisProcess)  # where copies are made
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,15 @@ import pytest
 from reportgen import copies
 from reportgen.cli import copy_maker
 from reportgen.config import Config
-from reportgen.copies import Batch, CopyJob, Executor, local_executor
+from reportgen.copies import (
+    Batch,
+    Bodies,
+    CopyJob,
+    Executor,
+    InThisProcess,
+    MadeBatch,
+    local_executor,
+)
 from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.edition import EditionRequest, build_edition, load_market_data
@@ -80,7 +88,7 @@ def build(data, out: Path, clients: Path, made_by: Executor,
 @pytest.fixture(scope="module")
 def made_here(data, clients_file: Path, small_batches: None,
               tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    return build(data, tmp_path_factory.mktemp("here"), clients_file, Executor())
+    return build(data, tmp_path_factory.mktemp("here"), clients_file, InThisProcess())
 
 
 def test_the_reference_build_has_every_copy(made_here: dict[str, bytes]) -> None:
@@ -114,6 +122,20 @@ class _MarkedClients(tuple):
         return self.when_read, (self.flag, tuple(self))
 
 
+def _note_reader(flag: str, clients: tuple) -> tuple:
+    """Run wherever a batch is unpickled (a Dask scheduler too, before its worker):
+    adds this process's id to ``flag``, and gives clients that do so again."""
+    with open(flag, "a") as readers:
+        readers.write(f"{os.getpid()}\n")
+    noted = _NotedClients(clients)
+    noted.flag = flag
+    return noted
+
+
+class _NotedClients(_MarkedClients):
+    when_read = staticmethod(_note_reader)
+
+
 class _DeadlyOnce(_MarkedClients):
     when_read = staticmethod(_dies_once)
 
@@ -143,6 +165,9 @@ class _Marked(Executor):
                                         replace(work[self.batch], clients=marked),
                                         *work[self.batch + 1:]]) as make:
             yield make
+
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+        return self.processes.made(job, work, bodies)
 
 
 def _wait_for(flag: Path) -> None:
@@ -228,7 +253,7 @@ def test_a_long_run_without_workers_is_made_in_fresh_processes(
     def note_workers(_: str) -> None:
         workers_seen.update(p.pid for p in multiprocessing.active_children())
 
-    assert build(data, tmp_path, clients_file, Executor(), note_workers) == made_here
+    assert build(data, tmp_path, clients_file, InThisProcess(), note_workers) == made_here
     assert len(workers_seen) >= 3  # four batches, a fresh process for each
 
 
@@ -292,6 +317,21 @@ def test_a_dask_cluster_makes_the_same_bytes_and_survives_a_lost_worker(
     # Progress is reported as each copy arrives.
     assert [t for t in seen if t.startswith("Personalising")][-1].startswith(
         f"Personalising {CLIENTS}/{CLIENTS}")
+
+
+def test_a_long_run_on_a_cluster_is_made_on_its_workers(
+        data, clients_file: Path, made_here: dict[str, bytes], cluster: Cluster,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More batches than a process here makes before a fresh one takes over (the rule for
+    builds without --workers or --scheduler) still go to the cluster: from 2 Dec until this
+    test, a build of more than 500 clients with --scheduler made them in one local
+    process."""
+    monkeypatch.setattr(copies, "BATCHES_PER_PROCESS", 1)  # four batches: a long run
+    with dask_cluster.connect(cluster.address) as on_cluster:
+        made_by = _Marked(on_cluster, tmp_path / "readers", _NotedClients, batch=3)
+        assert build(data, tmp_path / "out", clients_file, made_by) == made_here
+    readers = {int(pid) for pid in made_by.flag.read_text().split()}
+    assert readers & {worker.pid for worker in cluster.workers}, readers
 
 
 def test_a_cluster_without_workers_or_of_other_versions_is_refused(
