@@ -3,8 +3,10 @@
 Imported only when a scheduler is given: dask.distributed takes a while to import, and is
 an optional dependency (``pip install 'reportgen[cluster]'``, here and on the workers).
 
-The job every copy shares, with the bodies, goes to each worker once, as a worker plugin:
-the scheduler also gives it to workers that join later, and each worker keeps its own copy.
+The job every copy shares goes to each worker once, as a worker plugin, and so do the
+bodies, once the build has laid them out: the scheduler also gives them to workers that join
+later, and each worker keeps its own copy. Each worker thread begins laying out a batch's
+own pages before the bodies exist, as local processes do.
 (Data scattered to every worker would not do: the scheduler trims it to one replica, and
 a lost worker can take that one with it.) Each batch is a task; the scheduler gives a lost
 worker's tasks to the others, and after several losses gives up on a batch, which stops the
@@ -13,17 +15,34 @@ build before anything is published.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed, get_worker
 
 from reportgen.archive.publish import package_versions
-from reportgen.copies import Batch, Bodies, CopyJob, Executor, MadeBatch, make_batch
+from reportgen.copies import (
+    Batch,
+    Bodies,
+    CopyJob,
+    Executor,
+    MadeBatch,
+    MakeCopies,
+    branding_key,
+    lay_out_batch,
+    make_batch,
+    spliced,
+)
 from reportgen.errors import ReportgenError
 
+if TYPE_CHECKING:
+    from reportgen.render.pdf import Rendered
+
+P = TypeVar("P", bound=WorkerPlugin)
 TIMEOUT = 10.0  # seconds to connect to the scheduler, and to wait for a first worker
 
 
@@ -64,35 +83,79 @@ def _check_workers(client: Client, address: str) -> None:
 class DaskCluster(Executor):
     client: Client
 
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+    @contextmanager
+    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
+        """The job goes to every worker now, and each worker thread begins laying out a
+        batch's own pages while the build lays out the edition; the bodies follow, when the
+        build has them, and the rest of the batches with them."""
         name = f"reportgen-copy-job-{uuid.uuid4()}"
-        self.client.register_plugin(JobPlugin(job, bodies), name=name)
-        try:
-            # A generator, not a list: each batch's result is released on its worker as
-            # soon as it has been written here, so neither side holds the whole edition.
-            finished = as_completed(self.client.submit(_make_on_worker, name, batch,
-                                                       pure=False) for batch in work)
-            for future in finished:
+        plugins = [name]
+        self.client.register_plugin(JobPlugin(job), name=name)
+        threads = sum(self.client.nthreads().values())
+        early = [self.client.submit(_lay_out_on_worker, name, batch, pure=False)
+                 for batch in work[:threads]]
+
+        def made(bodies: Bodies) -> Iterator[MadeBatch]:
+            plugins.append(f"{name}-bodies")
+            self.client.register_plugin(BodiesPlugin(bodies), name=plugins[-1])
+            begun_early = (self.client.submit(_splice_on_worker, name, batch, pages,
+                                              pure=False)
+                           for batch, pages in zip(work, early, strict=False))
+            the_rest = (self.client.submit(_make_on_worker, name, batch, pure=False)
+                        for batch in work[len(early):])
+            # Generators, not lists: each batch's result is released on its worker as soon
+            # as it has been written here, so neither side holds the whole edition.
+            for future in as_completed(itertools.chain(begun_early, the_rest)):
                 try:
-                    made: MadeBatch = future.result()
+                    result: MadeBatch = future.result()
                 except KilledWorker as error:
                     raise ReportgenError(
                         f"Dask workers kept dying while making client copies (the last "
                         f"{error.last_worker.address}); nothing was published. Check the "
                         "workers' memory and logs.") from None
-                yield made
+                yield result
+
+        try:
+            yield made
         finally:
-            self.client.unregister_worker_plugin(name)
+            self.client.cancel(early)  # those not begun, if the build stopped before them
+            for plugin in plugins:
+                self.client.unregister_worker_plugin(plugin)
+
+    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
+        with self.begun(job, work) as make:
+            yield from make(bodies)
 
 
 class JobPlugin(WorkerPlugin):
-    """Carries the job and the bodies to a worker, where the batches find them."""
+    """Carries the job to a worker, where the batches find it."""
 
-    def __init__(self, job: CopyJob, bodies: Bodies) -> None:
-        self.job, self.bodies = job, bodies
+    def __init__(self, job: CopyJob) -> None:
+        self.job = job
 
 
-def _make_on_worker(plugin: str, batch: Batch) -> MadeBatch:
-    job_plugin = get_worker().plugins[plugin]
-    assert isinstance(job_plugin, JobPlugin)
-    return make_batch(job_plugin.job, batch, job_plugin.bodies)
+class BodiesPlugin(WorkerPlugin):
+    """Carries the bodies to a worker, once the build has laid them out."""
+
+    def __init__(self, bodies: Bodies) -> None:
+        self.bodies = bodies
+
+
+def _plugin(name: str, kind: type[P]) -> P:
+    plugin = get_worker().plugins[name]
+    assert isinstance(plugin, kind)
+    return plugin
+
+
+def _lay_out_on_worker(job: str, batch: Batch) -> Rendered:
+    return lay_out_batch(_plugin(job, JobPlugin).job, batch)
+
+
+def _splice_on_worker(job: str, batch: Batch, pages: Rendered) -> MadeBatch:
+    bodies = _plugin(f"{job}-bodies", BodiesPlugin).bodies
+    return spliced(batch, pages, bodies[branding_key(batch.branding)])
+
+
+def _make_on_worker(job: str, batch: Batch) -> MadeBatch:
+    return make_batch(_plugin(job, JobPlugin).job, batch,
+                      _plugin(f"{job}-bodies", BodiesPlugin).bodies)

@@ -319,6 +319,30 @@ def test_a_dask_cluster_makes_the_same_bytes_and_survives_a_lost_worker(
         f"Personalising {CLIENTS}/{CLIENTS}")
 
 
+def test_a_cluster_lays_out_clients_pages_while_the_edition_is_laid_out(
+        data, clients_file: Path, made_here: dict[str, bytes], cluster: Cluster,
+        tmp_path: Path) -> None:
+    """A batch is read by a worker before this process renders the edition, whose bodies
+    the batch's copies are spliced into; the copies are the same bytes."""
+    workers = {worker.pid for worker in cluster.workers}
+    readers = tmp_path / "readers"
+    taken_before_rendering = []
+
+    def at_stage(text: str) -> None:
+        if text == "Rendering PDF":
+            deadline = time.monotonic() + 60
+            while not (readers.exists()
+                       and workers & {int(pid) for pid in readers.read_text().split()}):
+                assert time.monotonic() < deadline, "no worker took a batch"
+                time.sleep(0.05)
+            taken_before_rendering.append(True)
+
+    with dask_cluster.connect(cluster.address) as on_cluster:
+        made_by = _Marked(on_cluster, readers, _NotedClients)
+        assert build(data, tmp_path / "out", clients_file, made_by, at_stage) == made_here
+    assert taken_before_rendering
+
+
 def test_a_long_run_on_a_cluster_is_made_on_its_workers(
         data, clients_file: Path, made_here: dict[str, bytes], cluster: Cluster,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
