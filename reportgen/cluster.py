@@ -5,12 +5,13 @@ an optional dependency (``pip install 'reportgen[cluster]'``, here and on the wo
 
 The job every copy shares goes to each worker once, as a worker plugin, and so do the
 bodies, once the build has laid them out: the scheduler also gives them to workers that join
-later, and each worker keeps its own copy. Each worker thread begins laying out a batch's
-own pages before the bodies exist, as local processes do.
-(Data scattered to every worker would not do: the scheduler trims it to one replica, and
-a lost worker can take that one with it.) Each batch is a task; the scheduler gives a lost
-worker's tasks to the others, and after several losses gives up on a batch, which stops the
-build before anything is published.
+later, and each worker keeps its own copy. (Data scattered to every worker would not do: the
+scheduler trims it to one replica, and a lost worker can take that one with it.) Each batch
+is a task; the first batches, one a worker thread, are begun before the bodies exist (as
+local processes begin theirs), and are two: their own pages laid out, then spliced. The
+scheduler gives a lost worker's tasks to the others (and lays out again what it held), and
+after several losses gives up on a batch, which stops the build before anything is
+published.
 """
 
 from __future__ import annotations
