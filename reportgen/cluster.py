@@ -89,6 +89,9 @@ class DaskCluster(Executor):
         """The job goes to every worker now, and each worker thread begins laying out a
         batch's own pages while the build lays out the edition; the bodies follow, when the
         build has them, and the rest of the batches with them."""
+        if not work:  # no clients: nothing to send the workers
+            yield lambda bodies: iter(())
+            return
         name = f"reportgen-copy-job-{uuid.uuid4()}"
         plugins = [name]
         self.client.register_plugin(JobPlugin(job), name=name)

@@ -343,6 +343,19 @@ def test_a_cluster_lays_out_clients_pages_while_the_edition_is_laid_out(
     assert taken_before_rendering
 
 
+def test_an_edition_without_clients_sends_a_cluster_nothing(
+        data, cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+    with dask_cluster.connect(cluster.address) as on_cluster:
+        assert isinstance(on_cluster, dask_cluster.DaskCluster)
+        monkeypatch.setattr(on_cluster.client, "register_plugin",
+                            lambda plugin, name: sent.append(name))
+        build_edition(data, Config(), EditionRequest(out_dir=tmp_path, month=OCTOBER,
+                                                     created=BUILT, executor=on_cluster))
+    assert (tmp_path / f"{OCTOBER}").is_dir()
+    assert not sent
+
+
 def test_a_long_run_on_a_cluster_is_made_on_its_workers(
         data, clients_file: Path, made_here: dict[str, bytes], cluster: Cluster,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
