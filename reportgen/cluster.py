@@ -126,10 +126,6 @@ class DaskCluster(Executor):
             for plugin in plugins:
                 self.client.unregister_worker_plugin(plugin)
 
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        with self.begun(job, work) as make:
-            yield from make(bodies)
-
 
 class JobPlugin(WorkerPlugin):
     """Carries the job to a worker, where the batches find it."""

@@ -30,7 +30,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -186,15 +186,11 @@ class Executor(ABC):
     """Where the client copies are made: here (``InThisProcess``), in local processes
     (``LocalProcesses``) or on a Dask cluster (``cluster.DaskCluster``)."""
 
-    @contextmanager
-    def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
-        """The copies begun before the bodies are laid out, where an executor can begin
-        them (local processes); what it gives makes them once it has the bodies."""
-        yield lambda bodies: self.made(job, work, bodies)
-
     @abstractmethod
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        """Every batch made, as each finishes (not necessarily in order)."""
+    def begun(self, job: CopyJob, work: list[Batch]) -> AbstractContextManager[MakeCopies]:
+        """The copies begun before the bodies are laid out, where an executor can begin
+        them; what it gives makes every batch once it has the bodies, giving each as it
+        finishes (not necessarily in order)."""
 
 
 class InThisProcess(Executor):
@@ -208,11 +204,7 @@ class InThisProcess(Executor):
             with LocalProcesses(1).begun(job, work) as make:
                 yield make
         else:
-            with super().begun(job, work) as make:
-                yield make
-
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        return (make_batch(job, batch, bodies) for batch in work)
+            yield lambda bodies: (make_batch(job, batch, bodies) for batch in work)
 
 
 @dataclass(frozen=True)
@@ -245,10 +237,6 @@ class LocalProcesses(Executor):
                 yield run.made
             finally:
                 run.end()
-
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        with self.begun(job, work) as make:
-            yield from make(bodies)
 
 
 class _LocalRun:

@@ -25,11 +25,9 @@ from reportgen.cli import copy_maker
 from reportgen.config import Config
 from reportgen.copies import (
     Batch,
-    Bodies,
     CopyJob,
     Executor,
     InThisProcess,
-    MadeBatch,
     local_executor,
 )
 from reportgen.data.sources import open_source
@@ -165,9 +163,6 @@ class _Marked(Executor):
                                         replace(work[self.batch], clients=marked),
                                         *work[self.batch + 1:]]) as make:
             yield make
-
-    def made(self, job: CopyJob, work: list[Batch], bodies: Bodies) -> Iterator[MadeBatch]:
-        return self.processes.made(job, work, bodies)
 
 
 def _wait_for(flag: Path) -> None:
