@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -104,8 +105,11 @@ def chart_pages(svgs: Sequence[bytes]) -> Iterator[Callable[[], bytes]]:
             path.write_bytes(svg)
         # To a file, not a pipe, which it would fill and wait on until read.
         output = Path(folder, "charts.pdf")
+        # cairo dates the PDF it writes, to the second, unless told a date: the same charts
+        # are then drawn as the same bytes, whenever (the date never reaches the edition).
         with subprocess.Popen([command, "--format", "pdf", "--output", output, *paths],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as drawing:
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": "0"}) as drawing:
             @cache  # the process can be waited for once
             def drawn() -> bytes:
                 _, errors = drawing.communicate()
