@@ -10,9 +10,9 @@ batch wherever it runs, so the copies are byte for byte the same whatever the ex
 Batches come back as they finish; the build writes each copy to its staging folder on
 arrival and publishes only when all are there.
 
-Laying out a batch does not need the body, so local processes begin while the build lays
-out the edition, on the core that would otherwise wait; each batch waits for its body only
-to be spliced.
+Laying out a batch does not need the body, so local processes (on the core that would
+otherwise wait) and a cluster's workers begin while the build lays out the edition; each
+batch waits for its body only to be spliced.
 
 A lost worker's batches are made again: a local pool that loses a process is replaced and
 given the batches not yet back (Dask reschedules them itself).
