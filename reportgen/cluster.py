@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed, get_worker
 
-from reportgen.archive.publish import package_versions
 from reportgen.copies import (
     Batch,
     Bodies,
@@ -37,6 +36,7 @@ from reportgen.copies import (
     lay_out_batch,
     make_batch,
     spliced,
+    versions,
 )
 from reportgen.errors import ReportgenError
 
@@ -62,16 +62,16 @@ def connect(address: str) -> Iterator[Executor]:
 
 
 def _check_workers(client: Client, address: str) -> None:
-    """The cluster has a worker, and each runs what this machine runs: another WeasyPrint
-    or reportgen could lay a client's pages out differently from the master."""
+    """The cluster has a worker, and each runs what this machine runs: another WeasyPrint,
+    librsvg or reportgen could lay a client's pages out differently from the master."""
     try:
         client.wait_for_workers(1, timeout=TIMEOUT)
     except TimeoutError:
         raise ReportgenError(f"The Dask scheduler at {address} has no workers; start some "
                              f"(`dask worker {address}`).") from None
-    here = package_versions()
-    versions: dict[str, dict[str, str]] = client.run(package_versions)
-    for worker, theirs in sorted(versions.items()):
+    here = versions()
+    theirs_by_worker: dict[str, dict[str, str]] = client.run(versions)
+    for worker, theirs in sorted(theirs_by_worker.items()):
         differ = [f"{name} {theirs.get(name)} (here {version})"
                   for name, version in here.items() if theirs.get(name) != version]
         if differ:

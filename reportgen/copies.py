@@ -20,6 +20,7 @@ given the batches not yet back (Dask reschedules them itself).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import logging
@@ -37,8 +38,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from reportgen.archive.publish import package_versions
 from reportgen.clients import Client, Holding
-from reportgen.config import Branding, Config
+from reportgen.config import Branding, Config, Paper
 from reportgen.durable import write_atomic
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
@@ -50,11 +52,13 @@ from reportgen.processes import (
     start_helper_with,
     usable_cores,
 )
+from reportgen.render.chart_pages import librsvg_version, placed
 from reportgen.render.compose import for_clients
-from reportgen.render.context import PortfolioContext, ReportContext
+from reportgen.render.context import ReportContext
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
 from reportgen.render.personalise import client_page_ranges, split_client_pages
-from reportgen.render.portfolio import portfolio_context
+from reportgen.render.portfolio import PortfolioPage, portfolio_page
+from reportgen.render.table_image import FONTS_CONFIG
 
 if TYPE_CHECKING:
     from reportgen.render.pdf import Rendered
@@ -107,6 +111,12 @@ class MadeBatch:
     refused: tuple[str, ...]  # URLs the renderer refused to fetch
 
 
+def versions() -> dict[str, str]:
+    """The versions of what an edition's and its copies' bytes depend on: Python, the
+    packages, and librsvg (which draws the charts and the clients' tables)."""
+    return package_versions() | {"librsvg": librsvg_version()}
+
+
 def branding_key(branding: Branding) -> str:
     return branding.model_dump_json()
 
@@ -136,16 +146,23 @@ def make_batch(job: CopyJob, batch: Batch, bodies: Bodies) -> MadeBatch:
 def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
     """The batch's own pages, as one document: only the small block, not the whole cover, is
     laid out per client, and without the body, which need not be laid out yet; a portfolio
-    page once for all the batch's clients who hold the same (``portfolio_page_holders``)."""
+    page once for all the batch's clients who hold the same (``portfolio_page_holders``),
+    its holdings table drawn by librsvg (``render/table_image.py``)."""
     from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
 
     holders = portfolio_page_holders(batch.clients)
+    pages = [_portfolio_page(job, client, batch.branding.paper) if holders[n] == n else None
+             for n, client in enumerate(batch.clients)]
     context = for_clients(job.context, job.config, batch.branding,
-                          [(client, _portfolio(job, client) if holders[n] == n else None)
-                           for n, client in enumerate(batch.clients)])
-    return render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
-                           assets_dir=job.config.assets_dir, variant=job.variant,
-                           identifier=job.identifier)
+                          [(client, page.context if page else None)
+                           for client, page in zip(batch.clients, pages, strict=True)])
+    # The holdings tables are drawn by librsvg while WeasyPrint lays out the pages.
+    tables = [svg for page in pages if page is not None for svg in page.tables]
+    with placed(tables, FONTS_CONFIG) as place_tables:
+        rendered = render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
+                                   assets_dir=job.config.assets_dir, variant=job.variant,
+                                   identifier=job.identifier)
+        return dataclasses.replace(rendered, pdf=place_tables(rendered.pdf))
 
 
 def portfolio_page_holders(clients: Sequence[Client]) -> list[int | None]:
@@ -169,13 +186,13 @@ def spliced(batch: Batch, pages: Rendered, body: Body) -> MadeBatch:
                      tuple(pages.refused))
 
 
-def _portfolio(job: CopyJob, client: Client) -> PortfolioContext | None:
+def _portfolio_page(job: CopyJob, client: Client, paper: Paper) -> PortfolioPage | None:
     if not client.holdings:
         return None
     ins = job.config.instruments
     small = {*ins.small_caps, *ins.small_cap_styles, *ins.universe}
     figures = portfolio_figures(client.holdings, job.closes, job.figures.as_of, small)
-    return portfolio_context(figures, job.figures, ins)
+    return portfolio_page(figures, job.figures, ins, paper)
 
 
 # Given the bodies, every batch made, as each finishes (not necessarily in order).

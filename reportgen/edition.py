@@ -16,10 +16,10 @@ import importlib
 import json
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -48,7 +48,6 @@ from reportgen.archive.index import refresh_index
 from reportgen.archive.manifest import Manifest
 from reportgen.archive.publish import (
     exclusive,
-    package_versions,
     publish_edition,
     remove_unfinished,
 )
@@ -78,6 +77,7 @@ from reportgen.copies import (
     MakeCopies,
     batches,
     branding_key,
+    versions,
 )
 from reportgen.data.holdings import read_ishares_holdings
 from reportgen.data.model import MarketData
@@ -105,12 +105,7 @@ from reportgen.processes import (
     start_helper_with,
     usable_cores,
 )
-from reportgen.render.chart_pages import (
-    chart_pages,
-    librsvg_version,
-    rsvg_convert,
-    with_charts,
-)
+from reportgen.render.chart_pages import placed, rsvg_convert
 from reportgen.render.commentary import (
     Commentary,
     commentary_file,
@@ -413,17 +408,12 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
     return {name: charts[name] for name in CHART_NAMES}
 
 
-@contextmanager
-def charts_placed(charts: Mapping[str, Chart | None]) -> Iterator[Callable[[bytes], bytes]]:
+def charts_placed(charts: Mapping[str, Chart | None]
+                  ) -> AbstractContextManager[Callable[[bytes], bytes]]:
     """A function that places the charts into a PDF laid out with their stand-ins
     (render/chart_pages.py). Their pages are drawn by librsvg, begun now, while this process
     lays out the edition."""
-    svgs = [chart.svg for chart in charts.values() if chart is not None]
-    if not svgs:
-        yield lambda pdf: pdf
-        return
-    with chart_pages(svgs) as pages:
-        yield lambda pdf: with_charts(pdf, pages(), svgs)
+    return placed([chart.svg for chart in charts.values() if chart is not None])
 
 
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:
@@ -573,11 +563,6 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
                         renderer.refused, operator_notes(figures, request.source_spec),
                         since_last_draft)
-
-
-def versions() -> dict[str, str]:
-    """The versions of what an edition's bytes depend on: the packages, and librsvg."""
-    return package_versions() | {"librsvg": librsvg_version()}
 
 
 def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month: pd.Period,

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import nullcontext
 from email import policy
 from pathlib import Path
 
@@ -208,8 +209,8 @@ def sample_figures(sample_data):
 
 
 def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Replace the build driver's charts and WeasyPrint with stand-ins (they have tests of
-    their own): every HTML document the driver renders is collected in the returned list,
+    """Replace the build driver's charts, tables and WeasyPrint with stand-ins (they have
+    tests of their own): every HTML document the driver renders is collected in the returned list,
     and each 'PDF' is that HTML's bytes; a client's copy is their part of the clients'
     document followed by the body."""
     from reportgen import copies, edition
@@ -231,6 +232,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures, meanwhile: {})
     monkeypatch.setattr(pdf, "render_document", render_document)  # imported where used
+    monkeypatch.setattr(copies, "placed", lambda svgs, fonts_config: nullcontext(lambda p: p))
     monkeypatch.setattr(copies, "split_client_pages", split)
     return documents
 

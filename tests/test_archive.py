@@ -80,10 +80,11 @@ def test_client_editions_carry_their_names_as_written_and_the_whole_report(archi
     assert PdfReader(copy("acme")).page_labels[:5] == ["1", "2", "Your portfolio 1", "3", "4"]
     assert pdf_text(copy("cedar"))[3] == master_text[3]
     # A copy carries its own pages' resources only, not its whole batch's: about the size
-    # of the master.
+    # of the master (the fonts of its own pages, and of its holdings table, are its own:
+    # 1.19 and 1.43 times the master's size on 3 Dec).
     master_size = (folder / "us-small-cap-outlook-2026-10.pdf").stat().st_size
     for client in ("acme", "birch", "cedar"):
-        assert copy(client).stat().st_size < 1.4 * master_size
+        assert copy(client).stat().st_size < (1.5 if client == "acme" else 1.3) * master_size
     assert "Prepared for" not in master_text[0]
 
 

@@ -157,7 +157,7 @@ def test_a_build_stopped_while_librsvg_draws_ends_it(charts: dict,
 
 
 def test_a_chart_librsvg_cannot_draw_is_one_line() -> None:
-    with pytest.raises(ReportgenError, match="rsvg-convert could not draw the charts"):
+    with pytest.raises(ReportgenError, match="rsvg-convert could not draw the PDF's charts"):
         _drawn([b"<svg"])
 
 

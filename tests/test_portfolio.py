@@ -16,7 +16,7 @@ from reportgen.metrics.portfolio import (
     PortfolioFigures,
     portfolio_figures,
 )
-from reportgen.render.portfolio import BY_UNITS, BY_WEIGHTS, _bars, portfolio_context
+from reportgen.render.portfolio import BY_UNITS, BY_WEIGHTS, _bars, portfolio_page
 from tests import independent
 
 AS_OF = date(2026, 9, 30)
@@ -154,9 +154,9 @@ def test_the_page_says_how_its_figures_were_computed_for_the_holdings_given(
 
     given = {"weights": [Holding(ticker="IWM", weight=0.6), Holding(ticker="SPY", weight=0.4)],
              "units": [Holding(ticker="IWM", units=100.0), Holding(ticker="SPY", units=20.0)]}
-    methods = {kind: portfolio_context(
+    methods = {kind: portfolio_page(
         portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM"}), sample_figures,
-        Instruments()).method for kind, holdings in given.items()}
+        Instruments()).context.method for kind, holdings in given.items()}
     assert BY_WEIGHTS in methods["weights"] and "units" not in methods["weights"]
     assert BY_UNITS in methods["units"] and BY_WEIGHTS not in methods["units"]
     assert all(m.startswith("Total returns on adjusted closes") for m in methods.values())

@@ -368,9 +368,10 @@ def test_a_long_run_on_a_cluster_is_made_on_its_workers(
 
 def test_a_cluster_without_workers_or_of_other_versions_is_refused(
         cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
-    real, here = dask_cluster.package_versions, os.getpid()
+    real, here = dask_cluster.versions, os.getpid()
+    assert "librsvg" in real()  # it draws the clients' tables on the workers
     # Runs here and, pickled, on the workers: only this process claims another WeasyPrint.
-    monkeypatch.setattr(dask_cluster, "package_versions", lambda: {
+    monkeypatch.setattr(dask_cluster, "versions", lambda: {
         **real(), **({"weasyprint": "0.1"} if os.getpid() == here else {})})
     with pytest.raises(ReportgenError, match=r"runs weasyprint .* \(here 0\.1\)"), \
             dask_cluster.connect(cluster.address):

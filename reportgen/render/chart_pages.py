@@ -12,6 +12,9 @@ so the edition is laid out exactly as it would be with the chart. librsvg finds 
 fonts (Inter, through fontconfig, as WeasyPrint does), draws the lines and shapes pixel for
 pixel as WeasyPrint would (tested), and sets each label as a whole, with the font's kerning,
 as matplotlib measures it (WeasyPrint set it letter by letter).
+
+A client's holdings table is drawn the same way (``render/table_image.py``), in the process
+that lays out the client's pages.
 """
 
 from __future__ import annotations
@@ -82,40 +85,59 @@ def librsvg_version() -> str:
 
 
 def rsvg_convert() -> str:
-    """Where librsvg's command is, which draws the PDF's charts; else a one-line error that
-    says what to install (a build asks as it begins, before it loads or fetches data)."""
+    """Where librsvg's command is, which draws the PDF's charts and tables; else a one-line
+    error that says what to install (a build asks as it begins, before it loads or fetches
+    data)."""
     command = shutil.which(RSVG_CONVERT)
     if command is None:
-        raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts: "
-                             "install librsvg (Debian and Ubuntu: apt-get install "
+        raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts "
+                             "and tables: install librsvg (Debian and Ubuntu: apt-get install "
                              "librsvg2-bin; macOS: brew install librsvg) and build again.")
     return command
 
 
 @contextmanager
-def chart_pages(svgs: Sequence[bytes]) -> Iterator[Callable[[], bytes]]:
+def placed(svgs: Sequence[bytes], fonts_config: str | None = None
+           ) -> Iterator[Callable[[bytes], bytes]]:
+    """A function that places these SVGs into a PDF laid out with their stand-ins, their
+    pages drawn by librsvg from now on (``chart_pages``), while this process lays it out."""
+    if not svgs:
+        yield lambda pdf: pdf
+        return
+    with chart_pages(svgs, fonts_config) as pages:
+        yield lambda pdf: with_charts(pdf, pages(), svgs)
+
+
+@contextmanager
+def chart_pages(svgs: Sequence[bytes], fonts_config: str | None = None
+                ) -> Iterator[Callable[[], bytes]]:
     """A function that gives the charts as the pages of one PDF, each page the chart's
     size (one document, so that the charts share their fonts), drawn by ``rsvg-convert``
     from now on: the function waits for it the first time, and gives the same bytes each
-    time. A build that stops ends it."""
+    time. A build that stops ends it. ``fonts_config``: a fontconfig file for it to find
+    its fonts by, in place of the system's."""
     command = rsvg_convert()
     with tempfile.TemporaryDirectory(prefix="reportgen-charts-") as folder:
         paths = [Path(folder, f"{n}.svg") for n in range(len(svgs))]
         for path, svg in zip(paths, svgs, strict=True):
             path.write_bytes(svg)
-        # To a file, not a pipe, which it would fill and wait on until read.
-        output = Path(folder, "charts.pdf")
         # cairo dates the PDF it writes, to the second, unless told a date: the same charts
         # are then drawn as the same bytes, whenever (the date never reaches the edition).
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+        if fonts_config is not None:
+            Path(folder, "fonts.conf").write_text(fonts_config)
+            env["FONTCONFIG_FILE"] = str(Path(folder, "fonts.conf"))
+        # To a file, not a pipe, which it would fill and wait on until read.
+        output = Path(folder, "charts.pdf")
         with subprocess.Popen([command, "--format", "pdf", "--output", output, *paths],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": "0"}) as drawing:
+                              env=env) as drawing:
             @cache  # the process can be waited for once
             def drawn() -> bytes:
                 _, errors = drawing.communicate()
                 if drawing.returncode != 0:
-                    raise ReportgenError(f"{RSVG_CONVERT} could not draw the charts "
-                                         f"({errors.decode(errors='replace').strip()}); "
+                    raise ReportgenError(f"{RSVG_CONVERT} could not draw the PDF's charts or "
+                                         f"tables ({errors.decode(errors='replace').strip()}); "
                                          "nothing was published.")
                 return output.read_bytes()
             try:

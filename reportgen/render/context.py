@@ -63,15 +63,6 @@ class EditionContext:
 
 
 @dataclass(frozen=True)
-class PortfolioRow:
-    ticker: Annotated[str, "The holding's ticker, or the portfolio or a benchmark's name"]
-    name: Annotated[str, "What it is"]
-    weight: Annotated[str, "Its share of the portfolio now; blank for benchmarks"]
-    returns: Annotated[list[str], "Returns over the month, year to date and one year"]
-    contribution: Annotated[str, "Its part of the portfolio's year-to-date return"]
-
-
-@dataclass(frozen=True)
 class ContributionBar:
     ticker: Annotated[str, "The holding"]
     value: Annotated[str, "Its year-to-date contribution, formatted"]
@@ -82,10 +73,11 @@ class ContributionBar:
 @dataclass(frozen=True)
 class PortfolioContext:
     summary: Annotated[str, "The portfolio's month against IWM and SPY, and its small-cap share"]
-    periods: Annotated[list[str], "Column headings of the returns: the month, YTD, 1Y"]
-    holdings: Annotated[list[PortfolioRow], "One row per holding, as the client listed them"]
-    total: Annotated[PortfolioRow, "The portfolio as a whole"]
-    benchmarks: Annotated[list[PortfolioRow], "The small- and large-cap funds, to compare"]
+    table: Annotated[list[str], "The table of the holdings, the portfolio and the small- "
+                                "and large-cap funds (weights, returns over the month, year "
+                                "to date and one year, contributions), in parts of at most "
+                                "a page: each part's stand-in as a data: URI, over which the "
+                                "part is drawn once laid out (render/table_image.py)"]
     bars: Annotated[list[ContributionBar], "Contribution by holding, year to date"]
     notes: Annotated[list[str], "Holdings without prices, named"]
     method: Annotated[str, "How the returns and contributions are computed"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from reportgen.config import Instruments
+from dataclasses import dataclass
+
+from reportgen.config import Instruments, Paper
 from reportgen.formatting import DASH, day, month_name, pct
-from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, PortfolioFigures
+from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, HoldingFigures, PortfolioFigures
 from reportgen.metrics.report import ReportFigures, number_at
+from reportgen.render.chart_pages import stand_in_uri
 from reportgen.render.compose import month_heading
-from reportgen.render.context import ContributionBar, PortfolioContext, PortfolioRow
+from reportgen.render.context import ContributionBar, PortfolioContext
+from reportgen.render.table_image import REGULAR, SEMIBOLD, Cell, Column, Row, drawn_table
 
 # How the page's figures are computed, for the way the client gave its holdings.
 SOURCE = "Total returns on adjusted closes (dividends reinvested), to the as-of date."
@@ -18,30 +22,61 @@ BY_UNITS = ("Each period starts from the value of your units then: the portfolio
             "the change in that value, and each holding contributes its own change as a "
             "share of the starting value. Weights are by value on the as-of date.")
 
+# The text column's width, so that the table prints at its own size: the paper's width less
+# the page's side margins (report.css, @page: 16 mm each).
+TEXT_WIDTH_MM: dict[Paper, float] = {"A4": 210 - 32, "Letter": 215.9 - 32}
+# Columns' widths with their cells' padding (3 mm): room for "Your portfolio" in bold, for
+# "−10.0%", and for "Contribution YTD". The fund's name takes what the figures leave.
+NAME_WIDTH, FIGURE_WIDTH, CONTRIBUTION_WIDTH = 25.0, 15.0, 29.0
 
-def portfolio_context(p: PortfolioFigures, f: ReportFigures, ins: Instruments
-                      ) -> PortfolioContext:
-    def cells(returns: dict[str, float | None]) -> list[str]:
-        return [pct(returns.get(period)) for period in PORTFOLIO_PERIODS]
 
-    rows = [PortfolioRow(ticker=h.ticker, name=ins.name(h.ticker) if h.ticker in ins.funds
-                         else "", weight=pct(h.weight, 1, signed=False),
-                         returns=cells(h.returns), contribution=pct(h.contributions["YTD"]))
-            for h in p.holdings]
-    benchmarks = [PortfolioRow(ticker=t, name=ins.name(t), weight="",
-                               returns=[pct(number_at(f.returns, t, period))
-                                        for period in PORTFOLIO_PERIODS], contribution="")
-                  for t in (f.small, f.large)]
-    return PortfolioContext(
-        summary=_summary(p, f, ins), periods=[month_heading(f.as_of), "YTD", "1Y"],
-        holdings=rows,
-        total=PortfolioRow(ticker="Your portfolio", name="",
-                           weight="100%" if all(h.weight for h in p.holdings) else DASH,
-                           returns=cells(p.returns), contribution=pct(p.returns["YTD"])),
-        benchmarks=benchmarks, bars=_bars(p),
+@dataclass(frozen=True)
+class PortfolioPage:
+    context: PortfolioContext
+    tables: list[bytes]  # the SVG of each part of its table, to draw over its stand-in
+
+
+def portfolio_page(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
+                   paper: Paper = "A4") -> PortfolioPage:
+    """The page's context, and its table drawn as SVG (``render/table_image.py``)."""
+    tables = drawn_table(_columns(f), _rows(p, f, ins), TEXT_WIDTH_MM[paper])
+    return PortfolioPage(PortfolioContext(
+        summary=_summary(p, f, ins), table=[stand_in_uri(svg) for svg in tables],
+        bars=_bars(p),
         notes=[f"{t}: no prices from the data source, so it is not valued and the "
                "portfolio's returns are not shown." for t in p.unpriced],
-        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}")
+        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), tables)
+
+
+def _columns(f: ReportFigures) -> list[Column]:
+    periods = [month_heading(f.as_of), "YTD", "1Y"]  # PORTFOLIO_PERIODS, as headed
+    return [Column("Holding", NAME_WIDTH, numeric=False), Column("Fund", None, numeric=False),
+            Column("Weight", FIGURE_WIDTH), *(Column(p, FIGURE_WIDTH) for p in periods),
+            Column("Contribution YTD", CONTRIBUTION_WIDTH)]
+
+
+def _rows(p: PortfolioFigures, f: ReportFigures, ins: Instruments) -> list[Row]:
+    """A row per holding, the portfolio's (bold, under a rule), then the small- and
+    large-cap funds' (grey) to compare. Negative returns are red, but for the funds'."""
+    def returns(values: list[float | None], weight: int = REGULAR) -> list[Cell]:
+        return [Cell(text, weight, "loss" if text.startswith("−") else "ink")
+                for text in map(pct, values)]
+
+    def held(h: HoldingFigures) -> Row:
+        name = ins.name(h.ticker) if h.ticker in ins.funds else ""
+        return Row((Cell(h.ticker, SEMIBOLD), Cell(name), Cell(pct(h.weight, 1, signed=False)),
+                    *returns([h.returns.get(period) for period in PORTFOLIO_PERIODS]),
+                    Cell(pct(h.contributions["YTD"]))))
+
+    weight = "100%" if all(h.weight for h in p.holdings) else DASH
+    total = Row((Cell("Your portfolio", SEMIBOLD), Cell(""), Cell(weight, SEMIBOLD),
+                 *returns([p.returns.get(period) for period in PORTFOLIO_PERIODS], SEMIBOLD),
+                 Cell(pct(p.returns["YTD"]), SEMIBOLD)), rule_above=True)
+    funds = [Row((Cell(t, SEMIBOLD, "secondary"), Cell(ins.name(t), colour="secondary"),
+                  Cell(""), *(Cell(pct(number_at(f.returns, t, period)), colour="secondary")
+                              for period in PORTFOLIO_PERIODS), Cell("")))
+             for t in (f.small, f.large)]
+    return [*map(held, p.holdings), total, *funds]
 
 
 def _summary(p: PortfolioFigures, f: ReportFigures, ins: Instruments) -> str:
