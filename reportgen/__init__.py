@@ -8,6 +8,6 @@
 # (copies.py), so a batch's document, and the fonts a copy carries from it, differ.
 # 0.4.0: librsvg, not WeasyPrint, draws the charts' pages (render/chart_pages.py).
 # 0.5.0: full-width charts are drawn wider, so that they print at about their own size.
-# 0.6.0: a client's holdings table is drawn by librsvg, not laid out by WeasyPrint
-# (render/table_image.py).
+# 0.6.0: a client's holdings table and contribution bars are drawn by librsvg, not laid out
+# by WeasyPrint (render/drawn.py).
 __version__ = "0.6.0"

@@ -55,10 +55,10 @@ from reportgen.processes import (
 from reportgen.render.chart_pages import librsvg_version, placed
 from reportgen.render.compose import for_clients
 from reportgen.render.context import ReportContext
+from reportgen.render.drawn import FONTS_CONFIG
 from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
 from reportgen.render.personalise import client_page_ranges, split_client_pages
 from reportgen.render.portfolio import PortfolioPage, portfolio_page
-from reportgen.render.table_image import FONTS_CONFIG
 
 if TYPE_CHECKING:
     from reportgen.render.pdf import Rendered
@@ -147,7 +147,7 @@ def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
     """The batch's own pages, as one document: only the small block, not the whole cover, is
     laid out per client, and without the body, which need not be laid out yet; a portfolio
     page once for all the batch's clients who hold the same (``portfolio_page_holders``),
-    its holdings table drawn by librsvg (``render/table_image.py``)."""
+    its holdings table and bars drawn by librsvg (``render/drawn.py``)."""
     from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
 
     holders = portfolio_page_holders(batch.clients)
@@ -156,13 +156,13 @@ def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
     context = for_clients(job.context, job.config, batch.branding,
                           [(client, page.context if page else None)
                            for client, page in zip(batch.clients, pages, strict=True)])
-    # The holdings tables are drawn by librsvg while WeasyPrint lays out the pages.
-    tables = [svg for page in pages if page is not None for svg in page.tables]
-    with placed(tables, FONTS_CONFIG) as place_tables:
+    # The tables and bars are drawn by librsvg while WeasyPrint lays out the pages.
+    drawings = [svg for page in pages if page is not None for svg in page.drawings]
+    with placed(drawings, FONTS_CONFIG) as place_drawings:
         rendered = render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
                                    assets_dir=job.config.assets_dir, variant=job.variant,
                                    identifier=job.identifier)
-        return dataclasses.replace(rendered, pdf=place_tables(rendered.pdf))
+        return dataclasses.replace(rendered, pdf=place_drawings(rendered.pdf))
 
 
 def portfolio_page_holders(clients: Sequence[Client]) -> list[int | None]:

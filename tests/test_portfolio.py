@@ -140,10 +140,10 @@ def test_contribution_bars_agree_with_their_printed_figures() -> None:
             returns={}, small_cap_share=None, unpriced=[])
 
     bars = _bars(figures({"IWM": -0.02, "SPY": 0.01, "QQQ": -0.0004, "IJR": 0.0004}))
-    assert [(b.value, b.width, b.side) for b in bars] == [
-        ("−2.0%", 100.0, "loss"), ("+1.0%", 50.0, "gain"), ("0.0%", 0.0, "loss"),
+    assert [(b.value, b.length, b.colour) for b in bars] == [
+        ("−2.0%", 1.0, "loss"), ("+1.0%", 0.5, "gain"), ("0.0%", 0.0, "loss"),
         ("0.0%", 0.0, "gain")]
-    assert [b.width for b in _bars(figures({"IWM": 0.0, "SPY": None}))] == [0.0, 0.0]
+    assert [b.length for b in _bars(figures({"IWM": 0.0, "SPY": None}))] == [0.0, 0.0]
     assert _bars(figures({"IWM": None})) == []
 
 

@@ -13,8 +13,8 @@ fonts (Inter, through fontconfig, as WeasyPrint does), draws the lines and shape
 pixel as WeasyPrint would (tested), and sets each label as a whole, with the font's kerning,
 as matplotlib measures it (WeasyPrint set it letter by letter).
 
-A client's holdings table is drawn the same way (``render/table_image.py``), in the process
-that lays out the client's pages.
+A client's holdings table and bars are drawn the same way (``render/drawn.py``), in the
+process that lays out the client's pages.
 """
 
 from __future__ import annotations

@@ -63,22 +63,16 @@ class EditionContext:
 
 
 @dataclass(frozen=True)
-class ContributionBar:
-    ticker: Annotated[str, "The holding"]
-    value: Annotated[str, "Its year-to-date contribution, formatted"]
-    width: Annotated[float, "Bar length, 0 to 100: a share of the largest contribution"]
-    side: Annotated[str, "'gain' or 'loss': the bar's colour"]
-
-
-@dataclass(frozen=True)
 class PortfolioContext:
     summary: Annotated[str, "The portfolio's month against IWM and SPY, and its small-cap share"]
     table: Annotated[list[str], "The table of the holdings, the portfolio and the small- "
                                 "and large-cap funds (weights, returns over the month, year "
                                 "to date and one year, contributions), in parts of at most "
                                 "a page: each part's stand-in as a data: URI, over which the "
-                                "part is drawn once laid out (render/table_image.py)"]
-    bars: Annotated[list[ContributionBar], "Contribution by holding, year to date"]
+                                "part is drawn once laid out (render/drawn.py)"]
+    bars: Annotated[str | None, "The bars of each holding's contribution to the year's "
+                                "return, as the table's stand-in is (render/drawn.py); None "
+                                "when the year's contributions cannot be computed"]
     notes: Annotated[list[str], "Holdings without prices, named"]
     method: Annotated[str, "How the returns and contributions are computed"]
 

@@ -10,8 +10,17 @@ from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, HoldingFigures, Portf
 from reportgen.metrics.report import ReportFigures, number_at
 from reportgen.render.chart_pages import stand_in_uri
 from reportgen.render.compose import month_heading
-from reportgen.render.context import ContributionBar, PortfolioContext
-from reportgen.render.table_image import REGULAR, SEMIBOLD, Cell, Column, Row, drawn_table
+from reportgen.render.context import PortfolioContext
+from reportgen.render.drawn import (
+    REGULAR,
+    SEMIBOLD,
+    Bar,
+    Cell,
+    Column,
+    Row,
+    drawn_bars,
+    drawn_table,
+)
 
 # How the page's figures are computed, for the way the client gave its holdings.
 SOURCE = "Total returns on adjusted closes (dividends reinvested), to the as-of date."
@@ -33,19 +42,23 @@ NAME_WIDTH, FIGURE_WIDTH, CONTRIBUTION_WIDTH = 25.0, 15.0, 29.0
 @dataclass(frozen=True)
 class PortfolioPage:
     context: PortfolioContext
-    tables: list[bytes]  # the SVG of each part of its table, to draw over its stand-in
+    drawings: list[bytes]  # the SVG of its table's parts and its bars, to draw over their
+    # stand-ins
 
 
 def portfolio_page(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
                    paper: Paper = "A4") -> PortfolioPage:
-    """The page's context, and its table drawn as SVG (``render/table_image.py``)."""
-    tables = drawn_table(_columns(f), _rows(p, f, ins), TEXT_WIDTH_MM[paper])
+    """The page's context, and its table and bars drawn as SVG (``render/drawn.py``)."""
+    width = TEXT_WIDTH_MM[paper]
+    tables = drawn_table(_columns(f), _rows(p, f, ins), width)
+    bars = _bars(p)
+    drawings = [*tables, *([drawn_bars(bars, width)] if bars else [])]
     return PortfolioPage(PortfolioContext(
         summary=_summary(p, f, ins), table=[stand_in_uri(svg) for svg in tables],
-        bars=_bars(p),
+        bars=stand_in_uri(drawings[-1]) if bars else None,
         notes=[f"{t}: no prices from the data source, so it is not valued and the "
                "portfolio's returns are not shown." for t in p.unpriced],
-        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), tables)
+        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), drawings)
 
 
 def _columns(f: ReportFigures) -> list[Column]:
@@ -96,7 +109,7 @@ def _summary(p: PortfolioFigures, f: ReportFigures, ins: Instruments) -> str:
     return text
 
 
-def _bars(p: PortfolioFigures) -> list[ContributionBar]:
+def _bars(p: PortfolioFigures) -> list[Bar]:
     """One bar per holding, as long as its contribution against the largest one; none when
     the year's contributions cannot be computed. A contribution printed as 0.0% gets no
     bar: a sliver in the colour of a gain or a loss would show a sign the figure lacks."""
@@ -105,11 +118,11 @@ def _bars(p: PortfolioFigures) -> list[ContributionBar]:
         return []
     largest = max((abs(v) for v in values.values() if v is not None), default=0.0)
 
-    def width(v: float | None) -> float:
+    def length(v: float | None) -> float:
         if v is None or pct(v) == pct(0.0):
             return 0.0
-        return round(100 * abs(v) / largest, 1)
+        return round(abs(v) / largest, 3)
 
-    return [ContributionBar(ticker=t, value=pct(v) if v is not None else DASH, width=width(v),
-                            side="loss" if v is not None and v < 0 else "gain")
+    return [Bar(label=t, value=pct(v) if v is not None else DASH, length=length(v),
+                colour="loss" if v is not None and v < 0 else "gain")
             for t, v in values.items()]

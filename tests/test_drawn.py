@@ -1,6 +1,7 @@
-"""A client's holdings table, drawn as SVG by reportgen and placed into the PDF by librsvg
-(render/table_image.py): wrapped and split as an HTML table would be, and in the PDF as
-text, in reading order, with tabular figures, at its own size."""
+"""A client's holdings table and contribution bars, drawn as SVG by reportgen and placed
+into the PDF by librsvg (render/drawn.py): the table wrapped and split as an HTML table
+would be, the bars as long as their shares, and both in the PDF as text, in reading order,
+with tabular figures, at their own size."""
 
 from __future__ import annotations
 
@@ -15,15 +16,20 @@ import pikepdf
 import pytest
 
 from reportgen.render.chart_pages import svg_size
-from reportgen.render.table_image import (
+from reportgen.render.drawn import (
+    BAR_GAP,
+    BAR_LABEL,
+    BAR_VALUE,
     LINE_HEIGHT,
     PAD_X,
     PART_HEIGHT,
     PT_PER_MM,
     SEMIBOLD,
+    Bar,
     Cell,
     Column,
     Row,
+    drawn_bars,
     drawn_table,
     text_width,
 )
@@ -82,6 +88,21 @@ def test_a_table_taller_than_a_page_is_drawn_in_parts_each_with_its_header() -> 
     assert len(drawn_table(COLUMNS, rows[:20], 178)) == 1
 
 
+def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> None:
+    bars = [Bar("IWM", "−3.4%", 1.0, "loss"), Bar("SPY", "+1.7%", 0.5, "gain"),
+            Bar("QQQ", "0.0%", 0.0, "gain")]
+    svg = drawn_bars(bars, 178)
+    rects = list(ET.fromstring(svg).iter(f"{SVG}rect"))
+    room = (178 - BAR_LABEL - 2 * BAR_GAP - BAR_VALUE) * PT_PER_MM
+    assert [float(r.get("width", 0)) for r in rects] == pytest.approx([room, room / 2], abs=1e-3)
+    assert [r.get("fill") for r in rects] == ["#b3261e", "#2e7d32"]  # loss, gain
+    assert len({r.get("x") for r in rects}) == 1  # one baseline for every bar
+    texts = _texts(svg)
+    assert [t for _, _, t in texts] == ["IWM", "−3.4%", "SPY", "+1.7%", "QQQ", "0.0%"]
+    assert [x for x, _, t in texts if "%" in t] == pytest.approx([178 * PT_PER_MM] * 3,
+                                                                 abs=1e-3)
+
+
 @pytest.fixture(scope="module")
 def laid_out_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     """A real sample edition's job and batch for one client holding three funds, and that
@@ -113,7 +134,8 @@ def laid_out_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
         for paper in ("A4", "Letter")}
 
 
-def test_the_table_is_text_in_reading_order_with_the_pages_figures(laid_out_batch) -> None:
+def test_the_table_and_bars_are_text_in_reading_order_with_the_pages_figures(
+        laid_out_batch) -> None:
     from reportgen.clients import Holding
     from reportgen.formatting import pct
     from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, portfolio_figures
@@ -135,6 +157,9 @@ def test_the_table_is_text_in_reading_order_with_the_pages_figures(laid_out_batc
                               pct(p.returns["YTD"])]))
     header = next(n for n, line in enumerate(lines) if line.startswith("Holding Fund Weight"))
     assert lines[header + 1:header + 1 + len(expected)] == expected
+    bars = lines.index("Contribution to the portfolio's return by holding, year to date")
+    assert lines[bars + 1:bars + 4] == [f"{h.ticker} {pct(h.contributions['YTD'])}"
+                                        for h in p.holdings]
 
 
 def _digit_widths(form: pikepdf.Object) -> list[set[float]]:
@@ -167,15 +192,17 @@ def _drawn_forms(page: pikepdf.Page) -> Iterator[tuple[pikepdf.Object, float]]:
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_the_table_prints_at_its_own_size_with_tabular_figures(laid_out_batch,
+def test_the_table_and_bars_print_at_their_own_size_with_tabular_figures(laid_out_batch,
                                                                paper: str) -> None:
     from reportgen.render.portfolio import TEXT_WIDTH_MM
 
     _, laid_out = laid_out_batch
     with pikepdf.open(io.BytesIO(laid_out[paper].pdf)) as pdf:
-        (form, scale), = _drawn_forms(pdf.pages[2])
-        width = float(form.BBox[2]) - float(form.BBox[0])
-        assert width == pytest.approx(TEXT_WIDTH_MM[paper] * PT_PER_MM, abs=1e-3)
-        assert scale == pytest.approx(1.0, abs=1e-4)
-        digits = _digit_widths(form)
-        assert digits and all(len(widths) == 1 for widths in digits), digits
+        drawn = list(_drawn_forms(pdf.pages[2]))
+        assert len(drawn) == 2  # the table and the bars
+        for form, scale in drawn:
+            width = float(form.BBox[2]) - float(form.BBox[0])
+            assert width == pytest.approx(TEXT_WIDTH_MM[paper] * PT_PER_MM, abs=1e-3)
+            assert scale == pytest.approx(1.0, abs=1e-4)
+            digits = _digit_widths(form)
+            assert digits and all(len(widths) == 1 for widths in digits), digits

@@ -1,23 +1,25 @@
-"""A table of figures drawn as SVG, which librsvg draws into the PDF as it draws the charts
-(``render/chart_pages.py``), in the place WeasyPrint laid out for it.
+"""A client's portfolio page's table and bars, drawn as SVG, which librsvg draws into the
+PDF as it draws the charts (``render/chart_pages.py``), in the places WeasyPrint laid out
+for them.
 
-Why not an HTML table: WeasyPrint spends about a millisecond of CPU on each table cell (its
-styles, its line, its glyphs), and a client's portfolio table has some sixty cells: more
-than half of the time a client's own pages took (a batch of 20 clients measured 160 ms a
-client with the table as HTML, 72 ms with it as an image of its size). librsvg draws such a
-table in about 14 ms.
+Why not HTML: WeasyPrint spends about a millisecond of CPU on each table cell (its styles,
+its line, its glyphs), and a portfolio page's table has some sixty cells and its bars a
+dozen: most of the time a client's own pages took. A batch of 20 clients measured 160 ms a
+client with the table as HTML, 72 ms with it as an image of its size; the bars as HTML were
+another 17 to 34 ms a client. librsvg draws both in about 10 ms.
 
-The table looks as the stylesheet's ``table.figures`` does: its sizes, padding, rules and
-colours are restated here from ``report.css`` (laid over the HTML table it replaced, at
-150 dpi, its rows and figures fell within a pixel of it). Its text is text: Inter from the
-project's font files, with tabular figures (``FONTS_CONFIG``), so the PDF's figures can be
-searched, copied and read aloud. A table too long for a page is drawn in parts, each with
-its header row, each an image of its own, so that the PDF can turn the page between two
-rows, as it would in an HTML table.
+They look as the stylesheet's ``table.figures`` and ``.contribution`` did: sizes, padding,
+rules and colours are restated here from ``report.css`` (laid over the HTML table it
+replaced, at 150 dpi, the drawn table's rows and figures fell within a pixel of it). Their
+text is text: Inter from the project's font files, with tabular figures
+(``FONTS_CONFIG``), so the PDF's figures can be searched, copied and read aloud. A table too
+long for a page is drawn in parts, each with its header row, each an image of its own, so
+that the PDF can turn the page between two rows, as it would in an HTML table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -50,9 +52,9 @@ FONTS_CONFIG = f"""<?xml version="1.0"?>
 """
 
 PT_PER_MM = 72 / 25.4
-# report.css, table.figures: 8.3 pt text on lines 1.45 times as tall; cells padded 1.5 mm
-# at the sides, 1 mm above and below in the header and 0.75 mm in the body; a 0.8 pt ink
-# rule under the header (and over a total), a 0.4 pt rule under each row.
+# report.css, table.figures (and .contribution): 8.3 pt text on lines 1.45 times as tall;
+# cells padded 1.5 mm at the sides, 1 mm above and below in the header and 0.75 mm in the
+# body; a 0.8 pt ink rule under the header (and over a total), a 0.4 pt rule under each row.
 FONT_SIZE = 8.3
 LINE_HEIGHT = 1.45 * FONT_SIZE
 PAD_X, PAD_Y_HEADER, PAD_Y = 1.5 * PT_PER_MM, 1.0 * PT_PER_MM, 0.75 * PT_PER_MM
@@ -138,9 +140,7 @@ def _svg(columns: Sequence[Column], edges: Sequence[tuple[float, float]], header
          rows: Sequence[_LaidRow]) -> bytes:
     width = edges[-1][1]
     height = header.height + sum(r.height for r in rows)
-    drawn = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}pt" '
-             f'height="{height:.3f}pt" viewBox="0 0 {width:.3f} {height:.3f}" '
-             f'font-family="{FAMILY}" font-size="{FONT_SIZE}">']
+    drawn = [_svg_element(width, height)]
     top = 0.0
     laid_rows = [header, *rows]
     for n, laid in enumerate(laid_rows):
@@ -155,22 +155,71 @@ def _svg(columns: Sequence[Column], edges: Sequence[tuple[float, float]], header
     return "\n".join(drawn).encode()
 
 
+def _svg_element(width: float, height: float) -> str:
+    """The opening of a drawing ``width`` by ``height`` points, in the table's type."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}pt" '
+            f'height="{height:.3f}pt" viewBox="0 0 {width:.3f} {height:.3f}" '
+            f'font-family="{FAMILY}" font-size="{FONT_SIZE}">')
+
+
 def _texts(laid: _LaidRow, columns: Sequence[Column], edges: Sequence[tuple[float, float]],
            top: float) -> list[str]:
-    ascent, descent = _vertical_metrics()
-    # Where the first line's baseline falls: half the line's leading above the text.
-    baseline = top + laid.padding + (LINE_HEIGHT - (ascent + descent) * FONT_SIZE) / 2 \
-        + ascent * FONT_SIZE
-    texts = []
+    baseline = top + laid.padding + _baseline_below_line_top()
+    texts: list[str] = []
     for cell, lines, column, (left, right) in zip(laid.row.cells, laid.lines, columns, edges,
                                                    strict=True):
         x, anchor = (right - PAD_X, "end") if column.numeric else (left + PAD_X, "start")
-        weight = f' font-weight="{cell.weight}"' if cell.weight != REGULAR else ""
-        for n, line in enumerate(lines):
-            texts.append(f'<text x="{x:.3f}" y="{baseline + n * LINE_HEIGHT:.3f}" '
-                         f'text-anchor="{anchor}" fill="{HOUSE[cell.colour]}"{weight}>'
-                         f'{escape(line)}</text>')
+        texts.extend(_text(x, baseline + n * LINE_HEIGHT, anchor, dataclasses.replace(
+            cell, text=line)) for n, line in enumerate(lines))
     return texts
+
+
+def _text(x: float, baseline: float, anchor: str, cell: Cell) -> str:
+    weight = f' font-weight="{cell.weight}"' if cell.weight != REGULAR else ""
+    return (f'<text x="{x:.3f}" y="{baseline:.3f}" text-anchor="{anchor}" '
+            f'fill="{HOUSE[cell.colour]}"{weight}>{escape(cell.text)}</text>')
+
+
+def _baseline_below_line_top() -> float:
+    """How far below the top of a line its text's baseline falls: half the line's leading,
+    then the font's ascent, as a browser sets a line."""
+    ascent, descent = _vertical_metrics()
+    return (LINE_HEIGHT - (ascent + descent) * FONT_SIZE) / 2 + ascent * FONT_SIZE
+
+
+# report.css, .contribution: a row a bar, 1 mm apart; the label 14 mm, in bold; the bar
+# 3.5 mm tall, 3 mm from the label and from the value, which is 16 mm, flush right.
+BAR_LABEL, BAR_GAP, BAR_VALUE, BAR_HEIGHT, BAR_SPACING = 14.0, 3.0, 16.0, 3.5, 1.0
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: str  # as printed beside the bar
+    length: float  # 0 to 1: a share of the room for the bars
+    colour: str  # a house colour's name
+
+
+def drawn_bars(bars: Sequence[Bar], width: float) -> bytes:
+    """Horizontal bars, ``width`` mm wide, one a row: the label, the bar, its value."""
+    row = LINE_HEIGHT + BAR_SPACING * PT_PER_MM
+    height = len(bars) * row - BAR_SPACING * PT_PER_MM
+    full = width * PT_PER_MM
+    left = (BAR_LABEL + BAR_GAP) * PT_PER_MM
+    room = full - left - (BAR_GAP + BAR_VALUE) * PT_PER_MM
+    drawn = [_svg_element(full, height)]
+    for n, bar in enumerate(bars):
+        top = n * row
+        baseline = top + _baseline_below_line_top()
+        drawn.append(_text(0, baseline, "start", Cell(bar.label, SEMIBOLD)))
+        if bar.length > 0:
+            drawn.append(f'<rect x="{left:.3f}" '
+                         f'y="{top + (LINE_HEIGHT - BAR_HEIGHT * PT_PER_MM) / 2:.3f}" '
+                         f'width="{bar.length * room:.3f}" height="{BAR_HEIGHT * PT_PER_MM:.3f}" '
+                         f'fill="{HOUSE[bar.colour]}"/>')
+        drawn.append(_text(full, baseline, "end", Cell(bar.value)))
+    drawn.append("</svg>")
+    return "\n".join(drawn).encode()
 
 
 def _rule(y: float, width: float, thickness: float, colour: str) -> str:
