@@ -91,7 +91,7 @@ def test_a_table_taller_than_a_page_is_drawn_in_parts_each_with_its_header() -> 
 def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> None:
     bars = [Bar("IWM", "−3.4%", 1.0, "loss"), Bar("SPY", "+1.7%", 0.5, "gain"),
             Bar("QQQ", "0.0%", 0.0, "gain")]
-    svg = drawn_bars(bars, 178)
+    svg, = drawn_bars(bars, 178)
     rects = list(ET.fromstring(svg).iter(f"{SVG}rect"))
     room = (178 - BAR_LABEL - 2 * BAR_GAP - BAR_VALUE) * PT_PER_MM
     assert [float(r.get("width", 0)) for r in rects] == pytest.approx([room, room / 2], abs=1e-3)
@@ -101,6 +101,12 @@ def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> 
     assert [t for _, _, t in texts] == ["IWM", "−3.4%", "SPY", "+1.7%", "QQQ", "0.0%"]
     assert [x for x, _, t in texts if "%" in t] == pytest.approx([178 * PT_PER_MM] * 3,
                                                                  abs=1e-3)
+    # Many holdings' bars come in parts a page can hold, in order.
+    parts = drawn_bars([Bar(f"T{n:02d}", "+0.1%", 0.5, "gain") for n in range(60)], 178)
+    assert len(parts) >= 2
+    assert all(float(svg_size(part)[1].removesuffix("pt")) <= PART_HEIGHT for part in parts)
+    assert [t for part in parts for _, _, t in _texts(part) if t.startswith("T")] == [
+        f"T{n:02d}" for n in range(60)]
 
 
 @pytest.fixture(scope="module")

@@ -70,9 +70,9 @@ class PortfolioContext:
                                 "to date and one year, contributions), in parts of at most "
                                 "a page: each part's stand-in as a data: URI, over which the "
                                 "part is drawn once laid out (render/drawn.py)"]
-    bars: Annotated[str | None, "The bars of each holding's contribution to the year's "
-                                "return, as the table's stand-in is (render/drawn.py); None "
-                                "when the year's contributions cannot be computed"]
+    bars: Annotated[list[str], "The bars of each holding's contribution to the year's "
+                               "return, in parts as the table is; none when the year's "
+                               "contributions cannot be computed"]
     notes: Annotated[list[str], "Holdings without prices, named"]
     method: Annotated[str, "How the returns and contributions are computed"]
 

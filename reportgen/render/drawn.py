@@ -20,6 +20,7 @@ that the PDF can turn the page between two rows, as it would in an HTML table.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,14 +33,20 @@ from reportgen.templating import TEMPLATES_DIR
 
 FONTS = TEMPLATES_DIR / "fonts"
 FAMILY = "Inter Figures"  # as in fonts.css: the project's Inter, with tabular figures
+# Where the system's fontconfig configuration may be: Debian and most Linux, Homebrew on
+# Apple silicon and on Intel, and any the environment names.
+SYSTEM_FONTS_CONFIGS = [os.environ.get("FONTCONFIG_FILE", ""), "/etc/fonts/fonts.conf",
+                        "/opt/homebrew/etc/fonts/fonts.conf", "/usr/local/etc/fonts/fonts.conf"]
 # fontconfig for the process that draws tables (``chart_pages``'s ``fonts_config``): the
-# system's configuration, and the project's Inter files under the family FAMILY, with
-# tabular figures (a feature fontconfig hands to Pango, as WeasyPrint does for fonts.css).
+# system's configuration (for the fallback fonts of names in other scripts), and the
+# project's Inter files under the family FAMILY, with tabular figures (a feature fontconfig
+# hands to Pango, as WeasyPrint does for fonts.css).
+_INCLUDES = "".join(f'  <include ignore_missing="yes">{escape(path)}</include>\n'
+                    for path in SYSTEM_FONTS_CONFIGS if path)
 FONTS_CONFIG = f"""<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{escape(str(FONTS))}</dir>
+{_INCLUDES}  <dir>{escape(str(FONTS))}</dir>
   <match target="scan">
     <test name="file" compare="contains"><string>{escape(str(FONTS))}/</string></test>
     <edit name="family" mode="prepend"><string>{FAMILY}</string></edit>
@@ -200,8 +207,16 @@ class Bar:
     colour: str  # a house colour's name
 
 
-def drawn_bars(bars: Sequence[Bar], width: float) -> bytes:
-    """Horizontal bars, ``width`` mm wide, one a row: the label, the bar, its value."""
+def drawn_bars(bars: Sequence[Bar], width: float) -> list[bytes]:
+    """Horizontal bars, ``width`` mm wide, one a row: the label, the bar, its value; in
+    parts of at most ``PART_HEIGHT``, as a table is."""
+    row = LINE_HEIGHT + BAR_SPACING * PT_PER_MM
+    per_part = int((PART_HEIGHT + BAR_SPACING * PT_PER_MM) // row)
+    return [_bars_part(bars[first:first + per_part], width)
+            for first in range(0, len(bars), per_part)]
+
+
+def _bars_part(bars: Sequence[Bar], width: float) -> bytes:
     row = LINE_HEIGHT + BAR_SPACING * PT_PER_MM
     height = len(bars) * row - BAR_SPACING * PT_PER_MM
     full = width * PT_PER_MM

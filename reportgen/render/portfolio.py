@@ -41,24 +41,24 @@ NAME_WIDTH, FIGURE_WIDTH, CONTRIBUTION_WIDTH = 25.0, 15.0, 29.0
 
 @dataclass(frozen=True)
 class PortfolioPage:
+    """The page's template context, and the SVG of its table's parts and of its bars, which
+    librsvg draws over their stand-ins once the page is laid out."""
+
     context: PortfolioContext
-    drawings: list[bytes]  # the SVG of its table's parts and its bars, to draw over their
-    # stand-ins
+    drawings: list[bytes]
 
 
 def portfolio_page(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
                    paper: Paper = "A4") -> PortfolioPage:
-    """The page's context, and its table and bars drawn as SVG (``render/drawn.py``)."""
     width = TEXT_WIDTH_MM[paper]
     tables = drawn_table(_columns(f), _rows(p, f, ins), width)
-    bars = _bars(p)
-    drawings = [*tables, *([drawn_bars(bars, width)] if bars else [])]
+    bars = drawn_bars(_bars(p), width)
     return PortfolioPage(PortfolioContext(
         summary=_summary(p, f, ins), table=[stand_in_uri(svg) for svg in tables],
-        bars=stand_in_uri(drawings[-1]) if bars else None,
+        bars=[stand_in_uri(svg) for svg in bars],
         notes=[f"{t}: no prices from the data source, so it is not valued and the "
                "portfolio's returns are not shown." for t in p.unpriced],
-        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), drawings)
+        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), [*tables, *bars])
 
 
 def _columns(f: ReportFigures) -> list[Column]:
