@@ -155,6 +155,11 @@ def with_charts(pdf: bytes, chart_pages: bytes, svgs: Sequence[bytes]) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as edition, \
             pikepdf.open(io.BytesIO(chart_pages)) as charts:
         charts.remove_unreferenced_resources()  # each form carries only what it draws
+        # And each page of the PDF only what it draws, before the forms join its resources:
+        # WeasyPrint gives every page one dictionary, and a form in a dictionary that forty
+        # pages share is read forty times when those pages are trimmed later (a client
+        # batch's splice: 20 → 240 ms a batch of 20 portfolio pages).
+        edition.remove_unreferenced_resources()
         _list_glyphs(charts)
         forms: dict[int, pikepdf.Object] = {}
         for xobjects in _xobject_dictionaries(edition):
@@ -195,8 +200,7 @@ def _list_glyphs(pdf: pikepdf.Pdf) -> None:
 
 
 def _xobject_dictionaries(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
-    """The XObject dictionary of each page's resources (WeasyPrint gives every page the
-    same one)."""
+    """The XObject dictionary of each page's resources."""
     return [page.obj.Resources.XObject for page in pdf.pages
             if "/Resources" in page.obj and "/XObject" in page.obj.Resources]
 
