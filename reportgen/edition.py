@@ -19,7 +19,6 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -342,7 +341,7 @@ class _Renderer:
 
     def __init__(self, job: CopyJob, place_charts: Callable[[bytes], bytes]) -> None:
         self.job = job  # what the bodies share with the client copies
-        self.place_charts = place_charts  # see charts_placed
+        self.place_charts = place_charts  # see chart_pages.placed
         self.refused: list[str] = []
         self.bodies: dict[str, Rendered] = {}
 
@@ -406,14 +405,6 @@ def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
     if missing:
         charts |= draw_named(missing, read, ins, figures)
     return {name: charts[name] for name in CHART_NAMES}
-
-
-def charts_placed(charts: Mapping[str, Chart | None]
-                  ) -> AbstractContextManager[Callable[[bytes], bytes]]:
-    """A function that places the charts into a PDF laid out with their stand-ins
-    (render/chart_pages.py). Their pages are drawn by librsvg, begun now, while this process
-    lays out the edition."""
-    return placed([chart.svg for chart in charts.values() if chart is not None])
 
 
 def chart_data(data: MarketData, ins: Instruments) -> MarketData:
@@ -515,9 +506,10 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
                   request.variant, f"{FILE_STEM}-{month}".encode())
     work = batches((inputs.branding_for(config, client), client) for client in clients)
-    # Local processes lay out the clients' pages, and librsvg draws the charts' pages,
-    # while this process lays out the edition.
-    with charts_placed(charts) as place_charts, \
+    # Local processes lay out the clients' pages, and librsvg draws the charts' pages
+    # (render/chart_pages.py), while this process lays out the edition.
+    drawn = [chart.svg for chart in charts.values() if chart is not None]
+    with placed(drawn) as place_charts, \
             request.executor.begun(job, work) as make_copies:
         renderer = _Renderer(job, place_charts)
         stage("Rendering PDF")

@@ -197,6 +197,7 @@ def _baseline_below_line_top() -> float:
 # report.css, .contribution: a row a bar, 1 mm apart; the label 14 mm, in bold; the bar
 # 3.5 mm tall, 3 mm from the label and from the value, which is 16 mm, flush right.
 BAR_LABEL, BAR_GAP, BAR_VALUE, BAR_HEIGHT, BAR_SPACING = 14.0, 3.0, 16.0, 3.5, 1.0
+BAR_ROW = LINE_HEIGHT + BAR_SPACING * PT_PER_MM  # from one bar's line to the next's
 
 
 @dataclass(frozen=True)
@@ -210,21 +211,19 @@ class Bar:
 def drawn_bars(bars: Sequence[Bar], width: float) -> list[bytes]:
     """Horizontal bars, ``width`` mm wide, one a row: the label, the bar, its value; in
     parts of at most ``PART_HEIGHT``, as a table is."""
-    row = LINE_HEIGHT + BAR_SPACING * PT_PER_MM
-    per_part = int((PART_HEIGHT + BAR_SPACING * PT_PER_MM) // row)
+    per_part = int((PART_HEIGHT + BAR_SPACING * PT_PER_MM) // BAR_ROW)
     return [_bars_part(bars[first:first + per_part], width)
             for first in range(0, len(bars), per_part)]
 
 
 def _bars_part(bars: Sequence[Bar], width: float) -> bytes:
-    row = LINE_HEIGHT + BAR_SPACING * PT_PER_MM
-    height = len(bars) * row - BAR_SPACING * PT_PER_MM
+    height = len(bars) * BAR_ROW - BAR_SPACING * PT_PER_MM
     full = width * PT_PER_MM
     left = (BAR_LABEL + BAR_GAP) * PT_PER_MM
     room = full - left - (BAR_GAP + BAR_VALUE) * PT_PER_MM
     drawn = [_svg_element(full, height)]
     for n, bar in enumerate(bars):
-        top = n * row
+        top = n * BAR_ROW
         baseline = top + _baseline_below_line_top()
         drawn.append(_text(0, baseline, "start", Cell(bar.label, SEMIBOLD)))
         if bar.length > 0:
@@ -272,11 +271,17 @@ def text_width(text: str, weight: int = REGULAR) -> float:
 
 
 @cache
+def _font(weight: int) -> TTFont:
+    """The project's Inter of this weight (regular or semibold), read once a process."""
+    return TTFont(FONTS / ("Inter-SemiBold.otf" if weight >= SEMIBOLD else "Inter-Regular.otf"),
+                  lazy=True)
+
+
+@cache
 def _advances(weight: int) -> tuple[dict[str, float], float]:
     """Each character's advance in Inter of this weight, in font units, and the units to an
     em. Digits get the widest digit's advance: with tabular figures they share one."""
-    font = TTFont(FONTS / ("Inter-SemiBold.otf" if weight >= SEMIBOLD else "Inter-Regular.otf"),
-                  lazy=True)
+    font = _font(weight)
     metrics = font["hmtx"]
     advances = {chr(code): float(metrics[glyph][0]) for code, glyph in font.getBestCmap().items()}
     widest_digit = max(advances[d] for d in "0123456789")
@@ -287,6 +292,6 @@ def _advances(weight: int) -> tuple[dict[str, float], float]:
 @cache
 def _vertical_metrics() -> tuple[float, float]:
     """Inter's ascent and descent, in ems, as Pango places a line's text."""
-    font = TTFont(FONTS / "Inter-Regular.otf", lazy=True)
+    font = _font(REGULAR)
     em = font["head"].unitsPerEm
     return font["hhea"].ascent / em, -font["hhea"].descent / em
