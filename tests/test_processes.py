@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -88,4 +89,29 @@ def test_a_build_killed_outright_leaves_no_helper_process(tmp_path: Path) -> Non
     deadline = time.monotonic() + 30
     while left := {pid for pid in helpers if _running(pid)}:
         assert time.monotonic() < deadline, f"helpers still running: {sorted(left)}"
+        time.sleep(0.2)
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder_but_the_template_cache(
+        tmp_path: Path) -> None:
+    """Every process that lays out a document (the build, and each local process that makes
+    client copies) removes WeasyPrint's folder of fonts.css's faces as it ends (0.8 MB
+    each, left behind before), as the build removes its own temporary folders."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    clients = tmp_path / "clients.yaml"
+    clients.write_text("clients:\n" + "".join(
+        f"  - {{id: c{n}, name: Client {n}, email: [c{n}@example.com], holdings: "
+        "[{ticker: IWM, weight: 1}]}\n" for n in range(3)))
+    built = subprocess.run([sys.executable, "-m", "reportgen", "build", "--out",
+                            str(tmp_path / "out"), "--clients", str(clients), "--workers", "2"],
+                           env={**os.environ, "TMPDIR": str(temporary)},
+                           capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert len(list((tmp_path / "out").glob("*/clients/*.pdf"))) == 3
+    # The fork server and its processes end just after the build: give them a moment.
+    deadline = time.monotonic() + 30
+    while left := sorted(p.name for p in temporary.iterdir()
+                         if not p.name.startswith("_jinja2-cache-")):
+        assert time.monotonic() < deadline, f"left in the temporary folder: {left}"
         time.sleep(0.2)

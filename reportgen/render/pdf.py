@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes.util
 import multiprocessing.util
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,10 +99,22 @@ def _fonts() -> FontConfiguration:
     and loads fonts.css's faces again. Every document has the same faces, so what one adds
     cannot change the next one's fonts."""
     fonts = FontConfiguration()
-    # WeasyPrint keeps the faces in a temporary folder that goes with the configuration:
-    # at exit, through multiprocessing's exit hook, which also runs in pool processes.
-    multiprocessing.util.Finalize(None, _fonts.cache_clear, exitpriority=0)
+    # At exit (multiprocessing's exit hook, which also runs in pool processes), removed
+    # with the folder where WeasyPrint keeps fonts.css's faces (0.8 MB).
+    multiprocessing.util.Finalize(None, _forget_fonts, args=(fonts,), exitpriority=0)
     return fonts
+
+
+def _forget_fonts(fonts: FontConfiguration) -> None:
+    """Removes the configuration's font folder, which WeasyPrint removes only when the
+    configuration is collected: never, in a process that ends without collecting its
+    reference cycles (``processes.end_without_collecting``), so every process that laid
+    out a document left 0.8 MB in the temporary folder (157 folders after an afternoon of
+    builds)."""
+    folder = getattr(fonts, "_folder", None)  # WeasyPrint's own, removed in its __del__
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    _fonts.cache_clear()
 
 
 @dataclass(frozen=True)
