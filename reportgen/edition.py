@@ -17,7 +17,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -510,7 +510,10 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     # (render/chart_pages.py), while this process lays out the edition.
     drawn = [chart.svg for chart in charts.values() if chart is not None]
     with placed(drawn) as place_charts, \
-            request.executor.begun(job, work) as make_copies:
+            request.executor.begun(job, work) as make_copies, \
+            ThreadPoolExecutor(1, thread_name_prefix="reportgen-snapshot") as background:
+        # And a thread encodes the data's snapshot (see snapshot_files).
+        snapshot_files = background.submit(snapshot.snapshot_files, data, as_of)
         renderer = _Renderer(job, place_charts)
         stage("Rendering PDF")
         with timed(log, "rendered the edition PDF and HTML"):
@@ -533,7 +536,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                 write_client_copies(staging, renderer, work, make_copies, client_files,
                                     stage)
             history.write_key_figures(staging, folder.name, key_figures)
-            snapshot.write_snapshot(staging, data, as_of)
+            for name, encoded in snapshot_files.result().items():
+                (staging / name).write_bytes(encoded)
             stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
                       "clients.yaml": inputs.clients_text}
             for name, text in stored.items():

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from reportgen.data.model import PRICE_COLUMNS, MarketData
 
@@ -16,24 +17,31 @@ HOLDINGS_FILE = "data-top-holdings.parquet"
 MACRO_FILE = "data-macro.parquet"  # only when the edition had macro series
 
 
-def write_snapshot(folder: Path, data: MarketData, as_of: pd.Timestamp) -> list[str]:
-    """Prices up to the as-of date (nothing later can have shaped the edition) and
-    fundamentals; returns the file names written."""
-    frames = [frame[frame.index <= as_of].assign(ticker=ticker)
-              for ticker, frame in data.prices.items()]
-    prices = pd.concat(frames).reset_index()
-    prices.to_parquet(folder / PRICES_FILE, index=False)
-    data.fundamentals.to_parquet(folder / FUNDAMENTALS_FILE)
-    data.sector_weights.to_parquet(folder / SECTOR_WEIGHTS_FILE)
-    data.top_holdings.to_parquet(folder / HOLDINGS_FILE)
-    written = [PRICES_FILE, FUNDAMENTALS_FILE, SECTOR_WEIGHTS_FILE, HOLDINGS_FILE]
+def snapshot_files(data: MarketData, as_of: pd.Timestamp) -> dict[str, memoryview]:
+    """The snapshot's Parquet files, by name: prices up to the as-of date (nothing later can
+    have shaped the edition), fundamentals, and the macro series if the edition had any.
+    Encoded in memory, so a build can encode them while it lays out the edition (pyarrow
+    encodes without holding the interpreter's lock: 0.3 to 0.5 s for the 28 MB of a
+    600-stock universe) and write them to the edition's folder after."""
+    # (The list of each ticker's rows is gone before the table is encoded.)
+    prices = pd.concat([frame[frame.index <= as_of].assign(ticker=ticker)
+                        for ticker, frame in data.prices.items()]).reset_index()
+    files = {PRICES_FILE: _parquet(prices, index=False),
+             FUNDAMENTALS_FILE: _parquet(data.fundamentals),
+             SECTOR_WEIGHTS_FILE: _parquet(data.sector_weights),
+             HOLDINGS_FILE: _parquet(data.top_holdings)}
     if data.macro:
         macro = pd.concat([series[series.index <= as_of].rename("value").to_frame()
                            .assign(name=name) for name, series in data.macro.items()])
         macro.attrs["sources"] = data.macro_sources
-        macro.reset_index().to_parquet(folder / MACRO_FILE, index=False)
-        written.append(MACRO_FILE)
-    return written
+        files[MACRO_FILE] = _parquet(macro.reset_index(), index=False)
+    return files
+
+
+def _parquet(frame: pd.DataFrame, index: bool | None = None) -> memoryview:
+    buffer = pa.BufferOutputStream()  # its bytes are not copied again to be written
+    frame.to_parquet(buffer, index=index)
+    return memoryview(buffer.getvalue())
 
 
 def read_snapshot(folder: Path, source: str, is_sample: bool,
