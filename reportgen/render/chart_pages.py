@@ -33,7 +33,6 @@ from functools import cache
 from pathlib import Path
 
 import pikepdf
-from fontTools.cffLib import CFFFontSet
 from PIL import Image
 
 from reportgen.errors import ReportgenError
@@ -183,6 +182,10 @@ def _list_glyphs(pdf: pikepdf.Pdf) -> None:
     font (and later PDF/A parts allow): a CID font's as a bit for each CID it has (its
     ``CIDSet``), a simple font's as their names (its ``CharSet``). librsvg's subsets are
     compact font format programs, which name their glyphs or CIDs (fontTools reads them)."""
+    # Imported here, not with this module: a build imports it before its charts are drawn,
+    # and fontTools (0.07 s) is then imported with WeasyPrint, while the charts are drawn.
+    from fontTools.cffLib import CFFFontSet
+
     for font in pdf.objects:
         if not (isinstance(font, pikepdf.Dictionary) and "/FontFile3" in font):
             continue

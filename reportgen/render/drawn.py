@@ -24,12 +24,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-from fontTools.ttLib import TTFont
 
 from reportgen.charts.palette import HOUSE
 from reportgen.templating import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 FONTS = TEMPLATES_DIR / "fonts"
 FAMILY = "Inter Figures"  # as in fonts.css: the project's Inter, with tabular figures
@@ -273,6 +275,8 @@ def text_width(text: str, weight: int = REGULAR) -> float:
 @cache
 def _font(weight: int) -> TTFont:
     """The project's Inter of this weight (regular or semibold), read once a process."""
+    from fontTools.ttLib import TTFont  # when needed: see chart_pages._list_glyphs
+
     return TTFont(FONTS / ("Inter-SemiBold.otf" if weight >= SEMIBOLD else "Inter-Regular.otf"),
                   lazy=True)
 
