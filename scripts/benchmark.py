@@ -2,7 +2,7 @@
 
     python scripts/benchmark.py [--runs 5] [--source sample] [--month 2026-10] [--clients N]
                                 [--holdings | --models K] [--universe N]
-                                [--pair-quantstats]
+                                [--pair-quantstats | --pair-edition]
                                 [--workers N | --dask N]
 
 The first, unmeasured run warms the data store (a fresh temporary one); each measured run
@@ -16,7 +16,11 @@ file in iShares's format that becomes the universe (``universe_file``).
 With ``--pair-quantstats`` each run of reportgen is paired with a run of QuantStats'
 ``reports.html`` tear sheet (an optional benchmark dependency: ``pip install quantstats``)
 on the same ten years of the sample's IWM against SPY, each as a whole process (which of the
-two runs first alternates), and the median of the pairs' time ratios is printed.
+two runs first alternates), and the median of the pairs' time ratios is printed. With
+``--pair-edition`` each run is paired in the same way with a build of one edition alone
+(the sample, no clients, one process): the ratio for "100 clients at most 2× one edition"
+and "a 600-stock universe at most 1.5× the default edition", measured in the same minutes,
+as the machine's speed drifts.
 With ``--workers N`` the build makes its client copies in N local processes; with
 ``--dask N`` on a Dask cluster of a scheduler and N single-threaded workers (each under a
 nanny, as ``dask worker`` runs them) started on loopback for the benchmark and stopped after
@@ -205,7 +209,9 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=0,
                         help="clients hold this many model portfolios (with --clients)")
     parser.add_argument("--universe", type=int, default=0)
-    parser.add_argument("--pair-quantstats", action="store_true")
+    pairing = parser.add_mutually_exclusive_group()
+    pairing.add_argument("--pair-quantstats", action="store_true")
+    pairing.add_argument("--pair-edition", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--dask", type=int, default=0, help="workers of a loopback cluster")
     args = parser.parse_args()
@@ -234,15 +240,23 @@ def main() -> None:
             return [sys.executable, "-m", "reportgen", "build", "--source", source,
                     "--month", args.month, "--out", out, *listed, *options]
 
+        def edition_command(out: str) -> list[str]:  # one edition alone, as the README's
+            return [sys.executable, "-m", "reportgen", "build", "--source", "sample",
+                    "--month", args.month, "--out", out]
+
+        peer, peer_name = ((lambda n: quantstats_command(f"{scratch}/{n}.html"),
+                            "QuantStats reports.html") if args.pair_quantstats
+                           else (lambda n: edition_command(f"{scratch}/{n}"), "one edition")
+                           if args.pair_edition else (None, ""))
         run_once(command(f"{scratch}/warm", "warm"), env)
-        if args.pair_quantstats:
-            run_once(quantstats_command(f"{scratch}/warm.html"), env)
+        if peer is not None:
+            run_once(peer("peer-warm"), env)
         results: list[tuple[float, float]] = []
         peers: list[tuple[float, float]] = []
         for i in range(args.runs):
             pair = [(command(f"{scratch}/run{i}"), results)]
-            if args.pair_quantstats:
-                pair.append((quantstats_command(f"{scratch}/qs{i}.html"), peers))
+            if peer is not None:
+                pair.append((peer(f"peer{i}"), peers))
             # Which program runs first alternates from pair to pair: on a shared machine the
             # speed drifts by up to a tenth from one run to the next, and a drift must not
             # favour whichever always ran second.
@@ -261,11 +275,10 @@ def main() -> None:
     if peers:
         peer_walls, peer_peaks = zip(*peers, strict=True)
         ratios = [ours / theirs for ours, theirs in zip(walls, peer_walls, strict=True)]
-        print("  QuantStats reports.html, paired: wall s: "
-              + ", ".join(f"{w:.2f}" for w in peer_walls))
+        print(f"  {peer_name}, paired: wall s: " + ", ".join(f"{w:.2f}" for w in peer_walls))
         print(f"  median wall {statistics.median(peer_walls):.2f} s, median peak RSS "
-              f"{statistics.median(peer_peaks):.0f} MiB; reportgen ÷ QuantStats, median of "
-              f"pairs: {statistics.median(ratios):.2f}×")
+              f"{statistics.median(peer_peaks):.0f} MiB; this build ÷ {peer_name}, median "
+              f"of pairs: {statistics.median(ratios):.2f}×")
 
 
 if __name__ == "__main__":
