@@ -184,3 +184,30 @@ def test_a_clients_name_lands_in_the_room_the_cover_leaves_for_it(archive: Path)
     prepared, source, built = first["Prepared"], first["Source:"], first["Built"]
     assert abs(prepared[0] - first["For"][0]) < 0.5  # the cover's left edge
     assert source[3] < prepared[1] and first["Doe"][3] < built[1]  # in the gap, inside it
+
+
+def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(sample_data,
+                                                                 tmp_path: Path) -> None:
+    """What ``snapshot_files`` encodes (prices gathered in numpy and Arrow, the rest as
+    pandas writes it) reads back as the data itself, without the rows after the as-of
+    date, with the fund tables and the macro series and their sources."""
+    import dataclasses
+
+    from reportgen.archive.snapshot import read_snapshot, snapshot_files
+
+    as_of = pd.Timestamp("2026-06-30")
+    days = pd.DatetimeIndex(["2026-05-29", "2026-06-30", "2026-07-31"], name="date")
+    macro = pd.Series([4.1, 4.2, 4.3], index=days, name="DGS10")
+    data = dataclasses.replace(sample_data, macro={"DGS10": macro}, macro_sources=["FRED"])
+    for name, encoded in snapshot_files(data, as_of).items():
+        (tmp_path / name).write_bytes(encoded)
+    back = read_snapshot(tmp_path, "sample", True, {})
+    assert list(back.prices) == list(data.prices)
+    for ticker, frame in data.prices.items():
+        expected = frame[frame.index <= as_of]
+        assert back.prices[ticker].index.max() == expected.index.max() <= as_of
+        pd.testing.assert_frame_equal(back.prices[ticker], expected, check_exact=True,
+                                      check_freq=False, check_names=False)
+    assert back.fundamentals.index.tolist() == data.fundamentals.index.tolist()
+    assert back.macro_sources == ["FRED"]
+    assert back.macro["DGS10"].tolist() == [4.1, 4.2]

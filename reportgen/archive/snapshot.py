@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from reportgen.data.model import PRICE_COLUMNS, MarketData
 
@@ -23,24 +27,40 @@ def snapshot_files(data: MarketData, as_of: pd.Timestamp) -> dict[str, memoryvie
     Encoded in memory, so a build can encode them while it lays out the edition (pyarrow
     encodes without holding the interpreter's lock: 0.3 to 0.5 s for the 28 MB of a
     600-stock universe) and write them to the edition's folder after."""
-    # (The list of each ticker's rows is gone before the table is encoded.)
-    prices = pd.concat([frame[frame.index <= as_of].assign(ticker=ticker)
-                        for ticker, frame in data.prices.items()]).reset_index()
-    files = {PRICES_FILE: _parquet(prices, index=False),
-             FUNDAMENTALS_FILE: _parquet(data.fundamentals),
-             SECTOR_WEIGHTS_FILE: _parquet(data.sector_weights),
-             HOLDINGS_FILE: _parquet(data.top_holdings)}
+    # The other tables as pandas writes them (with their ``attrs``: the macro sources).
+    files = {PRICES_FILE: _encoded(partial(pq.write_table, _prices_table(data, as_of))),
+             FUNDAMENTALS_FILE: _encoded(data.fundamentals.to_parquet),
+             SECTOR_WEIGHTS_FILE: _encoded(data.sector_weights.to_parquet),
+             HOLDINGS_FILE: _encoded(data.top_holdings.to_parquet)}
     if data.macro:
         macro = pd.concat([series[series.index <= as_of].rename("value").to_frame()
                            .assign(name=name) for name, series in data.macro.items()])
         macro.attrs["sources"] = data.macro_sources
-        files[MACRO_FILE] = _parquet(macro.reset_index(), index=False)
+        files[MACRO_FILE] = _encoded(partial(macro.reset_index().to_parquet, index=False))
     return files
 
 
-def _parquet(frame: pd.DataFrame, index: bool | None = None) -> memoryview:
-    buffer = pa.BufferOutputStream()  # its bytes are not copied again to be written
-    frame.to_parquet(buffer, index=index)
+def _prices_table(data: MarketData, as_of: pd.Timestamp) -> pa.Table:
+    """Every ticker's rows to ``as_of``, one after another: the date, the price columns and
+    the ticker. Gathered in numpy and Arrow, not in pandas, so that the thread that encodes
+    it hardly holds the interpreter's lock the layout needs: concatenating the rows in
+    pandas, and converting 2.1 million tickers as Python strings, held it ~0.3 s for a
+    600-stock universe (the layout then took as much longer)."""
+    rows = {ticker: frame.index <= as_of for ticker, frame in data.prices.items()}
+    columns = {"date": np.concatenate(
+        [data.prices[ticker].index.to_numpy()[kept] for ticker, kept in rows.items()])}
+    for name in PRICE_COLUMNS:
+        columns[name] = np.concatenate(
+            [data.prices[ticker][name].to_numpy()[kept] for ticker, kept in rows.items()])
+    which = np.repeat(np.arange(len(rows), dtype=np.int32), [int(k.sum()) for k in rows.values()])
+    tickers = pa.DictionaryArray.from_arrays(which, pa.array(list(rows), pa.large_string()))
+    return pa.table({**columns, "ticker": tickers.cast(pa.large_string())})
+
+
+def _encoded(write: Callable[[pa.BufferOutputStream], object]) -> memoryview:
+    """What ``write`` writes, in memory (and not copied again to be written to a file)."""
+    buffer = pa.BufferOutputStream()
+    write(buffer)
     return memoryview(buffer.getvalue())
 
 
