@@ -109,7 +109,7 @@ def _forget_fonts(fonts: FontConfiguration) -> None:
     """Removes the configuration's font folder, which WeasyPrint removes only when the
     configuration is collected: never, in a process that ends without collecting its
     reference cycles (``processes.end_without_collecting``), so every process that laid
-    out a document left 0.8 MB in the temporary folder (157 folders after an afternoon of
+    out a document left 0.8 MB in the temporary folder (157 folders after an hour of
     builds)."""
     folder = getattr(fonts, "_folder", None)  # WeasyPrint's own, removed in its __del__
     if folder is not None:
