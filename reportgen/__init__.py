@@ -10,4 +10,7 @@
 # 0.5.0: full-width charts are drawn wider, so that they print at about their own size.
 # 0.6.0: a client's holdings table and contribution bars are drawn by librsvg, not laid out
 # by WeasyPrint (render/drawn.py).
-__version__ = "0.6.0"
+# 0.7.0: a chart's stand-in is marked by the chart's name, not its SVG (laid out before the
+# chart is encoded: chart_drawing.py), and WeasyPrint names the image by its content, so the
+# pages' resource names differ; their pictures and text do not.
+__version__ = "0.7.0"

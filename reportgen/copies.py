@@ -158,7 +158,7 @@ def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
                            for client, page in zip(batch.clients, pages, strict=True)])
     # The tables and bars are drawn by librsvg while WeasyPrint lays out the pages.
     drawings = [svg for page in pages if page is not None for svg in page.drawings]
-    with placed(drawings, FONTS_CONFIG) as place_drawings:
+    with placed(drawings, lambda: drawings, FONTS_CONFIG) as place_drawings:
         rendered = render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
                                    assets_dir=job.config.assets_dir, variant=job.variant,
                                    identifier=job.identifier)

@@ -17,11 +17,9 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,20 +48,13 @@ from reportgen.archive.publish import (
     publish_edition,
     remove_unfinished,
 )
-from reportgen.charts.chart import (
-    CHART_NAMES,
-    EMAILED_CHART,
-    Chart,
-    draw_named,
-    draw_received,
-    receive,
-)
+from reportgen.chart_drawing import drawing_charts
+from reportgen.charts.chart import EMAILED_CHART, Chart, ChartsByName
 from reportgen.clients import Client, ClientList, parse_clients
 from reportgen.config import (
     MAX_LIST_BYTES,
     Branding,
     Config,
-    Instruments,
     parse_yaml,
     read_text,
 )
@@ -97,13 +88,6 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
-from reportgen.processes import (
-    end_processes,
-    fork_server,
-    spare_cores,
-    start_helper_with,
-    usable_cores,
-)
 from reportgen.render.chart_pages import placed, rsvg_convert
 from reportgen.render.commentary import (
     Commentary,
@@ -132,9 +116,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # The renderer: importing it imports WeasyPrint (render/pdf.py).
 RENDERER = "reportgen.render.pdf"
-# Past a few helpers, starting them and sending each its data costs more than the charts
-# (a tenth of a second each) it would draw.
-MAX_CHART_HELPERS = 4
 
 
 @dataclass(frozen=True)
@@ -375,46 +356,6 @@ class _Renderer:
         return bodies
 
 
-def draw_all_charts(data: MarketData, ins: Instruments, figures: ReportFigures,
-                    meanwhile: Callable[[], object] = lambda: None
-                    ) -> dict[str, Chart | None]:
-    """Every chart, in the report's order, having called ``meanwhile`` while they are drawn.
-    With a core to spare, helper processes draw them, each taking the next chart as it
-    finishes one; they fork from the fork server, which imported matplotlib while this
-    process loaded the data, so this process never imports it (a third of a second). Each
-    chart is drawn by the same code from the same data wherever it is drawn, so the bytes
-    are the same; if a helper dies, the charts not yet back are drawn here."""
-    charts: dict[str, Chart | None] = {}
-    read = chart_data(data, ins)
-    if not spare_cores():
-        meanwhile()
-    else:
-        helpers = min(usable_cores(), MAX_CHART_HELPERS)
-        with ProcessPoolExecutor(helpers, mp_context=fork_server(),
-                                 initializer=start_helper_with,
-                                 initargs=(receive, read, ins, figures)) as pool:
-            try:  # a helper may die while charts are still being handed out
-                drawn = [pool.submit(draw_received, [name]) for name in CHART_NAMES]
-                meanwhile()
-                for chart in as_completed(drawn):
-                    charts |= chart.result()
-            except BrokenProcessPool:
-                end_processes(pool)
-                log.warning("a chart helper process died; drawing its charts here")
-    missing = [name for name in CHART_NAMES if name not in charts]
-    if missing:
-        charts |= draw_named(missing, read, ins, figures)
-    return {name: charts[name] for name in CHART_NAMES}
-
-
-def chart_data(data: MarketData, ins: Instruments) -> MarketData:
-    """What the charts read: the prices of the funds, the rates and the relative-strength
-    pairs, and the macro series. Not the universe's stocks (their figures are computed
-    before), which each helper would otherwise be sent with every chart: with a 600-stock
-    universe, the charts took 9.6 s that way and 2.1 s this way."""
-    return data.with_prices_of([*ins.funds, *ins.rates, *chain(*ins.relative_pairs)])
-
-
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and
 # report.css's page margins (16 mm left, 20 mm top) in CSS px: a client's block is laid out
 # at the page area's corner, the anchor is measured from the page's.
@@ -493,68 +434,75 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
     narrative = revise(write_narrative(figures, ins, basis.valuation_history, comparison),
                        analyst, inputs.commentary.source)
     stage("Drawing charts")
-    with timed(log, "drew and encoded the charts"):
-        # The renderer (WeasyPrint, a second's import) is loaded while the charts are drawn.
-        charts = draw_all_charts(data, ins, figures,
-                                 meanwhile=lambda: importlib.import_module(RENDERER))
-    status = EditionStatus(draft=request.draft, revision_reason=request.revision_reason)
-    context = compose_report(figures, narrative, charts, config, request.created, comparison,
-                             analyst, status)
+    with drawing_charts(data, ins, figures) as drawing:
+        with timed(log, "drew and measured the charts"):
+            # The renderer (WeasyPrint, a second's import) is loaded while they are drawn.
+            shapes = drawing.shapes(meanwhile=lambda: importlib.import_module(RENDERER))
+        status = EditionStatus(draft=request.draft, revision_reason=request.revision_reason)
 
-    clients = inputs.clients.clients if inputs.clients else []
-    held = sorted({h.ticker for client in clients for h in client.holdings})
-    job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
-                  request.variant, f"{FILE_STEM}-{month}".encode())
-    work = batches((inputs.branding_for(config, client), client) for client in clients)
-    # Local processes lay out the clients' pages, and librsvg draws the charts' pages
-    # (render/chart_pages.py), while this process lays out the edition.
-    drawn = [chart.svg for chart in charts.values() if chart is not None]
-    with placed(drawn) as place_charts, \
-            request.executor.begun(job, work) as make_copies, \
-            ThreadPoolExecutor(1, thread_name_prefix="reportgen-snapshot") as background:
-        # And a thread encodes the data's snapshot (see snapshot_files).
-        snapshot_files = background.submit(snapshot.snapshot_files, data, as_of)
-        renderer = _Renderer(job, place_charts)
-        stage("Rendering PDF")
-        with timed(log, "rendered the edition PDF and HTML"):
-            files = {pdf_name(month): renderer.master(),
-                     html_name(month): render_html(for_screen(context, config)).encode()}
-        if request.approved_html is not None:
-            _check_same_as_draft(context, config, request.approved_html)
-        client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
+        def composed(charts: ChartsByName) -> ReportContext:
+            return compose_report(figures, narrative, charts, config, request.created,
+                                  comparison, analyst, status)
 
-        emailed = charts.get(EMAILED_CHART)
-        if emailed is not None and emailed.png is not None:
-            files[EMAIL_CHART] = emailed.png
-        stage("Archiving")
+        context = composed(shapes)  # the PDF's: laid out while the charts are encoded
+        clients = inputs.clients.clients if inputs.clients else []
+        held = sorted({h.ticker for client in clients for h in client.holdings})
+        job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
+                      request.variant, f"{FILE_STEM}-{month}".encode())
+        work = batches((inputs.branding_for(config, client), client) for client in clients)
+        # Local processes lay out the clients' pages, and the helpers encode the charts,
+        # whose pages librsvg then draws (render/chart_pages.py), while this process lays
+        # out the edition.
+        shown = [name for name, shape in shapes.items() if shape is not None]
+        with placed([name.encode() for name in shown], lambda: drawing.svgs(shown)
+                     ) as place_charts, \
+                request.executor.begun(job, work) as make_copies, \
+                ThreadPoolExecutor(1, thread_name_prefix="reportgen-snapshot") as background:
+            # And a thread encodes the data's snapshot (see snapshot_files).
+            snapshot_files = background.submit(snapshot.snapshot_files, data, as_of)
+            renderer = _Renderer(job, place_charts)
+            stage("Rendering PDF")
+            with timed(log, "rendered the edition PDF and HTML"):
+                files = {pdf_name(month): renderer.master()}
+                charts = drawing.charts()
+                full = composed(charts)  # with the charts' SVGs, for the HTML edition
+                files[html_name(month)] = render_html(for_screen(full, config)).encode()
+            if request.approved_html is not None:
+                _check_same_as_draft(full, config, request.approved_html)
+            client_files = {c.id: f"clients/{pdf_name(month, c.id)}" for c in clients}
 
-        def write_files(staging: Path) -> None:
-            for name, content in files.items():
-                (staging / name).parent.mkdir(exist_ok=True)
-                (staging / name).write_bytes(content)
-            with timed(log, f"made {len(clients)} client copies"):
-                write_client_copies(staging, renderer, work, make_copies, client_files,
-                                    stage)
-            history.write_key_figures(staging, folder.name, key_figures)
-            for name, encoded in snapshot_files.result().items():
-                (staging / name).write_bytes(encoded)
-            stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
-                      "clients.yaml": inputs.clients_text}
-            for name, text in stored.items():
-                if text is not None:
-                    (staging / INPUTS).mkdir(exist_ok=True)
-                    (staging / INPUTS / name).write_text(text)
+            emailed = charts.get(EMAILED_CHART)
+            if emailed is not None and emailed.png is not None:
+                files[EMAIL_CHART] = emailed.png
+            stage("Archiving")
 
-        fields = _manifest_fields(request, folder, revision, month, as_of, data, config,
-                                  context, narrative, basis, files, client_files, emailed)
-        since_last_draft = []
-        with timed(log, f"wrote {folder}"):
-            if request.draft:
-                since_last_draft = changes_since_last_draft(
-                    folder, key_figures, context.cover.headline, inputs.commentary_text)
-                write_draft(folder, write_files, fields)
-            else:
-                publish_edition(folder, write_files, fields)
+            def write_files(staging: Path) -> None:
+                for name, content in files.items():
+                    (staging / name).parent.mkdir(exist_ok=True)
+                    (staging / name).write_bytes(content)
+                with timed(log, f"made {len(clients)} client copies"):
+                    write_client_copies(staging, renderer, work, make_copies, client_files,
+                                        stage)
+                history.write_key_figures(staging, folder.name, key_figures)
+                for name, encoded in snapshot_files.result().items():
+                    (staging / name).write_bytes(encoded)
+                stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
+                          "clients.yaml": inputs.clients_text}
+                for name, text in stored.items():
+                    if text is not None:
+                        (staging / INPUTS).mkdir(exist_ok=True)
+                        (staging / INPUTS / name).write_text(text)
+
+            fields = _manifest_fields(request, folder, revision, month, as_of, data, config,
+                                      context, narrative, basis, files, client_files, emailed)
+            since_last_draft = []
+            with timed(log, f"wrote {folder}"):
+                if request.draft:
+                    since_last_draft = changes_since_last_draft(
+                        folder, key_figures, context.cover.headline, inputs.commentary_text)
+                    write_draft(folder, write_files, fields)
+                else:
+                    publish_edition(folder, write_files, fields)
     return BuiltEdition(folder, folder / pdf_name(month),
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
                         renderer.refused, operator_notes(figures, request.source_spec),

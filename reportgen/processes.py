@@ -114,6 +114,7 @@ def end_processes(pool: ProcessPoolExecutor) -> None:
     tasks: those of a broken pool, and of one whose build has stopped. CPython's pool
     (3.11), once a process is lost, ends the processes it has and waits for each; a process
     it started in that moment (for a task given as the other died) is never ended, so the
-    pool's shutdown would wait for it forever. The pool has no public handle on them."""
-    for process in list(pool._processes.values()):
+    pool's shutdown would wait for it forever. The pool has no public handle on them (and
+    none at all once it is shut down)."""
+    for process in list((pool._processes or {}).values()):
         process.terminate()

@@ -208,6 +208,16 @@ def sample_figures(sample_data):
                                   pd.Timestamp("2026-10-30"))
 
 
+class _NoCharts:
+    """A drawing of no charts (``chart_drawing.ChartDrawing``'s calls)."""
+
+    def shapes(self, meanwhile: object = None) -> dict[str, None]:
+        return {}
+
+    def charts(self) -> dict[str, None]:
+        return {}
+
+
 def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Replace the build driver's charts, tables and WeasyPrint with stand-ins (they have
     tests of their own): every HTML document the driver renders is collected in the returned list,
@@ -230,9 +240,11 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def split(batch: bytes, ranges: list[range], body: bytes, block_at: object) -> list[bytes]:
         return [marker + part + body for part in batch.split(marker)[1:]]
 
-    monkeypatch.setattr(edition, "draw_all_charts", lambda data, ins, figures, meanwhile: {})
+    monkeypatch.setattr(edition, "drawing_charts",
+                        lambda data, ins, figures: nullcontext(_NoCharts()))
     monkeypatch.setattr(pdf, "render_document", render_document)  # imported where used
-    monkeypatch.setattr(copies, "placed", lambda svgs, fonts_config: nullcontext(lambda p: p))
+    monkeypatch.setattr(copies, "placed",
+                        lambda keys, svgs, fonts_config: nullcontext(lambda p: p))
     monkeypatch.setattr(copies, "split_client_pages", split)
     return documents
 

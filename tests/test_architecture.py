@@ -2,8 +2,9 @@
 
 A stage package imports only earlier stages and the leaf modules at the package root; render
 and archive never import each other; leaf modules import only other leaves; the build driver
-(``edition``; ``processes``, where its helper processes come from; ``copies`` and
-``cluster``, which make its client copies) and the command
+(``edition``; ``processes``, where its helper processes come from; ``chart_drawing``,
+whose helpers draw its charts; ``copies`` and ``cluster``, which make its client copies)
+and the command
 line sit above everything. Every import counts, including
 those inside functions.
 """
@@ -21,7 +22,8 @@ NEVER = {("render", "archive"), ("archive", "render")}
 LEAVES = {"errors", "config", "clients", "durable", "formatting", "sections", "templating",
           "quiet", "timing", "tickers"}
 # A driver imports stages, leaves and the drivers before it.
-DRIVERS, ABOVE = ["processes", "copies", "cluster", "edition"], {"cli", "__main__"}
+DRIVERS = ["processes", "chart_drawing", "copies", "cluster", "edition"]
+ABOVE = {"cli", "__main__"}
 DATA_PACKAGES = {"starter"}  # package data, no code
 
 

@@ -1,35 +1,51 @@
-"""The build's helper processes (forked from the fork server) draw its charts: the charts are
-byte for byte those drawn in one process, in the report's order; a helper that dies costs
-time, not charts; and the build's own process never imports matplotlib."""
+"""The build's helper processes (forked from the fork server) draw its charts, measured first
+and encoded while the edition is laid out: the charts are byte for byte those drawn in one
+process, in the report's order, with the shapes the layout was given; a helper that dies
+costs time, not charts; and the build's own process never imports matplotlib."""
 
 from __future__ import annotations
 
 import dataclasses
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from reportgen.charts.chart import CHART_NAMES
+from reportgen.chart_drawing import ChartDrawing, chart_data, drawing_charts
+from reportgen.charts.chart import CHART_NAMES, Chart, ChartShape, receive
 from reportgen.charts.report_charts import CHARTS, draw_charts
 from reportgen.config import Config
 from reportgen.data.model import MarketData
-from reportgen.edition import chart_data, draw_all_charts
-from reportgen.processes import spare_cores
+from reportgen.metrics.report import ReportFigures
+from reportgen.processes import fork_server, spare_cores, start_helper_with
 from tests.conftest import DiesWhenUnpickled, run_probed_cli
 
 pytestmark = pytest.mark.skipif(not spare_cores(), reason="one core: no helper process")
 
 
+def _drawn(data: MarketData, figures: ReportFigures,
+           meanwhile: Callable[[], object] = lambda: None
+           ) -> tuple[dict[str, ChartShape | None], dict[str, Chart | None]]:
+    """The shapes, then the charts, of a drawing by the build's helpers."""
+    with drawing_charts(data, Config().instruments, figures) as drawing:
+        return drawing.shapes(meanwhile), drawing.charts()
+
+
+def _shapes_of(charts: dict[str, Chart | None]) -> dict[str, ChartShape | None]:
+    return {name: None if chart is None else chart.shape for name, chart in charts.items()}
+
+
 def test_charts_drawn_beside_a_helper_are_those_drawn_here(sample_data, sample_figures
                                                             ) -> None:
-    ins = Config().instruments
-    alone = draw_charts(sample_data, ins, sample_figures)
-    together = draw_all_charts(sample_data, ins, sample_figures)
-    assert list(together) == list(alone) == list(CHARTS) == list(CHART_NAMES)
+    alone = draw_charts(sample_data, Config().instruments, sample_figures)
+    shapes, together = _drawn(sample_data, sample_figures)
+    assert list(together) == list(shapes) == list(alone) == list(CHARTS) == list(CHART_NAMES)
     assert sum(chart is not None for chart in alone.values()) >= 12
     assert together == alone
+    assert shapes == _shapes_of(alone)  # what the layout was given is what was encoded
 
 
 def test_helpers_are_sent_the_funds_and_rates_not_the_universe_s_stocks(sample_data) -> None:
@@ -52,9 +68,43 @@ def test_a_dead_helper_s_charts_are_drawn_here(sample_data, sample_figures,
     ins = Config().instruments
     doomed = _KillsItsReader(**{f.name: getattr(sample_data, f.name)
                                 for f in dataclasses.fields(sample_data) if f.init})
-    charts = draw_all_charts(doomed, ins, sample_figures)
+    shapes, charts = _drawn(doomed, sample_figures)
     assert charts == draw_charts(sample_data, ins, sample_figures)
+    assert shapes == _shapes_of(charts)
     assert "chart helper process died" in caplog.text
+
+
+def test_a_helper_lost_after_measuring_costs_time_not_charts(
+        sample_data, sample_figures, caplog: pytest.LogCaptureFixture) -> None:
+    """The helpers are killed once every chart is measured, as they begin to encode: the
+    charts they held are drawn here, the same."""
+    ins = Config().instruments
+    with drawing_charts(sample_data, ins, sample_figures) as drawing:
+        shapes = drawing.shapes()
+        assert drawing.pool is not None
+        for helper in list(drawing.pool._processes.values()):
+            helper.kill()
+        charts = drawing.charts()
+    assert charts == draw_charts(sample_data, ins, sample_figures)
+    assert shapes == _shapes_of(charts)
+    assert drawing.drawn_here
+    assert "chart helper process died" in caplog.text
+
+
+def test_charts_held_by_a_helper_not_asked_to_encode_are_drawn_again(sample_data,
+                                                                     sample_figures) -> None:
+    """Each helper is asked once to encode what it holds; should one helper take both
+    requests, the charts the other holds are drawn again. Here two helpers are asked once
+    between them."""
+    ins = Config().instruments
+    read = (chart_data(sample_data, ins), ins, sample_figures)
+    with ProcessPoolExecutor(2, mp_context=fork_server(), initializer=start_helper_with,
+                             initargs=(receive, *read, fork_server().Lock())) as pool:
+        drawing = ChartDrawing(read, pool, helpers=1)
+        drawing.shapes()
+        charts = drawing.charts()
+    assert charts == draw_charts(sample_data, ins, sample_figures)
+    assert drawing.drawn_here == {}  # all by the helpers
 
 
 # As pip writes the installed ``reportgen`` command: the script is the helpers' main module.
@@ -80,7 +130,7 @@ def test_helpers_of_the_installed_command_do_not_import_the_command_line(tmp_pat
     built = subprocess.run([sys.executable, str(script), "--verbose", "build", "--out",
                             str(tmp_path / "out")], capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stderr
-    assert "drew and encoded the charts" in built.stderr
+    assert "drew and measured the charts" in built.stderr
     assert "died" not in built.stderr
 
 
@@ -100,12 +150,10 @@ def test_the_renderer_is_imported_while_the_charts_are_drawn(sample_data, sample
                                "print('weasyprint' in sys.modules)"],
                               capture_output=True, text=True, check=True)
     assert imported.stdout.split() == ["False"]
-    ins = Config().instruments
     called = []
-    charts = draw_all_charts(sample_data, ins, sample_figures,
-                             meanwhile=lambda: called.append(len(called)))
+    _, charts = _drawn(sample_data, sample_figures, meanwhile=lambda: called.append(len(called)))
     assert called == [0]
-    assert charts == draw_charts(sample_data, ins, sample_figures)
+    assert charts == draw_charts(sample_data, Config().instruments, sample_figures)
 
 
 # Says, as the command line is imported, whether this process has started a fork server.

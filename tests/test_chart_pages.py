@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from reportgen.charts.report_charts import draw_charts
 from reportgen.config import Config
 from reportgen.errors import ReportgenError
 from reportgen.render import chart_pages as chart_pages_module
-from reportgen.render.chart_pages import chart_pages, stand_in_uri, with_charts
+from reportgen.render.chart_pages import chart_pages, drawing_stand_in_uri, with_charts
 from reportgen.render.pdf import render_document
 from reportgen.templating import data_uri
 
@@ -39,8 +40,12 @@ def charts(sample_data, sample_figures) -> dict:
 
 
 def _drawn(svgs: list[bytes]) -> bytes:
-    with chart_pages(svgs) as pages:
+    with chart_pages(lambda: svgs) as pages:
         return pages()
+
+
+def _stood_in(svgs: list[bytes]) -> list[str]:
+    return [drawing_stand_in_uri(svg) for svg in svgs]
 
 
 def _html(images: list[str]) -> str:
@@ -75,7 +80,7 @@ def test_a_placed_chart_looks_as_one_drawn_in_place(charts: dict, tmp_path: Path
     svgs = [_without_text(chart.svg) for chart in charts.values()]
     in_place = render_document(_html([data_uri("image/svg+xml", svg) for svg in svgs]),
                                variant="none")
-    stood_in = render_document(_html([stand_in_uri(svg) for svg in svgs]), variant="none")
+    stood_in = render_document(_html(_stood_in(svgs)), variant="none")
     placed = with_charts(stood_in.pdf, _drawn(svgs), svgs)
 
     assert stood_in.page_anchors == in_place.page_anchors  # the same layout
@@ -93,7 +98,7 @@ def test_a_placed_chart_looks_as_one_drawn_in_place(charts: dict, tmp_path: Path
         images = [x for page in pdf.pages for x in page.get_images().values()]
         assert not images, "a stand-in's image is still in the PDF"
     with_text = [chart.svg for chart in charts.values()]
-    placed = with_charts(render_document(_html([stand_in_uri(svg) for svg in with_text])).pdf,
+    placed = with_charts(render_document(_html(_stood_in(with_text))).pdf,
                          _drawn(with_text), with_text)
     text = subprocess.run(["pdftotext", "-", "-"], input=placed, capture_output=True,
                           check=True).stdout.decode()
@@ -106,10 +111,10 @@ def test_the_charts_pages_are_the_same_bytes_each_time(charts: dict) -> None:
     name that reaches the edition, and its drawing itself is the same bytes a second later
     (cairo's date is fixed)."""
     svgs = [chart.svg for chart in charts.values()]
-    laid_out = render_document(_html([stand_in_uri(svg) for svg in svgs])).pdf
+    laid_out = render_document(_html(_stood_in(svgs))).pdf
     assert with_charts(laid_out, _drawn(svgs), svgs) == with_charts(laid_out, _drawn(svgs),
                                                                      svgs)
-    with chart_pages(svgs) as pages:  # asked again, for another branding's body
+    with chart_pages(lambda: svgs) as pages:  # asked again, for another branding's body
         first = pages()
         time.sleep(1.1)
         assert first == pages() == _drawn(svgs)
@@ -120,7 +125,7 @@ def test_a_pdf_a_1_edition_s_chart_fonts_list_their_glyphs(charts: dict) -> None
     transparency groups: the charts' fonts list theirs (a CID font a bit for each, a simple
     font their names), and their forms are no groups."""
     svgs = [chart.svg for chart in charts.values()]
-    laid_out = render_document(_html([stand_in_uri(svg) for svg in svgs]), variant="pdf/a-1b")
+    laid_out = render_document(_html(_stood_in(svgs)), variant="pdf/a-1b")
     placed = with_charts(laid_out.pdf, _drawn(svgs), svgs)
     with pikepdf.open(io.BytesIO(placed)) as pdf:
         assert pdf.pdf_version == "1.4"
@@ -150,10 +155,34 @@ def test_a_build_stopped_while_librsvg_draws_ends_it(charts: dict,
 
     monkeypatch.setattr(chart_pages_module.subprocess, "Popen", Recorded)
     many = [chart.svg for chart in charts.values()] * 100  # seconds of drawing
-    with pytest.raises(KeyboardInterrupt), chart_pages(many):
+    with pytest.raises(KeyboardInterrupt), chart_pages(lambda: many):
+        while not started:  # the thread starts it once it has the SVGs
+            time.sleep(0.01)
         raise KeyboardInterrupt
     [drawing] = started
     assert drawing.returncode == -signal.SIGKILL
+
+
+def test_a_build_stopped_before_its_charts_are_encoded_does_not_wait_for_them(
+        charts: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the helpers still encode: the build ends without waiting for the SVGs,
+    and librsvg is never started, even when they come later."""
+    started: list[object] = []
+    monkeypatch.setattr(chart_pages_module.subprocess, "Popen",
+                        lambda *args, **kwargs: started.append(args))
+    encoded = threading.Event()
+
+    def svgs() -> list[bytes]:
+        encoded.wait()
+        return [chart.svg for chart in charts.values()]
+
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), chart_pages(svgs):
+        raise KeyboardInterrupt
+    assert time.monotonic() - began < 1
+    encoded.set()  # the encoding ends after the build has stopped
+    time.sleep(0.2)
+    assert started == []
 
 
 def test_a_chart_librsvg_cannot_draw_is_one_line() -> None:
@@ -182,7 +211,7 @@ def test_each_page_keeps_only_the_forms_it_draws(charts: dict) -> None:
     does) would read every form once per page: 20 ms became 240 ms a batch of 20 portfolio
     pages."""
     svgs = [chart.svg for chart in charts.values()]
-    pages = "".join(f'<div style="break-after: page"><img src="{stand_in_uri(svg)}" '
+    pages = "".join(f'<div style="break-after: page"><img src="{drawing_stand_in_uri(svg)}" '
                     'style="width: 170mm"></div>' for svg in svgs)
     placed = with_charts(render_document(pages, variant="none").pdf, _drawn(svgs), svgs)
     with pikepdf.open(io.BytesIO(placed)) as pdf:

@@ -94,13 +94,13 @@ def assert_cropped_as_matplotlib_would(name: str, figure: Figure) -> None:
 
     import matplotlib.style
 
-    from reportgen.charts.figures import STYLE, to_image
+    from reportgen.charts.figures import STYLE, drawn_box, svg_image
 
     theirs = io.BytesIO()
     with matplotlib.style.context(STYLE):
         figure.savefig(theirs, format="svg", bbox_inches="tight")
     width, height, x, y = _crop_and_anchor(theirs.getvalue())
-    our_width, our_height, our_x, our_y = _crop_and_anchor(to_image(figure, "svg"))
+    our_width, our_height, our_x, our_y = _crop_and_anchor(svg_image(figure, drawn_box(figure)))
     rooms = {"left": (our_x, x), "top": (our_y, y),
              "right": (our_width - our_x, width - x),
              "bottom": (our_height - our_y, height - y)}
@@ -137,8 +137,8 @@ def test_full_width_charts_print_their_text_at_the_size_half_width_ones_do(
     from statistics import median
 
     from reportgen.charts.report_charts import draw_charts
+    from reportgen.charts.svg import svg_size
     from reportgen.config import Config
-    from reportgen.render.chart_pages import svg_size
 
     column, half = (178 / 25.4 * 72, 86 / 25.4 * 72)  # in points
     charts = draw_charts(sample_data, Config().instruments, sample_figures)

@@ -15,7 +15,7 @@ import pandas as pd
 import pikepdf
 import pytest
 
-from reportgen.render.chart_pages import svg_size
+from reportgen.charts.svg import svg_size
 from reportgen.render.drawn import (
     BAR_GAP,
     BAR_LABEL,

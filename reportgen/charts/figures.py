@@ -1,5 +1,5 @@
 """The report's charts. Each function takes plain series or tables and returns a matplotlib
-Figure in the house style; ``to_image`` turns it into bytes for the PDF.
+Figure in the house style; ``svg_image`` and ``png_image`` turn it into bytes.
 
 Figures are built with the object-oriented API (no pyplot), so no global state is shared
 between charts.
@@ -62,17 +62,22 @@ def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
-def to_image(figure: Figure, fmt: str = "png") -> bytes:
-    """The figure as SVG (for the PDF and the HTML edition) or PNG (for email), cropped to
-    what it draws, with the style's padding around it."""
+def svg_image(figure: Figure, box: Bbox) -> bytes:
+    """The figure as SVG (for the PDF and the HTML edition), cropped to ``box``
+    (``drawn_box``): its size is then ``svg.points`` of the box's."""
     buffer = io.BytesIO()
     with matplotlib.style.context(STYLE):
-        if fmt != "svg":
-            figure.savefig(buffer, format=fmt)
-            return buffer.getvalue()
-        figure.savefig(buffer, format=fmt, metadata={"Date": None},
-                       bbox_inches=drawn_box(figure))
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=box)
     return without_bare_groups(buffer.getvalue())
+
+
+def png_image(figure: Figure) -> bytes:
+    """The figure as PNG (for email: mail programs do not show SVG), cropped as the style
+    says."""
+    buffer = io.BytesIO()
+    with matplotlib.style.context(STYLE):
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def drawn_box(figure: Figure) -> Bbox:
@@ -88,9 +93,10 @@ def drawn_box(figure: Figure) -> Bbox:
     # Text measured as the SVG backend measures it, unhinted: hinted (as the default
     # renderer measures), a long title came out 4 pt narrower than in the SVG and would have
     # lost its last letter to the crop.
-    with matplotlib.rc_context({"text.hinting": "no_hinting"}):
-        box = figure.get_tightbbox()
-    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
+    with matplotlib.style.context(STYLE):  # as the figure is saved
+        with matplotlib.rc_context({"text.hinting": "no_hinting"}):
+            box = figure.get_tightbbox()
+        return box.padded(matplotlib.rcParams["savefig.pad_inches"])
 
 
 def downsample(series: pd.Series) -> pd.Series:

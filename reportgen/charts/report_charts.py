@@ -8,13 +8,16 @@ template, so it stays crisp text in the PDF.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from reportgen.charts import figures as draw
-from reportgen.charts.chart import EMAILED_CHART, Chart
+from reportgen.charts.chart import EMAILED_CHART, Chart, ChartShape
 from reportgen.charts.palette import LineStyles
+from reportgen.charts.svg import points, svg_size
 from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.formatting import day, number, pct
@@ -216,15 +219,37 @@ def draw_charts(data: MarketData, ins: Instruments, f: ReportFigures,
                 names: Iterable[str] | None = None) -> dict[str, Chart | None]:
     """The named charts of the report (by default every one, in the report's order), as SVG
     (and the emailed one as PNG too); None where the data to draw it is missing."""
-    return {name: _encoded(name, CHARTS[name](data, ins, f))
-            for name in (CHARTS if names is None else names)}
+    drawn = {name: measure(name, data, ins, f) for name in (CHARTS if names is None else names)}
+    return {name: None if measured is None else measured.encoded()
+            for name, measured in drawn.items()}
 
 
-def _encoded(name: str, figure: Figure | None) -> Chart | None:
-    if figure is None:
-        return None
-    return Chart(figure.axes[0].get_title(loc="left"), draw.to_image(figure, "svg"),
-                 draw.to_image(figure, "png") if name == EMAILED_CHART else None)
+def measure(name: str, data: MarketData, ins: Instruments, f: ReportFigures
+            ) -> Measured | None:
+    """The named chart, drawn and measured; None where the data to draw it is missing."""
+    figure = CHARTS[name](data, ins, f)
+    return None if figure is None else Measured(name, figure, draw.drawn_box(figure))
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A chart drawn and measured, not yet encoded: its shape is what a layout needs."""
+    name: str
+    figure: Figure
+    box: Bbox  # what it draws, in inches (``figures.drawn_box``)
+
+    @property
+    def shape(self) -> ChartShape:
+        return ChartShape(self.name, self.figure.axes[0].get_title(loc="left"),
+                          points(self.box.width), points(self.box.height))
+
+    def encoded(self) -> Chart:
+        svg = draw.svg_image(self.figure, self.box)
+        if svg_size(svg) != (self.shape.width, self.shape.height):  # as measured, or a bug
+            raise RuntimeError(f"the {self.name} chart's SVG is {svg_size(svg)}, "
+                               f"not the size measured ({self.shape})")
+        return Chart(self.shape, svg,
+                     draw.png_image(self.figure) if self.name == EMAILED_CHART else None)
 
 
 ChartMaker = Callable[[MarketData, Instruments, ReportFigures], Figure | None]

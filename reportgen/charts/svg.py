@@ -10,6 +10,22 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 # Anything that may name an element: url(#id), href="#id", a selector in a <style>. It also
 # catches colours (#2e7d32); a group kept for that reason is only a group not removed.
 REFERENCE = re.compile(r"#([\w.:-]+)")
+# matplotlib's SVG gives its size in points on the root element.
+SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="(\d+(?:\.\d+)?pt)"\s+height="(\d+(?:\.\d+)?pt)"')
+
+
+def svg_size(svg: bytes) -> tuple[str, str]:
+    """The picture's width and height, as its SVG gives them ("468.75pt")."""
+    found = SVG_SIZE.search(svg)
+    if found is None:
+        raise ValueError("an SVG gives no width and height in points")
+    return found[1].decode(), found[2].decode()
+
+
+def points(inches: float) -> str:
+    """A length in inches as matplotlib's SVG gives it, in points ("468.75pt"): so a chart's
+    size is known before its SVG is written."""
+    return f"{inches * 72:f}".rstrip("0").rstrip(".") + "pt"
 
 
 def without_bare_groups(svg: bytes) -> bytes:

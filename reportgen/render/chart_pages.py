@@ -3,10 +3,11 @@
 WeasyPrint draws an SVG chart as it writes the page the chart is on, letter by letter: about
 a third of the time it takes to render an edition, all of it on one core. So the edition is
 laid out and written with a stand-in in each chart's place: an SVG of the chart's size that
-holds one small image, marked with the chart's digest. Meanwhile librsvg's ``rsvg-convert``
+holds one small image, marked with the chart's name. Meanwhile librsvg's ``rsvg-convert``
 draws the charts themselves as the pages of a PDF of their own (in a process of its own,
-begun as the layout begins: a fifth of a second for an edition's sixteen charts, where
-WeasyPrint took two CPU-seconds), and each stand-in's image is then replaced by its chart's
+begun as soon as the charts are encoded, which the chart helpers do while the edition is
+laid out: a tenth of a second for an edition's sixteen charts, where WeasyPrint took two
+CPU-seconds), and each stand-in's image is then replaced by its chart's
 page, as a form XObject drawn in the same box (pikepdf). The stand-in has the chart's size,
 so the edition is laid out exactly as it would be with the chart. librsvg finds the same
 fonts (Inter, through fontconfig, as WeasyPrint does), draws the lines and shapes pixel for
@@ -14,7 +15,7 @@ pixel as WeasyPrint would (tested), and sets each label as a whole, with the fon
 as matplotlib measures it (WeasyPrint set it letter by letter).
 
 A client's holdings table and bars are drawn the same way (``render/drawn.py``), in the
-process that lays out the client's pages.
+process that lays out the client's pages, their stand-ins marked with their SVG's digest.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
@@ -35,41 +37,38 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
+from reportgen.charts.svg import svg_size
 from reportgen.errors import ReportgenError
 from reportgen.templating import data_uri
 
 RSVG_CONVERT = "rsvg-convert"  # librsvg's command (Debian: librsvg2-bin)
-# The marker: the first 24 bytes of the chart's SHA-256, as the pixels of an 8 × 1 image.
+# The marker: the first 24 bytes of the SHA-256 of what the stand-in stands for (a chart's
+# name, a drawing's SVG), as the pixels of an 8 × 1 image.
 MARKER_SIZE = (8, 1)
 MARKER_BYTES = 24
-# matplotlib's SVG gives its size in points on the root element.
-SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="(\d+(?:\.\d+)?pt)"\s+height="(\d+(?:\.\d+)?pt)"')
 
 
-def svg_size(svg: bytes) -> tuple[str, str]:
-    """The chart's width and height, as its SVG gives them ("468.75pt")."""
-    found = SVG_SIZE.search(svg)
-    if found is None:
-        raise ValueError("a chart's SVG gives no width and height in points")
-    return found[1].decode(), found[2].decode()
+def marker(key: bytes) -> bytes:
+    """The pixels that mark the stand-in of what ``key`` names."""
+    return hashlib.sha256(key).digest()[:MARKER_BYTES]
 
 
-def marker(svg: bytes) -> bytes:
-    """The pixels that mark this chart's stand-in."""
-    return hashlib.sha256(svg).digest()[:MARKER_BYTES]
-
-
-def stand_in_uri(svg: bytes) -> str:
-    """A ``data:`` URI of the chart's stand-in: an SVG of its size filled by its marker."""
+def stand_in_uri(key: bytes, width: str, height: str) -> str:
+    """A ``data:`` URI of a stand-in: an SVG of the given size ("468.75pt") filled by the
+    marker of ``key``, which names what is placed over it (``with_charts``)."""
     png = io.BytesIO()
-    Image.frombytes("RGB", MARKER_SIZE, marker(svg)).save(png, "PNG")
-    width, height = svg_size(svg)
+    Image.frombytes("RGB", MARKER_SIZE, marker(key)).save(png, "PNG")
     w, h = width.removesuffix("pt"), height.removesuffix("pt")
     stand_in = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
                 f'viewBox="0 0 {w} {h}"><image width="{w}" height="{h}" '
                 f'preserveAspectRatio="none" href="{data_uri("image/png", png.getvalue())}"/>'
                 f'</svg>')
     return data_uri("image/svg+xml", stand_in.encode())
+
+
+def drawing_stand_in_uri(svg: bytes) -> str:
+    """The stand-in of a drawing whose SVG is at hand, marked by the SVG itself."""
+    return stand_in_uri(svg, *svg_size(svg))
 
 
 @cache
@@ -96,61 +95,82 @@ def rsvg_convert() -> str:
 
 
 @contextmanager
-def placed(svgs: Sequence[bytes], fonts_config: str | None = None
-           ) -> Iterator[Callable[[bytes], bytes]]:
-    """A function that places these SVGs into a PDF laid out with their stand-ins, their
-    pages drawn by librsvg from now on (``chart_pages``), while this process lays it out."""
-    if not svgs:
+def placed(keys: Sequence[bytes], svgs: Callable[[], Sequence[bytes]],
+           fonts_config: str | None = None) -> Iterator[Callable[[bytes], bytes]]:
+    """A function that places pictures into a PDF laid out with their stand-ins, marked by
+    ``keys`` (``stand_in_uri``): their SVGs, in the same order, from ``svgs`` (which may
+    wait for them to be drawn), drawn as pages by librsvg (``chart_pages``) while this
+    process lays the PDF out."""
+    if not keys:
         yield lambda pdf: pdf
         return
     with chart_pages(svgs, fonts_config) as pages:
-        yield lambda pdf: with_charts(pdf, pages(), svgs)
+        yield lambda pdf: with_charts(pdf, pages(), keys)
 
 
 @contextmanager
-def chart_pages(svgs: Sequence[bytes], fonts_config: str | None = None
+def chart_pages(svgs: Callable[[], Sequence[bytes]], fonts_config: str | None = None
                 ) -> Iterator[Callable[[], bytes]]:
-    """A function that gives the charts as the pages of one PDF, each page the chart's
-    size (one document, so that the charts share their fonts), drawn by ``rsvg-convert``
-    from now on: the function waits for it the first time, and gives the same bytes each
-    time. A build that stops ends it. ``fonts_config``: a fontconfig file for it to find
-    its fonts by, in place of the system's."""
+    """A function that gives the SVGs ``svgs`` gives as the pages of one PDF, each page the
+    picture's size (one document, so that they share their fonts), drawn by
+    ``rsvg-convert``: a thread asks for the SVGs at once and starts it as soon as they are
+    there. The function waits for it the first time, and gives the same bytes each time. A
+    build that stops ends it, and does not wait for the SVGs. ``fonts_config``: a
+    fontconfig file for it to find its fonts by, in place of the system's."""
     command = rsvg_convert()
+    stopping = threading.Event()
+    started: list[subprocess.Popen[bytes]] = []
+    lock = threading.Lock()  # so that no process starts once the build is stopping
+
     with tempfile.TemporaryDirectory(prefix="reportgen-charts-") as folder:
-        paths = [Path(folder, f"{n}.svg") for n in range(len(svgs))]
-        for path, svg in zip(paths, svgs, strict=True):
-            path.write_bytes(svg)
-        # cairo dates the PDF it writes, to the second, unless told a date: the same charts
-        # are then drawn as the same bytes, whenever (the date never reaches the edition).
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
-        if fonts_config is not None:
-            Path(folder, "fonts.conf").write_text(fonts_config)
-            env["FONTCONFIG_FILE"] = str(Path(folder, "fonts.conf"))
-        # To a file, not a pipe, which it would fill and wait on until read.
-        output = Path(folder, "charts.pdf")
-        with subprocess.Popen([command, "--format", "pdf", "--output", output, *paths],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              env=env) as drawing:
-            @cache  # the process can be waited for once
-            def drawn() -> bytes:
-                _, errors = drawing.communicate()
-                if drawing.returncode != 0:
-                    raise ReportgenError(f"{RSVG_CONVERT} could not draw the PDF's charts or "
-                                         f"tables ({errors.decode(errors='replace').strip()}); "
-                                         "nothing was published.")
-                return output.read_bytes()
-            try:
-                yield drawn
-            finally:
-                drawing.kill()  # at once, if the build stopped; else it has ended
+        def draw() -> bytes:
+            pictures = svgs()
+            paths = [Path(folder, f"{n}.svg") for n in range(len(pictures))]
+            # cairo dates the PDF it writes, to the second, unless told a date: the same
+            # charts are then drawn as the same bytes, whenever (the date never reaches the
+            # edition).
+            env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+            # To a file, not a pipe, which it would fill and wait on until read.
+            output = Path(folder, "charts.pdf")
+            with lock:
+                if stopping.is_set():
+                    raise ReportgenError("the build stopped before its charts were drawn")
+                for path, svg in zip(paths, pictures, strict=True):
+                    path.write_bytes(svg)
+                if fonts_config is not None:
+                    Path(folder, "fonts.conf").write_text(fonts_config)
+                    env["FONTCONFIG_FILE"] = str(Path(folder, "fonts.conf"))
+                drawing = subprocess.Popen(
+                    [command, "--format", "pdf", "--output", output, *paths],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                started.append(drawing)
+            _, errors = drawing.communicate()
+            if drawing.returncode != 0:
+                raise ReportgenError(f"{RSVG_CONVERT} could not draw the PDF's charts or "
+                                     f"tables ({errors.decode(errors='replace').strip()}); "
+                                     "nothing was published.")
+            return output.read_bytes()
+
+        thread = ThreadPoolExecutor(1, thread_name_prefix="reportgen-chart-pages")
+        pages = thread.submit(draw)
+        try:
+            yield pages.result
+        finally:
+            with lock:
+                stopping.set()
+                for drawing in started:
+                    drawing.kill()  # at once, if the build stopped; else it has ended
+            # Not waited for: a build that stops may still be waiting for its SVGs, which
+            # then never come (the charts' helpers end with the build).
+            thread.shutdown(wait=False)
 
 
-def with_charts(pdf: bytes, chart_pages: bytes, svgs: Sequence[bytes]) -> bytes:
-    """``pdf`` with each chart's stand-in replaced by the chart's page in ``chart_pages``
-    (drawn from ``svgs``, in that order); a chart the PDF does not show is left out. An
-    image XObject is drawn in the unit square; the chart's form maps its page onto that
+def with_charts(pdf: bytes, chart_pages: bytes, keys: Sequence[bytes]) -> bytes:
+    """``pdf`` with each stand-in replaced by its picture's page in ``chart_pages`` (the
+    pictures ``keys`` name, in that order); a picture the PDF does not show is left out. An
+    image XObject is drawn in the unit square; the picture's form maps its page onto that
     square, so it fills the stand-in's box."""
-    page_of = {marker(svg): n for n, svg in enumerate(svgs)}
+    page_of = {marker(key): n for n, key in enumerate(keys)}
     with pikepdf.open(io.BytesIO(pdf)) as edition, \
             pikepdf.open(io.BytesIO(chart_pages)) as charts:
         charts.remove_unreferenced_resources()  # each form carries only what it draws

@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 import reportgen
-from reportgen.charts.chart import Chart
+from reportgen.charts.chart import Chart, ChartsByName, ChartShape
 from reportgen.charts.palette import HOUSE
 from reportgen.clients import Client
 from reportgen.config import Branding, Config
@@ -118,11 +118,16 @@ NO_EARLIER_EDITION = ("No earlier edition is archived yet, so there is nothing t
                       "signals that changed mark.")
 
 
-def chart_context(chart: Chart | None, caption: str | None = None) -> ChartContext | None:
+def chart_context(chart: Chart | ChartShape | None, caption: str | None = None
+                  ) -> ChartContext | None:
+    """A chart's context: from its shape alone, all the PDF's layout needs; from the chart
+    encoded, its inline SVG for the HTML edition too."""
     if chart is None:
         return None
-    return ChartContext(uri=stand_in_uri(chart.svg), svg=inline_svg(chart.svg),
-                        alt=chart.title, caption=caption)
+    shape = chart.shape if isinstance(chart, Chart) else chart
+    return ChartContext(uri=stand_in_uri(shape.name.encode(), shape.width, shape.height),
+                        svg=inline_svg(chart.svg) if isinstance(chart, Chart) else None,
+                        alt=shape.title, caption=caption)
 
 
 def inline_svg(svg: bytes) -> Markup:
@@ -196,7 +201,7 @@ def month_heading(as_of: pd.Timestamp) -> str:
 
 
 def performance(f: ReportFigures, config: Config, n: Narrative,
-                charts: dict[str, Chart | None]) -> PerformanceSection:
+                charts: ChartsByName) -> PerformanceSection:
     ins = config.instruments
     groups = {**dict.fromkeys(ins.small_caps, "small"), **dict.fromkeys(ins.large_caps, "large")}
     rows = [ReturnsRow(ticker=str(t), name=ins.name(str(t)), group=groups.get(str(t), "world"),
@@ -212,7 +217,7 @@ def performance(f: ReportFigures, config: Config, n: Narrative,
         decades_chart=chart_context(charts.get("decades"), macro_caption(f, prices=True)))
 
 
-def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
+def valuation(f: ReportFigures, n: Narrative, charts: ChartsByName
               ) -> ValuationSection:
     return ValuationSection(
         small=f.small, large=f.large,
@@ -230,7 +235,7 @@ def valuation(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]
                          f.macro.valuation_history else NO_VALUATION_HISTORY))
 
 
-def rates(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RatesSection:
+def rates(f: ReportFigures, n: Narrative, charts: ChartsByName) -> RatesSection:
     stats, starts = f.rates.fed_study, f.rates.fed_study_cycle_starts
     rows = [FedStudyRow(horizon=f"{months} month{'s' if months > 1 else ''}",
                         mean=pct(row["mean"]), median=pct(row["median"]),
@@ -264,7 +269,7 @@ def quality(f: ReportFigures, n: Narrative) -> QualitySection:
                  for sector, row in f.sector_weights.iterrows()])
 
 
-def leaders(f: ReportFigures, charts: dict[str, Chart | None]) -> LeadersSection:
+def leaders(f: ReportFigures, charts: ChartsByName) -> LeadersSection:
     return LeadersSection(
         month_chart=chart_context(charts.get("leaders_month")),
         ytd_chart=chart_context(charts.get("leaders_ytd")),
@@ -277,7 +282,7 @@ def leaders(f: ReportFigures, charts: dict[str, Chart | None]) -> LeadersSection
                  for sector, row in f.sector_month.iterrows()])
 
 
-def ways_to_play(f: ReportFigures, charts: dict[str, Chart | None]) -> WaysToPlaySection:
+def ways_to_play(f: ReportFigures, charts: ChartsByName) -> WaysToPlaySection:
     rows = [VehicleRow(ticker=str(t), style=STYLES.get(str(t), DASH),
                        cells=[pct(r["return_1y"]), pct(r["return_3y_annualised"]),
                               pct(r["volatility_3y"], signed=False), pct(r["max_drawdown_3y"]),
@@ -290,7 +295,7 @@ def ways_to_play(f: ReportFigures, charts: dict[str, Chart | None]) -> WaysToPla
                              risk_return_chart=chart_context(charts.get("risk_return")))
 
 
-def risks(f: ReportFigures, n: Narrative, charts: dict[str, Chart | None]) -> RisksSection:
+def risks(f: ReportFigures, n: Narrative, charts: ChartsByName) -> RisksSection:
     vols = f.risk.volatility_3m
     vol_small, vol_large = vols.get(f.small), vols.get(f.large)
     triggers = weakening_triggers(
@@ -342,7 +347,7 @@ def sources(f: ReportFigures) -> SourcesSection:
 
 
 def compose_report(figures: ReportFigures, narrative: Narrative,
-                   charts: dict[str, Chart | None], config: Config, created: datetime,
+                   charts: ChartsByName, config: Config, created: datetime,
                    comparison: Comparison | None, commentary: AnalystText,
                    status: EditionStatus) -> ReportContext:
     """The context of the master edition (the config's branding, no client)."""

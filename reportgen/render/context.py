@@ -31,7 +31,9 @@ def field_help(cls: type) -> dict[str, str]:
 class ChartContext:
     uri: Annotated[str, "The chart's stand-in as a data: URI, for the PDF, where the chart "
                         "is placed over it once laid out (render/chart_pages.py)"]
-    svg: Annotated[Markup, "The chart as inline SVG markup, for the HTML edition"]
+    svg: Annotated[Markup | None, "The chart as inline SVG markup, for the HTML edition; "
+                                  "None in the PDF's context, laid out before the chart is "
+                                  "encoded"]
     alt: Annotated[str, "Text alternative: the finding the chart shows"]
     caption: Annotated[str | None, "Its own source line (macro series); None: the edition's"]
 

@@ -8,7 +8,7 @@ from reportgen.config import Instruments, Paper
 from reportgen.formatting import DASH, day, month_name, pct
 from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, HoldingFigures, PortfolioFigures
 from reportgen.metrics.report import ReportFigures, number_at
-from reportgen.render.chart_pages import stand_in_uri
+from reportgen.render.chart_pages import drawing_stand_in_uri
 from reportgen.render.compose import month_heading
 from reportgen.render.context import PortfolioContext
 from reportgen.render.drawn import (
@@ -54,8 +54,8 @@ def portfolio_page(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
     tables = drawn_table(_columns(f), _rows(p, f, ins), width)
     bars = drawn_bars(_bars(p), width)
     return PortfolioPage(PortfolioContext(
-        summary=_summary(p, f, ins), table=[stand_in_uri(svg) for svg in tables],
-        bars=[stand_in_uri(svg) for svg in bars],
+        summary=_summary(p, f, ins), table=[drawing_stand_in_uri(svg) for svg in tables],
+        bars=[drawing_stand_in_uri(svg) for svg in bars],
         notes=[f"{t}: no prices from the data source, so it is not valued and the "
                "portfolio's returns are not shown." for t in p.unpriced],
         method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), [*tables, *bars])
