@@ -88,6 +88,7 @@ from reportgen.metrics import changes, fed
 from reportgen.metrics.dates import edition_dates
 from reportgen.metrics.macro import HISTORY_PREFIX
 from reportgen.metrics.report import ReportFigures, compute_report_figures
+from reportgen.processes import sparing_what_lives
 from reportgen.render.chart_pages import placed, rsvg_convert
 from reportgen.render.commentary import (
     Commentary,
@@ -462,7 +463,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             snapshot_files = background.submit(snapshot.snapshot_files, data, as_of)
             renderer = _Renderer(job, place_charts)
             stage("Rendering PDF")
-            with timed(log, "rendered the edition PDF and HTML"):
+            with timed(log, "rendered the edition PDF and HTML"), sparing_what_lives():
                 files = {pdf_name(month): renderer.master()}
                 charts = drawing.charts()
                 full = composed(charts)  # with the charts' SVGs, for the HTML edition

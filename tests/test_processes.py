@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -115,3 +116,26 @@ def test_a_build_leaves_nothing_in_the_temporary_folder_but_the_template_cache(
                          if not p.name.startswith("_jinja2-cache-")):
         assert time.monotonic() < deadline, f"left in the temporary folder: {left}"
         time.sleep(0.2)
+
+
+def test_an_edition_is_laid_out_with_what_the_build_made_before_out_of_the_collector_s_reach(
+        sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full collection during the layout would go over every module, frame and figure
+    again: they are frozen while the edition is laid out, and given back to the collector
+    after."""
+    from reportgen.config import Config
+    from reportgen.edition import EditionRequest, build_edition
+    from reportgen.render import pdf
+
+    frozen_at_layout: list[int] = []
+    render_document = pdf.render_document
+
+    def recording(html: str, **options: object) -> pdf.Rendered:
+        frozen_at_layout.append(gc.get_freeze_count())
+        return render_document(html, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "render_document", recording)
+    before = gc.get_freeze_count()
+    build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path))
+    assert frozen_at_layout and frozen_at_layout[0] > before + 10_000
+    assert gc.get_freeze_count() == before
