@@ -244,11 +244,11 @@ class Measured:
                           points(self.box.width), points(self.box.height))
 
     def encoded(self) -> Chart:
-        svg = draw.svg_image(self.figure, self.box)
-        if svg_size(svg) != (self.shape.width, self.shape.height):  # as measured, or a bug
+        shape, svg = self.shape, draw.svg_image(self.figure, self.box)
+        if svg_size(svg) != (shape.width, shape.height):  # as measured, or a bug
             raise RuntimeError(f"the {self.name} chart's SVG is {svg_size(svg)}, "
-                               f"not the size measured ({self.shape})")
-        return Chart(self.shape, svg,
+                               f"not the size measured ({shape})")
+        return Chart(shape, svg,
                      draw.png_image(self.figure) if self.name == EMAILED_CHART else None)
 
 
