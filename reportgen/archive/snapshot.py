@@ -27,10 +27,10 @@ def snapshot_files(data: MarketData, as_of: pd.Timestamp) -> dict[str, memoryvie
     Encoded in memory, so a build can encode them while it lays out the edition (pyarrow
     encodes without holding the interpreter's lock: 0.3 to 0.5 s for the 28 MB of a
     600-stock universe) and write them to the edition's folder after."""
-    # The prices gathered without pandas (_prices_table); the other tables as pandas writes
-    # them, with their ``attrs`` (the macro series' sources).
-    # Without Arrow's schema, whose dictionary type would make the tickers a categorical
-    # column when read back: Parquet's own types say what is needed (a string column).
+    # The prices gathered without pandas (_prices_table), and written without Arrow's schema,
+    # whose dictionary type would read the tickers back as a categorical column (Parquet's
+    # own types give a string column); the other tables as pandas writes them, with their
+    # ``attrs`` (the macro series' sources).
     files = {PRICES_FILE: _encoded(partial(pq.write_table, _prices_table(data, as_of),
                                            store_schema=False)),
              FUNDAMENTALS_FILE: _encoded(data.fundamentals.to_parquet),
