@@ -83,9 +83,14 @@ class ChartDrawing:
         if self.pool is None:
             meanwhile()
         else:
-            measuring = {name: self.pool.submit(measure_received, name) for name in CHART_NAMES}
+            measuring: dict[str, Future[ChartShape | None]] = {}
+            try:  # a helper may die at any time, even while charts are handed out
+                for name in CHART_NAMES:
+                    measuring[name] = self.pool.submit(measure_received, name)
+            except BrokenProcessPool:
+                self._lost_a_helper()
             meanwhile()
-            try:  # a helper may die while charts are still being handed out
+            try:
                 shapes = {name: future.result() for name, future in measuring.items()}
                 self.encoding = [self.pool.submit(encode_held) for _ in range(self.helpers)]
             except BrokenProcessPool:

@@ -321,8 +321,11 @@ class _Feed:
         self.pool, self.work, self.queued = pool, work, queued
         self.waiting = iter(list(work))
         self.in_flight: dict[Future[Path], int] = {}
-        for _ in range(min(first, queued)):
-            self._give_next()
+        try:
+            for _ in range(min(first, queued)):
+                self._give_next()
+        except BrokenProcessPool:
+            pass  # a process died on starting: reading the feed finds the pool broken
 
     def _give_next(self) -> None:
         n = next(self.waiting, None)

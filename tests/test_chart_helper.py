@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,27 @@ def test_a_dead_helper_s_charts_are_drawn_here(sample_data, sample_figures,
     doomed = _KillsItsReader(**{f.name: getattr(sample_data, f.name)
                                 for f in dataclasses.fields(sample_data) if f.init})
     shapes, charts = _drawn(doomed, sample_figures)
+    assert charts == draw_charts(sample_data, ins, sample_figures)
+    assert shapes == _shapes_of(charts)
+    assert "chart helper process died" in caplog.text
+
+
+def test_a_pool_broken_before_the_charts_are_handed_out_costs_no_chart(
+        sample_data, sample_figures, caplog: pytest.LogCaptureFixture) -> None:
+    """A helper may die before every chart is handed out (above, it dies on starting,
+    which the pool may notice while it is still being given charts): the pool refuses
+    the rest, and they are drawn here. Here the pool is broken before the first chart."""
+    ins = Config().instruments
+    doomed = _KillsItsReader(**{f.name: getattr(sample_data, f.name)
+                                for f in dataclasses.fields(sample_data) if f.init})
+    read = (chart_data(sample_data, ins), ins, sample_figures)
+    with ProcessPoolExecutor(2, mp_context=fork_server(), initializer=start_helper_with,
+                             initargs=(receive, doomed, ins, sample_figures,
+                                       fork_server().Lock())) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(int).result()
+        drawing = ChartDrawing(read, pool, helpers=2)
+        shapes, charts = drawing.shapes(), drawing.charts()
     assert charts == draw_charts(sample_data, ins, sample_figures)
     assert shapes == _shapes_of(charts)
     assert "chart helper process died" in caplog.text

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -34,7 +36,7 @@ from reportgen.data.sources import open_source
 from reportgen.data.store import Store
 from reportgen.edition import EditionRequest, build_edition, load_market_data
 from reportgen.errors import ReportgenError
-from reportgen.processes import usable_cores
+from reportgen.processes import fork_server, usable_cores
 
 pytest.importorskip("distributed", reason="the [cluster] extra (dask.distributed)")
 from reportgen import cluster as dask_cluster  # needs distributed
@@ -227,6 +229,21 @@ def test_local_processes_make_the_same_bytes_and_survive_a_lost_process(
     assert made_by.flag.exists() and "a worker process died" in caplog.text
     assert made == made_here
     assert len(workers_seen) > 2  # the processes were replaced, not kept for every batch
+
+
+def test_a_pool_that_breaks_while_it_is_first_given_batches_is_found_broken_when_read(
+        ) -> None:
+    """The first batches go to a fresh pool before the bodies exist, one after another; a
+    process may die on starting before the last is given, and the pool then refuses it.
+    That is found where the feed is read (and the pool replaced), not in starting it."""
+    with ProcessPoolExecutor(2, mp_context=fork_server(), initializer=os._exit,
+                             initargs=(9,)) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(int).result()
+        work = {n: Batch(Config().branding, ()) for n in range(2)}
+        feed = copies._Feed(pool, work, queued=4, first=2)
+        with pytest.raises(BrokenProcessPool):
+            next(iter(feed))
 
 
 def test_processes_that_keep_dying_stop_the_build_in_one_line(
