@@ -186,14 +186,22 @@ def test_a_clients_name_lands_in_the_room_the_cover_leaves_for_it(archive: Path)
     assert source[3] < prepared[1] and first["Doe"][3] < built[1]  # in the gap, inside it
 
 
-def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(sample_data,
-                                                                 tmp_path: Path) -> None:
-    """What ``snapshot_files`` encodes (prices gathered in numpy and Arrow, the rest as
-    pandas writes it) reads back as the data itself, without the rows after the as-of
-    date, with the fund tables and the macro series and their sources."""
+@pytest.mark.parametrize("rows_per_group", [1 << 17, 5_000])
+def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(
+        sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_group: int
+        ) -> None:
+    """What ``snapshot_files`` encodes (prices gathered in numpy and Arrow a few tickers at
+    a time, the rest as pandas writes it) reads back as the data itself, without the rows
+    after the as-of date, with the fund tables and the macro series and their sources;
+    each of its row groups holds whole tickers."""
     import dataclasses
 
-    from reportgen.archive.snapshot import read_snapshot, snapshot_files
+    import pyarrow.parquet as pq
+
+    from reportgen.archive import snapshot
+    from reportgen.archive.snapshot import PRICES_FILE, read_snapshot, snapshot_files
+
+    monkeypatch.setattr(snapshot, "ROWS_PER_GROUP", rows_per_group)
 
     as_of = pd.Timestamp("2026-06-30")
     days = pd.DatetimeIndex(["2026-05-29", "2026-06-30", "2026-07-31"], name="date")
@@ -208,6 +216,11 @@ def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(sample_data,
         assert back.prices[ticker].index.max() == expected.index.max() <= as_of
         pd.testing.assert_frame_equal(back.prices[ticker], expected, check_exact=True,
                                       check_freq=False, check_names=False)
+    groups = pq.ParquetFile(tmp_path / PRICES_FILE)
+    tickers = [set(groups.read_row_group(n, ["ticker"])["ticker"].to_pylist())
+               for n in range(groups.num_row_groups)]
+    assert len(tickers) == (1 if rows_per_group > 50_000 else 10)  # of two tickers each
+    assert sum(map(len, tickers)) == len(set().union(*tickers)) == len(data.prices)
     assert back.fundamentals.index.tolist() == data.fundamentals.index.tolist()
     assert back.macro_sources == ["FRED"]
     assert back.macro["DGS10"].tolist() == [4.1, 4.2]

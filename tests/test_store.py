@@ -4,9 +4,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reportgen.config import Config
 from reportgen.data.model import PRICE_COLUMNS, FundData
 from reportgen.data.sources import CsvSource
 from reportgen.data.store import Store
+from reportgen.tickers import file_stem
 
 NOW = datetime(2026, 10, 12, 22, 0, tzinfo=UTC)
 
@@ -88,6 +90,28 @@ def test_csv_files_are_read_again_only_when_they_change(tmp_path: Path) -> None:
     path.write_text("date,close,adj_close\n2026-01-02,10,10\n2026-01-05,11,11\n")
     assert store.load(source, ["AAA"]).adj_close("AAA").iloc[-1] == 11.0
     assert CountingCsv.reads == 2
+
+
+def test_stored_prices_read_back_as_pandas_reads_them(tmp_path: Path, real_prices: Path,
+                                                      ) -> None:
+    """The store builds each price frame from its file's columns (not through Arrow's pandas
+    metadata): the same frames pandas reads from the files, as the sources gave them; a
+    source's integer closes included (FakeRemote's), which take Arrow's general way."""
+    store, source = Store(tmp_path), CsvSource(real_prices)
+    tickers = [t for t in Config().instruments.all_tickers if source.has(t)]  # ^IRX, ^TNX too
+    fetched = store.load(source, tickers).prices
+    again = store.load(source, tickers).prices
+    remote = FakeRemote()
+    store.load(remote, ["AAA"], now=NOW)
+    for ticker, frame in [*again.items(), ("AAA", store.load(remote, ["AAA"], now=NOW).prices
+                                                  ["AAA"])]:
+        folder = tmp_path / ("remote" if ticker == "AAA" else source.key) / "prices"
+        read = pd.read_parquet(folder / f"{file_stem(ticker)}.parquet")
+        pd.testing.assert_frame_equal(frame, read, check_exact=True)
+        assert frame.columns.dtype == read.columns.dtype
+    for ticker, frame in again.items():
+        pd.testing.assert_frame_equal(frame, fetched[ticker], check_exact=True, check_freq=False)
+    assert again["SPY"]["close"].dtype == float and remote.calls and len(again) == len(tickers)
 
 
 def test_status_lists_each_series_and_flags_stale_ones(tmp_path: Path) -> None:

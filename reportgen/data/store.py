@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import platformdirs
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from reportgen.data.model import FundData, MarketData
+from reportgen.data.model import PRICE_COLUMNS, FundData, MarketData
 from reportgen.data.quality import PriceGate
 from reportgen.data.series import SeriesSource
 from reportgen.data.sources import Source
@@ -208,7 +209,7 @@ class Store:
         """The stored series; None when it is absent or damaged (reported), so that it is
         fetched again."""
         path = self._price_path(source, ticker)
-        return _read_parquet(path) if path.is_file() else None
+        return _read_price_file(path) if path.is_file() else None
 
     def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
         # The bytes of frame.to_parquet, without the pool of threads it starts to convert
@@ -264,6 +265,32 @@ def _read_parquet(path: Path) -> pd.DataFrame | None:
     except Exception:  # pyarrow raises several types for a torn or foreign file
         log.warning("%s is damaged; it will be fetched again", path)
         return None
+
+
+def _read_price_file(path: Path) -> pd.DataFrame | None:
+    """A ticker's stored prices; None when the file is damaged (reported). A file as the
+    sources' frames are written (``_is_float_prices``) is built straight from its columns,
+    where Arrow's conversion to pandas reads its pandas metadata first: three times as
+    long, which counts with a 600-stock universe's 600 files."""
+    try:
+        with pq.ParquetFile(path) as file:
+            table = file.read(use_threads=False)
+    except Exception:  # pyarrow raises several types for a torn or foreign file
+        log.warning("%s is damaged; it will be fetched again", path)
+        return None
+    if not _is_float_prices(table.schema):
+        return table.to_pandas()
+    return pd.DataFrame(np.column_stack([table[name].to_numpy() for name in PRICE_COLUMNS]),
+                        index=pd.DatetimeIndex(table["date"].to_numpy(), name="date"),
+                        columns=PRICE_COLUMNS)
+
+
+def _is_float_prices(schema: pa.Schema) -> bool:
+    """The columns of ``PRICE_COLUMNS`` as floats, then the dates (the frame's index)."""
+    date = schema.field(schema.names[-1]).type
+    return (schema.names == [*PRICE_COLUMNS, "date"]
+            and all(schema.field(name).type == pa.float64() for name in PRICE_COLUMNS)
+            and pa.types.is_timestamp(date) and date.tz is None)
 
 
 def _basis_changed(
