@@ -16,8 +16,10 @@ import importlib
 import json
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -458,9 +460,11 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         with placed([name.encode() for name in shown], lambda: drawing.svgs(shown)
                      ) as place_charts, \
                 request.executor.begun(job, work) as make_copies, \
+                _unfinished_folder(request.out_dir, month, "snapshot") as snapshot_folder, \
                 ThreadPoolExecutor(1, thread_name_prefix="reportgen-snapshot") as background:
-            # And a thread encodes the data's snapshot (see snapshot_files).
-            snapshot_files = background.submit(snapshot.snapshot_files, data, as_of)
+            # And a thread writes the data's snapshot (see write_snapshot).
+            snapshot_files = background.submit(snapshot.write_snapshot, data, as_of,
+                                               snapshot_folder)
             renderer = _Renderer(job, place_charts)
             stage("Rendering PDF")
             with timed(log, "rendered the edition PDF and HTML"), sparing_what_lives():
@@ -485,8 +489,8 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                     write_client_copies(staging, renderer, work, make_copies, client_files,
                                         stage)
                 history.write_key_figures(staging, folder.name, key_figures)
-                for name, encoded in snapshot_files.result().items():
-                    (staging / name).write_bytes(encoded)
+                for name in snapshot_files.result():
+                    shutil.move(snapshot_folder / name, staging / name)
                 stored = {"commentary" + inputs.commentary_suffix: inputs.commentary_text,
                           "clients.yaml": inputs.clients_text}
                 for name, text in stored.items():
@@ -508,6 +512,15 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                         {cid: folder / name for cid, name in client_files.items()}, as_of,
                         renderer.refused, operator_notes(figures, request.source_spec),
                         since_last_draft)
+
+
+@contextmanager
+def _unfinished_folder(out_dir: Path, month: pd.Period, purpose: str) -> Iterator[Path]:
+    """A temporary folder in the output folder (on the file system of the edition, whose
+    files are moved from it), named as a build's staging folder is: should this build be
+    killed, the next build of the month removes it."""
+    with tempfile.TemporaryDirectory(prefix=f".{month}.{purpose}-", dir=out_dir) as made:
+        yield Path(made)
 
 
 def _manifest_fields(request: EditionRequest, folder: Path, revision: int, month: pd.Period,

@@ -190,7 +190,7 @@ def test_a_clients_name_lands_in_the_room_the_cover_leaves_for_it(archive: Path)
 def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(
         sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_group: int
         ) -> None:
-    """What ``snapshot_files`` encodes (prices gathered in numpy and Arrow a few tickers at
+    """What ``write_snapshot`` writes (prices gathered in numpy and Arrow a few tickers at
     a time, the rest as pandas writes it) reads back as the data itself, without the rows
     after the as-of date, with the fund tables and the macro series and their sources;
     each of its row groups holds whole tickers."""
@@ -199,7 +199,7 @@ def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(
     import pyarrow.parquet as pq
 
     from reportgen.archive import snapshot
-    from reportgen.archive.snapshot import PRICES_FILE, read_snapshot, snapshot_files
+    from reportgen.archive.snapshot import PRICES_FILE, read_snapshot, write_snapshot
 
     monkeypatch.setattr(snapshot, "ROWS_PER_GROUP", rows_per_group)
 
@@ -207,8 +207,8 @@ def test_the_snapshot_reads_back_as_the_data_to_the_as_of_date(
     days = pd.DatetimeIndex(["2026-05-29", "2026-06-30", "2026-07-31"], name="date")
     macro = pd.Series([4.1, 4.2, 4.3], index=days, name="DGS10")
     data = dataclasses.replace(sample_data, macro={"DGS10": macro}, macro_sources=["FRED"])
-    for name, encoded in snapshot_files(data, as_of).items():
-        (tmp_path / name).write_bytes(encoded)
+    assert sorted(write_snapshot(data, as_of, tmp_path)) == sorted(p.name for p in
+                                                                  tmp_path.iterdir())
     back = read_snapshot(tmp_path, "sample", True, {})
     assert list(back.prices) == list(data.prices)
     for ticker, frame in data.prices.items():

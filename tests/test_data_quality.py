@@ -173,8 +173,9 @@ def test_withheld_series_start_after_their_last_gap(sample_data) -> None:
         closes.iloc[-1] / closes[:"2026-09-30"].iloc[-1] - 1)
     assert figures.returns.loc["IWM", ["3M", "6M", "YTD", "1Y"]].isna().all()
     assert figures.pair is None  # relative strength needs 52 weeks on both sides
-    # A gap after the as-of date is not in any period the report uses.
-    assert withhold_gaps(data, pd.Timestamp("2026-04-30"), 5)[1] == []
+    # A gap after the as-of date is not in any period the report uses: the data is kept.
+    kept, notes = withhold_gaps(data, pd.Timestamp("2026-04-30"), 5)
+    assert kept is data and notes == []
     # Holidays and a long weekend are not gaps (9/11: four weekdays closed).
     nine_eleven = pd.Series([1.0, 1.0], index=pd.DatetimeIndex(["2001-09-10", "2001-09-17"]))
     assert find_gaps("X", nine_eleven, 5) == []

@@ -58,6 +58,25 @@ def test_the_weekend_after_the_data_ends_is_not_outside_it(sample_data) -> None:
     assert resolve_as_of(calendar, pd.Timestamp("2026-11-01")) == pd.Timestamp("2026-10-30")
 
 
+def test_the_snapshot_is_written_where_a_killed_build_s_leftovers_are_removed(
+        sample_data, tmp_path: Path, stub_renderer: list[str]) -> None:
+    """The data's snapshot is written beside the edition while it is laid out, in a folder
+    named as a build's staging folder is: were the build killed there, the next build of
+    the month would remove it (see the archive's tests of unfinished builds)."""
+    from reportgen.archive.editions import scan
+
+    seen: list[list[Path]] = []
+
+    def look(text: str) -> None:
+        if text == "Rendering PDF":
+            seen.append(scan(tmp_path).unfinished)
+
+    build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path, month=OCTOBER), look)
+    [[folder]] = seen
+    assert folder.name.startswith(".2026-10.snapshot-")
+    assert not folder.exists() and (tmp_path / "2026-10" / "data-prices.parquet").is_file()
+
+
 def test_a_failed_build_leaves_nothing_and_an_edition_is_never_overwritten(
         sample_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         stub_renderer: list[str]) -> None:

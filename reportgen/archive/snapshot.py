@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,26 +20,27 @@ HOLDINGS_FILE = "data-top-holdings.parquet"
 MACRO_FILE = "data-macro.parquet"  # only when the edition had macro series
 
 
-def snapshot_files(data: MarketData, as_of: pd.Timestamp) -> dict[str, memoryview]:
-    """The snapshot's Parquet files, by name: prices up to the as-of date (nothing later can
-    have shaped the edition), fundamentals, and the macro series if the edition had any.
-    Encoded in memory, so a build can encode them while it lays out the edition (pyarrow
-    encodes without holding the interpreter's lock: 0.3 to 0.5 s for the 28 MB of a
-    600-stock universe) and write them to the edition's folder after."""
-    # The prices gathered without pandas (_price_batches), and written without Arrow's
-    # schema, whose dictionary type would read the tickers back as a categorical column
-    # (Parquet's own types give a string column); the other tables as pandas writes them,
-    # with their ``attrs`` (the macro series' sources).
-    files = {PRICES_FILE: _encoded(partial(_write_prices, data, as_of)),
-             FUNDAMENTALS_FILE: _encoded(data.fundamentals.to_parquet),
-             SECTOR_WEIGHTS_FILE: _encoded(data.sector_weights.to_parquet),
-             HOLDINGS_FILE: _encoded(data.top_holdings.to_parquet)}
+def write_snapshot(data: MarketData, as_of: pd.Timestamp, folder: Path) -> list[str]:
+    """Writes the snapshot's Parquet files into ``folder`` and gives their names: prices up
+    to the as-of date (nothing later can have shaped the edition), fundamentals, and the
+    macro series if the edition had any. A build writes them while it lays out the edition
+    (pyarrow encodes without holding the interpreter's lock: 0.2 to 0.3 s for the 30 MB of
+    a 600-stock universe), beside the edition's folder, and moves them in after."""
+    # The prices written without Arrow's schema, whose dictionary type would read the
+    # tickers back as a categorical column (Parquet's own types give a string column); the
+    # other tables as pandas writes them, with their ``attrs`` (the macro series' sources).
+    _write_prices(data, as_of, folder / PRICES_FILE)
+    data.fundamentals.to_parquet(folder / FUNDAMENTALS_FILE)
+    data.sector_weights.to_parquet(folder / SECTOR_WEIGHTS_FILE)
+    data.top_holdings.to_parquet(folder / HOLDINGS_FILE)
+    names = [PRICES_FILE, FUNDAMENTALS_FILE, SECTOR_WEIGHTS_FILE, HOLDINGS_FILE]
     if data.macro:
         macro = pd.concat([series[series.index <= as_of].rename("value").to_frame()
                            .assign(name=name) for name, series in data.macro.items()])
         macro.attrs["sources"] = data.macro_sources
-        files[MACRO_FILE] = _encoded(partial(macro.reset_index().to_parquet, index=False))
-    return files
+        macro.reset_index().to_parquet(folder / MACRO_FILE, index=False)
+        names.append(MACRO_FILE)
+    return names
 
 
 # A row group of the prices file holds whole tickers, about this many rows.
@@ -50,53 +50,61 @@ PRICES_SCHEMA = pa.schema([("date", pa.timestamp("us")),
                            ("ticker", pa.dictionary(pa.int32(), pa.large_string()))])
 
 
-def _write_prices(data: MarketData, as_of: pd.Timestamp, sink: pa.BufferOutputStream) -> None:
+def _write_prices(data: MarketData, as_of: pd.Timestamp, path: Path) -> None:
+    """Every ticker's rows to ``as_of``, one after another, a few tickers to a row group
+    (``_ticker_groups``). Gathered in numpy and Arrow, not in pandas, so that the thread
+    that encodes them hardly holds the interpreter's lock the layout needs (concatenating
+    the rows in pandas held it ~0.3 s for a 600-stock universe)."""
+    groups = list(_ticker_groups(data, as_of))
+    # Each group's rows are gathered into the same arrays, written before the next group's
+    # are: arrays made afresh for each group took 16,000 page faults more (60 MB), and this
+    # machine's memory is slow to touch for the first time.
+    most = max((_rows(group) for group in groups), default=0)
+    gathered = {"date": np.empty(most, "datetime64[us]"),
+                **{name: np.empty(most) for name in PRICE_COLUMNS}}
     # Prices as split bytes under zstd: smaller than Parquet's dictionaries of prices under
     # snappy (30 MB against 36 for a 600-stock universe), in half the time.
-    with pq.ParquetWriter(sink, PRICES_SCHEMA, store_schema=False, compression="zstd",
+    with pq.ParquetWriter(path, PRICES_SCHEMA, store_schema=False, compression="zstd",
                           compression_level=1, use_dictionary=["ticker"],
                           column_encoding=dict.fromkeys(PRICE_COLUMNS, "BYTE_STREAM_SPLIT")
                           ) as writer:
-        for batch in _price_batches(data, as_of):
-            writer.write_table(batch, row_group_size=batch.num_rows)
+        for group in groups:
+            writer.write_table(_group_table(group, gathered), row_group_size=_rows(group))
 
 
-def _price_batches(data: MarketData, as_of: pd.Timestamp) -> Iterator[pa.Table]:
-    """Every ticker's rows to ``as_of``, one after another, a few tickers at a time (a row
-    group each): the date, the price columns and the ticker. Gathered in numpy and Arrow,
-    not in pandas, so that the thread that encodes them hardly holds the interpreter's lock
-    the layout needs (concatenating the rows in pandas held it ~0.3 s for a 600-stock
-    universe); the tickers stay a dictionary, as Parquet stores them (spelled out as 2.1
-    million strings, they cost another 0.34 CPU-s). A few tickers at a time, not all at
-    once: a 600-stock universe's 2.1 million rows gathered whole took 200 MiB more memory,
-    and a second more, this machine's memory being slow to touch for the first time."""
+def _ticker_groups(data: MarketData, as_of: pd.Timestamp) -> Iterator[dict[str, pd.DataFrame]]:
+    """The tickers' rows to ``as_of`` (views: the dates ascend), a few tickers at a time,
+    about ``ROWS_PER_GROUP`` rows. All the rows at once (2.1 million for a 600-stock
+    universe) took 200 MiB more memory, and a second more."""
     group: dict[str, pd.DataFrame] = {}
     rows = 0
     for ticker, frame in data.prices.items():
-        # Its first rows, as views: the dates ascend (MarketData's frames are so made).
         group[ticker] = frame.iloc[:frame.index.searchsorted(as_of, side="right")]
         rows += len(group[ticker])
         if rows >= ROWS_PER_GROUP:
-            yield _prices_table(group)
+            yield group
             group, rows = {}, 0
     if group:
-        yield _prices_table(group)
+        yield group
 
 
-def _prices_table(frames: dict[str, pd.DataFrame]) -> pa.Table:
-    columns = {"date": np.concatenate([frame.index.to_numpy() for frame in frames.values()])}
+def _rows(group: dict[str, pd.DataFrame]) -> int:
+    return sum(map(len, group.values()))
+
+
+def _group_table(group: dict[str, pd.DataFrame], gathered: dict[str, np.ndarray]) -> pa.Table:
+    """The group's rows, in (the first rows of) the ``gathered`` arrays: the date, the
+    price columns and the ticker, which stays a dictionary, as Parquet stores it (spelled
+    out as 2.1 million strings for a 600-stock universe, it cost 0.34 CPU-s)."""
+    rows = _rows(group)
+    columns = {"date": np.concatenate([frame.index.to_numpy() for frame in group.values()],
+                                      out=gathered["date"][:rows])}
     for name in PRICE_COLUMNS:
-        columns[name] = np.concatenate([frame[name].to_numpy() for frame in frames.values()])
-    which = np.repeat(np.arange(len(frames), dtype=np.int32), list(map(len, frames.values())))
-    tickers = pa.DictionaryArray.from_arrays(which, pa.array(list(frames), pa.large_string()))
+        columns[name] = np.concatenate([frame[name].to_numpy() for frame in group.values()],
+                                       out=gathered[name][:rows])
+    which = np.repeat(np.arange(len(group), dtype=np.int32), list(map(len, group.values())))
+    tickers = pa.DictionaryArray.from_arrays(which, pa.array(list(group), pa.large_string()))
     return pa.Table.from_pydict({**columns, "ticker": tickers}, schema=PRICES_SCHEMA)
-
-
-def _encoded(write: Callable[[pa.BufferOutputStream], object]) -> memoryview:
-    """What ``write`` writes, in memory (and not copied again to be written to a file)."""
-    buffer = pa.BufferOutputStream()
-    write(buffer)
-    return memoryview(buffer.getvalue())
 
 
 def read_snapshot(folder: Path, source: str, is_sample: bool,

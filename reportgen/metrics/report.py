@@ -153,8 +153,9 @@ def number_at(table: pd.DataFrame, row: Hashable, column: str) -> float | None:
 
 
 def _history(data: MarketData, ticker: str, as_of: pd.Timestamp) -> pd.Series:
+    """The ticker's closes to ``as_of``: its first rows, the dates ascending."""
     closes = data.adj_close(ticker)
-    return closes[closes.index <= as_of]
+    return closes.iloc[:closes.index.searchsorted(as_of, side="right")]
 
 
 def returns_with_annualised(closes: pd.Series, as_of: pd.Timestamp) -> dict[str, float]:
