@@ -271,9 +271,11 @@ def _read_price_file(path: Path) -> pd.DataFrame | None:
     """A ticker's stored prices; None when the file is damaged (reported). A file as the
     sources' frames are written (``_is_float_prices``) is built straight from its columns,
     where Arrow's conversion to pandas reads its pandas metadata first: three times as
-    long, which counts with a 600-stock universe's 600 files."""
+    long, which counts with a 600-stock universe's 600 files. (Read whole, without first
+    gathering its column chunks on Arrow's I/O threads: a quarter faster for such small
+    files.)"""
     try:
-        with pq.ParquetFile(path) as file:
+        with pq.ParquetFile(path, pre_buffer=False) as file:
             table = file.read(use_threads=False)
     except Exception:  # pyarrow raises several types for a torn or foreign file
         log.warning("%s is damaged; it will be fetched again", path)
