@@ -246,16 +246,17 @@ def rates_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp) -> Ra
     )
 
 
-def quality_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp
-                    ) -> QualityFigures:
+def quality_figures(data: MarketData, ins: Instruments, as_of: pd.Timestamp,
+                    closes: dict[str, pd.Series], ytd: pd.Series) -> QualityFigures:
+    """The funds' fundamentals, and across the universe: the share unprofitable, the spread
+    of year-to-date returns (``ytd``, from the stocks' ``closes`` to ``as_of``) and the
+    share above the 200-day average."""
     columns = ["earnings_growth", "return_on_equity", "profit_margin"]
     funds = [*ins.small_caps, *ins.large_caps]
     table = data.fundamentals.reindex(index=funds, columns=columns).astype(float)
     table = table.dropna(how="all")
     margins = data.fundamentals.reindex(index=ins.universe)["profit_margin"].dropna() \
         if "profit_margin" in data.fundamentals else pd.Series(dtype=float)
-    closes = {t: _history(data, t, as_of) for t in ins.universe if t in data.prices}
-    ytd = universe.universe_returns(closes, "YTD", as_of)
     above = universe.share_above_moving_average(closes, as_of)
     return QualityFigures(
         fundamentals=table,
@@ -394,7 +395,9 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
     pairs = {(s, lg): relative.summarise(data.adj_close(s), data.adj_close(lg), as_of)
              for s, lg in ins.relative_pairs}
     valuation = valuation_ratios(data, small, large)
-    rates, quality = rates_figures(data, ins, as_of), quality_figures(data, ins, as_of)
+    leaders_ytd = universe.universe_returns(universe_closes, "YTD", as_of)
+    rates = rates_figures(data, ins, as_of)
+    quality = quality_figures(data, ins, as_of, universe_closes, leaders_ytd)
     risk_now = risk_figures(data, ins, as_of)
     stocks = [*universe_closes, *watch_closes]
     sectors = {t: sector for t in stocks
@@ -411,7 +414,7 @@ def compute_report_figures(data: MarketData, ins: Instruments, as_of: pd.Timesta
         quality=quality,
         sector_weights=sector_weights_table(data, small, large),
         leaders_month=leaders_month,
-        leaders_ytd=universe.universe_returns(universe_closes, "YTD", as_of),
+        leaders_ytd=leaders_ytd,
         sector_month=sector_breakdown(leaders_month, sectors),
         watch_month=universe.universe_returns(watch_closes, "MTD", as_of),
         watch_ytd=universe.universe_returns(watch_closes, "YTD", as_of),

@@ -40,10 +40,12 @@ def dispersion(returns: pd.Series) -> float:
 
 def share_above_moving_average(closes: dict[str, pd.Series], as_of: pd.Timestamp,
                                days: int = 200) -> float | None:
-    """Breadth: the share of tickers whose last close is above its ``days``-day average."""
+    """Breadth: the share of tickers whose last close on or before ``as_of`` is above the
+    average of its last ``days`` closes (that one included); a ticker with fewer closes is
+    left out. The closes' dates ascend."""
     flags = []
     for series in closes.values():
-        history = series[series.index <= as_of]
+        history = series.iloc[:series.index.searchsorted(as_of, side="right")]
         if len(history) >= days:
             flags.append(history.iloc[-1] > history.iloc[-days:].mean())
     return sum(flags) / len(flags) if flags else None
