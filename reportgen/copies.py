@@ -279,8 +279,15 @@ class _LocalRun:
         return pool, _Feed(pool, this_round, queued=2 * self.workers, first=first)
 
     def made(self, bodies: Bodies) -> Iterator[MadeBatch]:
+        """Gives the processes the bodies and the pool its full share of batches at once
+        (the build may have more to do before it reads them), and the batches as they
+        finish when read."""
         for key, body in bodies.items():
             _spool_atomically(_body_file(self.spool, key), body)
+        self.round.fill()
+        return self._collected()
+
+    def _collected(self) -> Iterator[MadeBatch]:
         restarts = 0
         while True:
             try:
@@ -321,8 +328,12 @@ class _Feed:
         self.pool, self.work, self.queued = pool, work, queued
         self.waiting = iter(list(work))
         self.in_flight: dict[Future[Path], int] = {}
+        self.fill(min(first, queued))
+
+    def fill(self, up_to: int | None = None) -> None:
+        """Gives the pool batches until ``up_to`` (else ``queued``) are in its hands."""
         try:
-            for _ in range(min(first, queued)):
+            for _ in range((self.queued if up_to is None else up_to) - len(self.in_flight)):
                 self._give_next()
         except BrokenProcessPool:
             pass  # a process died on starting: reading the feed finds the pool broken

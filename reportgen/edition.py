@@ -61,12 +61,11 @@ from reportgen.config import (
     read_text,
 )
 from reportgen.copies import (
-    Batch,
     Body,
     CopyJob,
     Executor,
     InThisProcess,
-    MakeCopies,
+    MadeBatch,
     batches,
     branding_key,
     versions,
@@ -366,16 +365,13 @@ BLOCK_ANCHOR = "prepared"
 PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
 
 
-def write_client_copies(staging: Path, renderer: _Renderer, work: list[Batch],
-                        make_copies: MakeCopies, names: dict[str, str],
-                        stage: Callable[[str], None]) -> None:
+def write_client_copies(staging: Path, renderer: _Renderer, copies: Iterable[MadeBatch],
+                        names: dict[str, str], stage: Callable[[str], None]) -> None:
     """Each client's copy, written to the staging folder as soon as it is made (so memory
-    does not grow with the number of clients), by ``make_copies`` (``Executor.begun``)."""
-    if not work:
-        return
+    does not grow with the number of clients), from ``copies`` (``MakeCopies``)."""
     total = len(names)  # a file name for each client
     done = 0
-    for made in make_copies(renderer.copy_bodies(batch.branding for batch in work)):
+    for made in copies:
         renderer.refused.extend(url for url in made.refused if url not in renderer.refused)
         for client_id, pdf in made.copies:
             path = staging / names[client_id]
@@ -469,6 +465,10 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             stage("Rendering PDF")
             with timed(log, "rendered the edition PDF and HTML"), sparing_what_lives():
                 files = {pdf_name(month): renderer.master()}
+                # The copies' bodies go to the executor now: local processes make the
+                # copies while this process makes the HTML edition.
+                copies = (make_copies(renderer.copy_bodies(batch.branding for batch in work))
+                          if work else iter(()))
                 charts = drawing.charts()
                 full = composed(charts)  # with the charts' SVGs, for the HTML edition
                 files[html_name(month)] = render_html(for_screen(full, config)).encode()
@@ -486,7 +486,7 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
                     (staging / name).parent.mkdir(exist_ok=True)
                     (staging / name).write_bytes(content)
                 with timed(log, f"made {len(clients)} client copies"):
-                    write_client_copies(staging, renderer, work, make_copies, client_files,
+                    write_client_copies(staging, renderer, copies, client_files,
                                         stage)
                 history.write_key_figures(staging, folder.name, key_figures)
                 for name in snapshot_files.result():
