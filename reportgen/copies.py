@@ -30,7 +30,6 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
 from reportgen.processes import (
+    POOL_LOST,
     end_processes,
     fork_server,
     start_fork_server,
@@ -294,7 +294,7 @@ class _LocalRun:
                 for n, spooled in self.round:
                     del self.pending[n]
                     yield _unspool(spooled)
-            except BrokenProcessPool:
+            except POOL_LOST:
                 end_processes(self.pool)
                 restarts += 1
                 if restarts > POOL_RESTARTS:
@@ -335,7 +335,7 @@ class _Feed:
         try:
             for _ in range((self.queued if up_to is None else up_to) - len(self.in_flight)):
                 self._give_next()
-        except BrokenProcessPool:
+        except POOL_LOST:
             pass  # a process died on starting: reading the feed finds the pool broken
 
     def _give_next(self) -> None:
