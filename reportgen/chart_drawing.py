@@ -36,9 +36,9 @@ from reportgen.config import Instruments
 from reportgen.data.model import MarketData
 from reportgen.metrics.report import ReportFigures
 from reportgen.processes import (
-    POOL_LOST,
     end_processes,
     fork_server,
+    pool_lost,
     spare_cores,
     start_helper_with,
     usable_cores,
@@ -87,13 +87,13 @@ class ChartDrawing:
             try:  # a helper may die at any time, even while charts are handed out
                 for name in CHART_NAMES:
                     measuring[name] = self.pool.submit(measure_received, name)
-            except POOL_LOST:
+            except pool_lost():
                 self._lost_a_helper()
             meanwhile()
             try:
                 shapes = {name: future.result() for name, future in measuring.items()}
                 self.encoding = [self.pool.submit(encode_held) for _ in range(self.helpers)]
-            except POOL_LOST:
+            except pool_lost():
                 self._lost_a_helper()
         for name, chart in self._draw_here([n for n in CHART_NAMES if n not in shapes]).items():
             shapes[name] = chart.shape if chart else None
@@ -138,7 +138,7 @@ class ChartDrawing:
                 charts |= future.result()
             if again := [name for name in names if name not in charts]:
                 charts |= self.pool.submit(draw_received, again).result()
-        except POOL_LOST:
+        except pool_lost():
             self._lost_a_helper()
         return charts
 

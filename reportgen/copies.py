@@ -45,9 +45,9 @@ from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
 from reportgen.metrics.report import ReportFigures
 from reportgen.processes import (
-    POOL_LOST,
     end_processes,
     fork_server,
+    pool_lost,
     start_fork_server,
     start_helper_with,
     usable_cores,
@@ -294,7 +294,7 @@ class _LocalRun:
                 for n, spooled in self.round:
                     del self.pending[n]
                     yield _unspool(spooled)
-            except POOL_LOST:
+            except pool_lost():
                 end_processes(self.pool)
                 restarts += 1
                 if restarts > POOL_RESTARTS:
@@ -335,7 +335,7 @@ class _Feed:
         try:
             for _ in range((self.queued if up_to is None else up_to) - len(self.in_flight)):
                 self._give_next()
-        except POOL_LOST:
+        except pool_lost():
             pass  # a process died on starting: reading the feed finds the pool broken
 
     def _give_next(self) -> None:

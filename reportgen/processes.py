@@ -21,7 +21,6 @@ import multiprocessing.forkserver
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
@@ -126,11 +125,16 @@ def spare_cores() -> bool:
     return usable_cores() > 1
 
 
-# What a pool that lost a process raises where it is given work or gives results. CPython's
-# pool (3.11) starts its processes as it is given work; should one die as another starts,
-# the start can fail on a pipe the pool has just closed (OSError), and the fork server, sent
-# a torn request, ends: a lost pool either way (the next pool starts a new server).
-POOL_LOST = (BrokenProcessPool, OSError)
+def pool_lost() -> tuple[type[Exception], ...]:
+    """What a pool that lost a process raises where it is given work or gives results
+    (``except pool_lost():``). CPython's pool (3.11) starts its processes as it is given
+    work; should one die as another starts, the start can fail on a pipe the pool has just
+    closed (OSError), and the fork server, sent a torn request, ends: a lost pool either
+    way (the next pool starts a new server). Imported when asked: a build loads this module
+    before anything else, and the pool's module takes a few milliseconds."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return BrokenProcessPool, OSError
 
 
 def end_processes(pool: ProcessPoolExecutor) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from reportgen.data.model import PRICE_COLUMNS, MarketData
+from reportgen.data.model import PRICE_COLUMNS, MarketData, rows_to
 
 PRICES_FILE = "data-prices.parquet"
 FUNDAMENTALS_FILE = "data-fundamentals.parquet"
@@ -79,7 +79,7 @@ def _ticker_groups(data: MarketData, as_of: pd.Timestamp) -> Iterator[dict[str, 
     group: dict[str, pd.DataFrame] = {}
     rows = 0
     for ticker, frame in data.prices.items():
-        group[ticker] = frame.iloc[:frame.index.searchsorted(as_of, side="right")]
+        group[ticker] = rows_to(frame, as_of)
         rows += len(group[ticker])
         if rows >= ROWS_PER_GROUP:
             yield group

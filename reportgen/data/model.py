@@ -6,11 +6,19 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 PRICE_COLUMNS = ["open", "high", "low", "close", "adj_close", "volume"]
+
+Dated = TypeVar("Dated", pd.Series, pd.DataFrame)
+
+
+def rows_to(rows: Dated, day: pd.Timestamp) -> Dated:
+    """The rows dated on or before ``day``, as a view (not a filtered copy): their dates
+    ascend, as those of every series and frame of ``MarketData`` do."""
+    return rows.iloc[:rows.index.searchsorted(day, side="right")]
 
 # Fund-level fundamentals a source may provide; every column is optional per ticker.
 FUNDAMENTAL_NUMBERS = [

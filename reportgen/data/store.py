@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -209,7 +210,7 @@ class Store:
         """The stored series; None when it is absent or damaged (reported), so that it is
         fetched again."""
         path = self._price_path(source, ticker)
-        return _read_price_file(path) if path.is_file() else None
+        return _read_parquet(path, _price_frame) if path.is_file() else None
 
     def _write_prices(self, source: Source, ticker: str, frame: pd.DataFrame) -> None:
         # The bytes of frame.to_parquet, without the pool of threads it starts to convert
@@ -256,30 +257,25 @@ def _read_meta_file(path: Path) -> dict[str, dict]:
     return {}
 
 
-def _read_parquet(path: Path) -> pd.DataFrame | None:
-    try:
-        # pyarrow's reader of one file, where pd.read_parquet goes through its datasets:
-        # the same frame, at half the cost for the store's many small files.
-        with pq.ParquetFile(path) as file:
-            return file.read(use_threads=False).to_pandas()
-    except Exception:  # pyarrow raises several types for a torn or foreign file
-        log.warning("%s is damaged; it will be fetched again", path)
-        return None
-
-
-def _read_price_file(path: Path) -> pd.DataFrame | None:
-    """A ticker's stored prices; None when the file is damaged (reported). A file as the
-    sources' frames are written (``_is_float_prices``) is built straight from its columns,
-    where Arrow's conversion to pandas reads its pandas metadata first: three times as
-    long, which counts with a 600-stock universe's 600 files. (Read whole, without first
-    gathering its column chunks on Arrow's I/O threads: a quarter faster for such small
-    files.)"""
+def _read_parquet(path: Path, convert: Callable[[pa.Table], pd.DataFrame] = pa.Table.to_pandas
+                  ) -> pd.DataFrame | None:
+    """The file's table, converted; None when the file is damaged (reported). Read with
+    pyarrow's reader of one file, where pd.read_parquet goes through its datasets (half the
+    cost for the store's many small files), whole, without first gathering its column
+    chunks on Arrow's I/O threads (a quarter less again)."""
     try:
         with pq.ParquetFile(path, pre_buffer=False) as file:
-            table = file.read(use_threads=False)
+            return convert(file.read(use_threads=False))
     except Exception:  # pyarrow raises several types for a torn or foreign file
         log.warning("%s is damaged; it will be fetched again", path)
         return None
+
+
+def _price_frame(table: pa.Table) -> pd.DataFrame:
+    """A ticker's stored prices. A file as the sources' frames are written
+    (``_is_float_prices``) is built straight from its columns, where Arrow's conversion to
+    pandas reads its pandas metadata first: three times as long, which counts with a
+    600-stock universe's 600 files."""
     if not _is_float_prices(table.schema):
         return table.to_pandas()
     return pd.DataFrame(np.column_stack([table[name].to_numpy() for name in PRICE_COLUMNS]),

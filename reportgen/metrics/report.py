@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config import Instruments
-from reportgen.data.model import MarketData
+from reportgen.data.model import MarketData, rows_to
 from reportgen.metrics import fed, periods, relative, risk, universe
 from reportgen.metrics.macro import MacroFigures, Reading, macro_figures, reading
 from reportgen.metrics.relative import RelativeSummary
@@ -153,9 +153,7 @@ def number_at(table: pd.DataFrame, row: Hashable, column: str) -> float | None:
 
 
 def _history(data: MarketData, ticker: str, as_of: pd.Timestamp) -> pd.Series:
-    """The ticker's closes to ``as_of``: its first rows, the dates ascending."""
-    closes = data.adj_close(ticker)
-    return closes.iloc[:closes.index.searchsorted(as_of, side="right")]
+    return rows_to(data.adj_close(ticker), as_of)
 
 
 def returns_with_annualised(closes: pd.Series, as_of: pd.Timestamp) -> dict[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reportgen.data.model import rows_to
 from reportgen.metrics.periods import period_return
 
 
@@ -45,7 +46,7 @@ def share_above_moving_average(closes: dict[str, pd.Series], as_of: pd.Timestamp
     left out. The closes' dates ascend."""
     flags = []
     for series in closes.values():
-        history = series.iloc[:series.index.searchsorted(as_of, side="right")]
+        history = rows_to(series, as_of)
         if len(history) >= days:
             flags.append(history.iloc[-1] > history.iloc[-days:].mean())
     return sum(flags) / len(flags) if flags else None
