@@ -8,8 +8,8 @@ bodies, once the build has laid them out: the scheduler also gives them to worke
 later, and each worker keeps its own copy. (Data scattered to every worker would not do: the
 scheduler trims it to one replica, and a lost worker can take that one with it.) Each batch
 is a task; the first batches, one a worker thread, are begun before the bodies exist (as
-local processes begin theirs), and are two: their own pages laid out, then spliced. The
-scheduler gives a lost worker's tasks to the others (and lays out again what it held), and
+local processes begin theirs), and are two: their own pages drawn, then spliced. The
+scheduler gives a lost worker's tasks to the others (and draws again what it held), and
 after several losses gives up on a batch, which stops the build before anything is
 published.
 """
@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed, get_worker
 
@@ -32,16 +32,14 @@ from reportgen.copies import (
     Executor,
     MadeBatch,
     MakeCopies,
+    OwnPages,
     branding_key,
-    lay_out_batch,
+    draw_batch,
     make_batch,
     spliced,
     versions,
 )
 from reportgen.errors import ReportgenError
-
-if TYPE_CHECKING:
-    from reportgen.render.pdf import Rendered
 
 P = TypeVar("P", bound=WorkerPlugin)
 TIMEOUT = 10.0  # seconds to connect to the scheduler, and to wait for a first worker
@@ -86,7 +84,7 @@ class DaskCluster(Executor):
 
     @contextmanager
     def begun(self, job: CopyJob, work: list[Batch]) -> Iterator[MakeCopies]:
-        """The job goes to every worker now, and each worker thread begins laying out a
+        """The job goes to every worker now, and each worker thread begins drawing a
         batch's own pages while the build lays out the edition; the bodies follow, when the
         build has them, and the rest of the batches with them."""
         if not work:  # no clients: nothing to send the workers
@@ -96,7 +94,7 @@ class DaskCluster(Executor):
         plugins = [name]
         self.client.register_plugin(JobPlugin(job), name=name)
         threads = sum(self.client.nthreads().values())
-        early = [self.client.submit(_lay_out_on_worker, name, batch, pure=False)
+        early = [self.client.submit(_draw_on_worker, name, batch, pure=False)
                  for batch in work[:threads]]
 
         def made(bodies: Bodies) -> Iterator[MadeBatch]:
@@ -147,11 +145,11 @@ def _plugin(name: str, kind: type[P]) -> P:
     return plugin
 
 
-def _lay_out_on_worker(job: str, batch: Batch) -> Rendered:
-    return lay_out_batch(_plugin(job, JobPlugin).job, batch)
+def _draw_on_worker(job: str, batch: Batch) -> OwnPages:
+    return draw_batch(_plugin(job, JobPlugin).job, batch)
 
 
-def _splice_on_worker(job: str, batch: Batch, pages: Rendered) -> MadeBatch:
+def _splice_on_worker(job: str, batch: Batch, pages: OwnPages) -> MadeBatch:
     bodies = _plugin(f"{job}-bodies", BodiesPlugin).bodies
     return spliced(batch, pages, bodies[branding_key(batch.branding)])
 

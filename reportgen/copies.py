@@ -1,18 +1,19 @@
 """Client copies: made in this process, in local worker processes, or on a Dask cluster
 (``cluster.py``).
 
-What every copy shares (the report model, and the figures and prices the portfolio pages
-need) is one ``CopyJob``, sent to each worker once, and so is each branding's laid-out body.
-A task is one ``Batch``: up to ``CLIENTS_PER_DOCUMENT`` clients of one branding, whose own
-pages are laid out as one WeasyPrint document and spliced into the body
+What every copy shares (the figures and prices the portfolio pages need) is one
+``CopyJob``, sent to each worker once, and so is each branding's laid-out body. A task is
+one ``Batch``: up to ``CLIENTS_PER_DOCUMENT`` clients of one branding, whose own pages are
+drawn by librsvg as one PDF (``render/drawn.py``) and spliced into the body
 (``render/personalise.py``); it gives back each client's PDF. The same functions make a
 batch wherever it runs, so the copies are byte for byte the same whatever the executor.
 Batches come back as they finish; the build writes each copy to its staging folder on
 arrival and publishes only when all are there.
 
-Laying out a batch does not need the body, so local processes (on the core that would
+Drawing a batch does not need the body, so local processes (on the core that would
 otherwise wait) and a cluster's workers begin while the build lays out the edition; each
-batch waits for its body only to be spliced.
+batch waits for its body only to be spliced. A worker never lays out HTML: WeasyPrint is
+the build's alone.
 
 A lost worker's batches are made again: a local pool that loses a process is replaced and
 given the batches not yet back (Dask reschedules them itself).
@@ -20,7 +21,6 @@ given the batches not yet back (Dask reschedules them itself).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import logging
@@ -33,13 +33,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from reportgen.archive.publish import package_versions
 from reportgen.clients import Client, Holding
-from reportgen.config import Branding, Config, Paper
+from reportgen.config import Branding, Config
 from reportgen.durable import write_atomic
 from reportgen.errors import ReportgenError
 from reportgen.metrics.portfolio import portfolio_figures
@@ -52,22 +51,16 @@ from reportgen.processes import (
     start_helper_with,
     usable_cores,
 )
-from reportgen.render.chart_pages import librsvg_version, placed
-from reportgen.render.compose import for_clients
-from reportgen.render.context import ReportContext
-from reportgen.render.drawn import FONTS_CONFIG
-from reportgen.render.html import CLIENT_PAGES_TEMPLATE, render_html
-from reportgen.render.personalise import client_page_ranges, split_client_pages
-from reportgen.render.portfolio import PortfolioPage, portfolio_page
-
-if TYPE_CHECKING:
-    from reportgen.render.pdf import Rendered
+from reportgen.render.chart_pages import chart_pages, librsvg_version
+from reportgen.render.drawn import FONTS_CONFIG, Drawing, drawn_block
+from reportgen.render.personalise import Body, split_client_pages
+from reportgen.render.portfolio import portfolio_pages
 
 log = logging.getLogger(__name__)
 
-# Clients whose own pages are laid out in one document: enough to share a document's fixed
-# cost (styles, fonts); few enough that trimming each page's shared resources stays cheap
-# (measured per client: 5 ms at 10, 11 ms at 25, 40 ms at 100) and memory stays flat.
+# Clients whose own pages are drawn as one PDF and spliced into one reading of the body:
+# enough to share the fixed cost of a batch (librsvg's process, its fonts, the body read);
+# few enough that memory stays flat.
 CLIENTS_PER_DOCUMENT = 20
 # How often a local pool that lost a process is replaced before the build gives up.
 POOL_RESTARTS = 2
@@ -76,24 +69,12 @@ BATCHES_PER_PROCESS = 25
 
 
 @dataclass(frozen=True)
-class Body:
-    """One branding's shared pages, laid out once, and where its cover leaves room for a
-    client's block (CSS px from the page area's top-left corner)."""
-
-    pdf: bytes
-    block_at: tuple[float, float]
-
-
-@dataclass(frozen=True)
 class CopyJob:
     """What every client copy of an edition shares; sent to each worker once."""
 
-    context: ReportContext
     config: Config
     figures: ReportFigures
     closes: Mapping[str, pd.Series]  # adjusted closes of every ticker a client holds
-    variant: str
-    identifier: bytes  # the PDFs' document identifier
 
 
 Bodies = Mapping[str, Body]  # each branding's body, by the branding's JSON (branding_key)
@@ -108,7 +89,6 @@ class Batch:
 @dataclass(frozen=True)
 class MadeBatch:
     copies: tuple[tuple[str, bytes], ...]  # client id, PDF
-    refused: tuple[str, ...]  # URLs the renderer refused to fetch
 
 
 def versions() -> dict[str, str]:
@@ -125,7 +105,7 @@ def batches(clients: Iterable[tuple[Branding, Client]]) -> list[Batch]:
     """The clients in batches of one branding each, in the order of their first client;
     within a branding, clients who hold the same are next to one another (in the order
     their holdings first appear), so the holders of a model portfolio share batches and
-    their portfolio page is laid out once a batch (``portfolio_page_holders``)."""
+    their portfolio page is drawn once a batch (``portfolio_page_holders``)."""
     by_branding: dict[str, tuple[Branding, dict[tuple[Holding, ...], list[Client]]]] = {}
     for branding, client in clients:
         _, by_holdings = by_branding.setdefault(branding_key(branding), (branding, {}))
@@ -138,61 +118,65 @@ def batches(clients: Iterable[tuple[Branding, Client]]) -> list[Batch]:
 
 
 def make_batch(job: CopyJob, batch: Batch, bodies: Bodies) -> MadeBatch:
-    """Each of the batch's clients' copies: the branding's body with their block laid over
-    its cover and, after the summary, their portfolio page."""
-    return spliced(batch, lay_out_batch(job, batch), bodies[branding_key(batch.branding)])
+    """Each of the batch's clients' copies: the branding's body with their block drawn over
+    its cover and, after the summary, their portfolio pages."""
+    return spliced(batch, draw_batch(job, batch), bodies[branding_key(batch.branding)])
 
 
-def lay_out_batch(job: CopyJob, batch: Batch) -> Rendered:
-    """The batch's own pages, as one document: only the small block, not the whole cover, is
-    laid out per client, and without the body, which need not be laid out yet; a portfolio
-    page once for all the batch's clients who hold the same (``portfolio_page_holders``),
-    its holdings table and bars drawn by librsvg (``render/drawn.py``)."""
-    from reportgen.render.pdf import render_document  # WeasyPrint: see render/pdf.py
+@dataclass(frozen=True)
+class OwnPages:
+    """A batch's own pages, drawn by librsvg as one PDF: the portfolio pages' contents
+    (once for all the batch's clients who hold the same), then each client's block."""
 
+    pdf: bytes
+    portfolios: tuple[tuple[int, ...], ...]  # each client's portfolio pages, by number
+    blocks: tuple[int, ...]  # each client's block's page
+
+
+def draw_batch(job: CopyJob, batch: Batch) -> OwnPages:
+    """The batch's own pages, drawn, not laid out (``render/drawn.py``), and without the
+    body, which need not be laid out yet: each client's block (their name and adviser), and
+    a portfolio page once for all the batch's clients who hold the same
+    (``portfolio_page_holders``)."""
     holders = portfolio_page_holders(batch.clients)
-    pages = [_portfolio_page(job, client, batch.branding.paper) if holders[n] == n else None
-             for n, client in enumerate(batch.clients)]
-    context = for_clients(job.context, job.config, batch.branding,
-                          [(client, page.context if page else None)
-                           for client, page in zip(batch.clients, pages, strict=True)])
-    # The tables and bars are drawn by librsvg while WeasyPrint lays out the pages.
-    drawings = [svg for page in pages if page is not None for svg in page.drawings]
-    with placed(drawings, lambda: drawings, FONTS_CONFIG) as place_drawings:
-        rendered = render_document(render_html(context, CLIENT_PAGES_TEMPLATE),
-                                   assets_dir=job.config.assets_dir, variant=job.variant,
-                                   identifier=job.identifier)
-        return dataclasses.replace(rendered, pdf=place_drawings(rendered.pdf))
+    drawings: list[bytes] = []
+    pages_of: dict[int, tuple[int, ...]] = {}
+    for n, client in enumerate(batch.clients):
+        if holders[n] == n:
+            pages = [page.svg() for page in _portfolio_pages(job, client, batch.branding)]
+            pages_of[n] = tuple(range(len(drawings), len(drawings) + len(pages)))
+            drawings += pages
+    first_block = len(drawings)
+    drawings += [drawn_block(client.name, client.adviser).svg() for client in batch.clients]
+    with chart_pages(lambda: drawings, FONTS_CONFIG) as drawn:
+        pdf = drawn()
+    return OwnPages(pdf, tuple(pages_of[holder] if holder is not None else ()
+                               for holder in holders),
+                    tuple(range(first_block, first_block + len(batch.clients))))
 
 
 def portfolio_page_holders(clients: Sequence[Client]) -> list[int | None]:
     """For each client, which client of the batch (by position) has their portfolio page
-    laid out after their block: the first with the same holdings, since the page shows only
-    the holdings and the edition's figures (a model portfolio held by many clients is laid
-    out once a batch); None for a client without holdings."""
+    drawn: the first with the same holdings, since the page shows only the holdings and the
+    edition's figures (a model portfolio held by many clients is drawn once a batch); None
+    for a client without holdings."""
     first: dict[tuple[Holding, ...], int] = {}
     return [first.setdefault(client.portfolio_key, n) if client.holdings else None
             for n, client in enumerate(clients)]
 
 
-def spliced(batch: Batch, pages: Rendered, body: Body) -> MadeBatch:
-    """The batch's copies: each client's block and portfolio page (perhaps laid out after
-    another client's block) from its laid-out pages, spliced into ``body``."""
-    ranges = client_page_ranges(pages.page_anchors, len(batch.clients))
-    own = [[ranges[n][0], *(ranges[holder][1:] if holder is not None else [])]
-           for n, holder in enumerate(portfolio_page_holders(batch.clients))]
-    copies = split_client_pages(pages.pdf, own, body.pdf, body.block_at)
-    return MadeBatch(tuple(zip((c.id for c in batch.clients), copies, strict=True)),
-                     tuple(pages.refused))
+def spliced(batch: Batch, pages: OwnPages, body: Body) -> MadeBatch:
+    """The batch's copies: each client's block and portfolio pages (perhaps drawn for
+    another client who holds the same) spliced into ``body``."""
+    copies = split_client_pages(pages.pdf, pages.portfolios, pages.blocks, body)
+    return MadeBatch(tuple(zip((c.id for c in batch.clients), copies, strict=True)))
 
 
-def _portfolio_page(job: CopyJob, client: Client, paper: Paper) -> PortfolioPage | None:
-    if not client.holdings:
-        return None
+def _portfolio_pages(job: CopyJob, client: Client, branding: Branding) -> list[Drawing]:
     ins = job.config.instruments
     small = {*ins.small_caps, *ins.small_cap_styles, *ins.universe}
     figures = portfolio_figures(client.holdings, job.closes, job.figures.as_of, small)
-    return portfolio_page(figures, job.figures, ins, paper)
+    return portfolio_pages(figures, job.figures, ins, branding.paper, branding.colour)
 
 
 # Given the bodies, every batch made, as each finishes (not necessarily in order).
@@ -229,15 +213,13 @@ class LocalProcesses(Executor):
     """Makes the batches in ``workers`` local processes.
 
     The processes come from the build's fork server (``processes.py``; with ``--workers``
-    it has imported WeasyPrint once, else each process imports it), not from this process:
-    a fork of a process with other threads (the progress display) can inherit a lock held
-    by one of them and wait on it forever. Each process gets the job once, and reads each
-    body once from the spool folder, where the build puts the bodies when it has laid them
-    out (the processes lay out batches meanwhile). A process is replaced by a fresh one
-    after ``BATCHES_PER_PROCESS`` batches, which gives back what a long-lived process
-    gathers: WeasyPrint 70 leaks two Pango objects for every piece of text laid out with a
-    CSS font feature (so fonts.css puts the tabular figures in the font faces; before,
-    ~0.7 MiB a batch), and freed memory is not always returned.
+    it has imported this module once), not from this process: a fork of a process with
+    other threads (the progress display) can inherit a lock held by one of them and wait on
+    it forever. Each process gets the job once, and reads each body once from the spool
+    folder, where the build puts the bodies when it has laid them out (the processes draw
+    batches meanwhile). A process is replaced by a fresh one after ``BATCHES_PER_PROCESS``
+    batches, which gives back what a long-lived process gathers (freed memory is not always
+    returned).
 
     A batch's copies come back through a spool file, and only the file's name through the
     pool's pipe: a process killed while writing a large result into that pipe leaves
@@ -259,7 +241,7 @@ class LocalProcesses(Executor):
 class _LocalRun:
     """The batches not yet back, given to one pool of processes after another: a fresh pool
     every ``BATCHES_PER_PROCESS`` batches a process, and in place of one that lost a
-    process. The first pool starts laying out batches at once, as many as leave the build a
+    process. The first pool starts drawing batches at once, as many as leave the build a
     core to lay out the edition on (three processes on two cores slowed the edition by about
     what the batches gained); the bodies, once the build has them, go to the processes
     through the spool folder, and the pool gets its full share of batches."""
@@ -369,7 +351,7 @@ def _receive(job: CopyJob, spool: Path) -> None:
 def _make_received(n: int, batch: Batch) -> Path:
     assert _received is not None, "the pool's initializer gave this process the job"
     job, spool, _ = _received
-    pages = lay_out_batch(job, batch)
+    pages = draw_batch(job, batch)
     made = spliced(batch, pages, _wait_for_body(branding_key(batch.branding)))
     path = spool / f"{n}.pickle"
     _spool_atomically(path, made)

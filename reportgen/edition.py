@@ -61,7 +61,7 @@ from reportgen.config import (
     read_text,
 )
 from reportgen.copies import (
-    Body,
+    Batch,
     CopyJob,
     Executor,
     InThisProcess,
@@ -105,8 +105,9 @@ from reportgen.render.compose import (
     with_branding,
 )
 from reportgen.render.context import ReportContext
-from reportgen.render.html import render_html
+from reportgen.render.html import PORTFOLIO_FRAME_TEMPLATE, REPORT_TEMPLATE, render_html
 from reportgen.render.narrative import Narrative, write_narrative
+from reportgen.render.personalise import Body
 from reportgen.render.references import figure_references
 from reportgen.render.variants import DEFAULT_VARIANT, check_variant
 from reportgen.sections import FILE_STEM
@@ -319,50 +320,70 @@ def read_inputs(request: EditionRequest) -> Inputs:
                          else (request.commentary, request.clients)))
 
 
+@dataclass
 class _Renderer:
-    """Renders the PDFs of one edition, laying out the shared body once per branding."""
+    """Renders the PDFs of one edition: the shared body once per branding, and the frame
+    of a portfolio page once per branding whose clients hold something."""
 
-    def __init__(self, job: CopyJob, place_charts: Callable[[bytes], bytes]) -> None:
-        self.job = job  # what the bodies share with the client copies
-        self.place_charts = place_charts  # see chart_pages.placed
-        self.refused: list[str] = []
-        self.bodies: dict[str, Rendered] = {}
+    context: ReportContext  # the PDF's: its charts as stand-ins
+    config: Config
+    variant: str
+    identifier: bytes  # the PDFs' document identifier
+    place_charts: Callable[[bytes], bytes]  # see chart_pages.placed
+    refused: list[str] = dataclasses.field(default_factory=list)
+    laid_out: dict[tuple[str, str], Rendered] = dataclasses.field(default_factory=dict)
 
     def body(self, branding: Branding) -> Rendered:
-        key = branding_key(branding)
-        if key not in self.bodies:
-            from reportgen.render.pdf import render_document  # loaded by now: see RENDERER
-
-            job = self.job
-            rendered = render_document(
-                render_html(with_branding(job.context, job.config, branding)),
-                assets_dir=job.config.assets_dir, variant=job.variant,
-                identifier=job.identifier)
-            self.refused.extend(url for url in rendered.refused if url not in self.refused)
-            self.bodies[key] = dataclasses.replace(rendered,
-                                                   pdf=self.place_charts(rendered.pdf))
-        return self.bodies[key]
+        return self._laid_out(branding, REPORT_TEMPLATE)
 
     def master(self) -> bytes:
-        return self.body(self.job.config.branding).pdf
+        return self.body(self.config.branding).pdf
 
-    def copy_bodies(self, brandings: Iterable[Branding]) -> dict[str, Body]:
-        """These brandings' bodies, laid out here, each with where its cover leaves room
-        for a client's block."""
-        bodies = {}
-        for branding in brandings:
-            body = self.body(branding)
-            x, y = body.page_anchors[0][BLOCK_ANCHOR][:2]
-            bodies[branding_key(branding)] = Body(
-                body.pdf, (x - PAGE_MARGIN_LEFT_PX, y - PAGE_MARGIN_TOP_PX))
-        return bodies
+    def copy_bodies(self, work: Iterable[Batch]) -> dict[str, Body]:
+        """The bodies of these batches' brandings, laid out here, each with where its cover
+        leaves room for a client's block, and with the frame of a portfolio page if any of
+        its clients holds something."""
+        holding: dict[str, tuple[Branding, bool]] = {}
+        for batch in work:
+            branding, holds = holding.get(branding_key(batch.branding), (batch.branding, False))
+            holding[branding_key(branding)] = (
+                branding, holds or any(client.holdings for client in batch.clients))
+        return {key: self._copy_body(branding, holds)
+                for key, (branding, holds) in holding.items()}
+
+    def _copy_body(self, branding: Branding, holds: bool) -> Body:
+        body = self.body(branding)
+        if not holds:
+            return Body(body.pdf, _corner(body, BLOCK_ANCHOR))
+        frame = self._laid_out(branding, PORTFOLIO_FRAME_TEMPLATE)
+        return Body(body.pdf, _corner(body, BLOCK_ANCHOR), frame.pdf,
+                    _corner(frame, FRAME_ANCHOR))
+
+    def _laid_out(self, branding: Branding, template: str) -> Rendered:
+        key = (branding_key(branding), template)
+        if key not in self.laid_out:
+            from reportgen.render.pdf import render_document  # loaded by now: see RENDERER
+
+            rendered = render_document(
+                render_html(with_branding(self.context, self.config, branding), template),
+                assets_dir=self.config.assets_dir, variant=self.variant,
+                identifier=self.identifier)
+            self.refused.extend(url for url in rendered.refused if url not in self.refused)
+            self.laid_out[key] = (dataclasses.replace(rendered, pdf=self.place_charts(
+                rendered.pdf)) if template == REPORT_TEMPLATE else rendered)
+        return self.laid_out[key]
+
+
+def _corner(rendered: Rendered, anchor: str) -> tuple[float, float]:
+    """Where the element ``anchor`` names begins on the first page (its top-left corner, in
+    CSS px from the page's)."""
+    x, y = rendered.page_anchors[0][anchor][:2]
+    return x, y
 
 
 # Where the cover leaves room for a client's name (its id in sections/cover.html.j2), and
-# report.css's page margins (16 mm left, 20 mm top) in CSS px: a client's block is laid out
-# at the page area's corner, the anchor is measured from the page's.
-BLOCK_ANCHOR = "prepared"
-PAGE_MARGIN_LEFT_PX, PAGE_MARGIN_TOP_PX = 16 / 25.4 * 96, 20 / 25.4 * 96
+# where a portfolio page's contents go on its frame (portfolio_frame.html.j2).
+BLOCK_ANCHOR, FRAME_ANCHOR = "prepared", "portfolio"
 
 
 def write_client_copies(staging: Path, renderer: _Renderer, copies: Iterable[MadeBatch],
@@ -372,7 +393,6 @@ def write_client_copies(staging: Path, renderer: _Renderer, copies: Iterable[Mad
     total = len(names)  # a file name for each client
     done = 0
     for made in copies:
-        renderer.refused.extend(url for url in made.refused if url not in renderer.refused)
         for client_id, pdf in made.copies:
             path = staging / names[client_id]
             path.parent.mkdir(exist_ok=True)
@@ -446,10 +466,9 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
         context = composed(shapes)  # the PDF's: laid out while the charts are encoded
         clients = inputs.clients.clients if inputs.clients else []
         held = sorted({h.ticker for client in clients for h in client.holdings})
-        job = CopyJob(context, config, figures, {t: data.adj_close(t) for t in held},
-                      request.variant, f"{FILE_STEM}-{month}".encode())
+        job = CopyJob(config, figures, {t: data.adj_close(t) for t in held})
         work = batches((inputs.branding_for(config, client), client) for client in clients)
-        # Local processes lay out the clients' pages, and the helpers encode the charts,
+        # Local processes draw the clients' pages, and the helpers encode the charts,
         # whose pages librsvg then draws (render/chart_pages.py), while this process lays
         # out the edition.
         shown = [name for name, shape in shapes.items() if shape is not None]
@@ -461,14 +480,14 @@ def _build(data: MarketData, config: Config, request: EditionRequest, inputs: In
             # And a thread writes the data's snapshot (see write_snapshot).
             snapshot_files = background.submit(snapshot.write_snapshot, data, as_of,
                                                snapshot_folder)
-            renderer = _Renderer(job, place_charts)
+            renderer = _Renderer(context, config, request.variant,
+                                 f"{FILE_STEM}-{month}".encode(), place_charts)
             stage("Rendering PDF")
             with timed(log, "rendered the edition PDF and HTML"), sparing_what_lives():
                 files = {pdf_name(month): renderer.master()}
                 # The copies' bodies go to the executor now: local processes make the
                 # copies while this process makes the HTML edition.
-                copies = (make_copies(renderer.copy_bodies(batch.branding for batch in work))
-                          if work else iter(()))
+                copies = make_copies(renderer.copy_bodies(work)) if work else iter(())
                 charts = drawing.charts()
                 full = composed(charts)  # with the charts' SVGs, for the HTML edition
                 files[html_name(month)] = render_html(for_screen(full, config)).encode()

@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 # helper imports the program's main module, reportgen/__main__.py, which imports it only
 # when the command runs, so the server is ready sooner.
 PRELOADED = ["reportgen.charts.report_charts"]
-# And for builds whose client copies are made in local processes: the renderer (WeasyPrint).
-# Not always, since the server would then be ready too late for the charts.
-PRELOADED_FOR_COPIES = ["reportgen.render.pdf", "reportgen.copies"]
+# And for builds whose client copies are made in local processes: what draws and splices
+# them (not WeasyPrint, which only the build itself runs). Not always, since the server
+# would then be ready later for the charts.
+PRELOADED_FOR_COPIES = ["reportgen.copies"]
 
 # A build makes millions of short-lived containers (pandas' objects, WeasyPrint's boxes) and
 # keeps few. At Python's default threshold (a collection every 700 allocations more than

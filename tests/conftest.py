@@ -219,34 +219,38 @@ class _NoCharts:
 
 
 def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Replace the build driver's charts, tables and WeasyPrint with stand-ins (they have
-    tests of their own): every HTML document the driver renders is collected in the returned list,
-    and each 'PDF' is that HTML's bytes; a client's copy is their part of the clients'
-    document followed by the body."""
+    """Replace the build driver's charts, drawings and WeasyPrint with stand-ins (they have
+    tests of their own): every HTML document the driver renders is collected in the returned
+    list, and each 'PDF' is that HTML's bytes; the clients' drawings are their SVGs, and a
+    client's copy is their block's SVG, their portfolio pages' and the body, one after
+    another."""
     from reportgen import copies, edition
     from reportgen.render import pdf
     from reportgen.render.pdf import Rendered
 
     documents: list[str] = []
-    marker = b'<section class="client-block"'
 
     def render_document(html: str, **options: object) -> Rendered:
         documents.append(html)
-        clients = html.count(marker.decode())
         box = (0.0, 0.0, 0.0, 0.0)
-        pages = [{f"client-{n}": box} for n in range(clients)] or [{"prepared": box}]
-        return Rendered(html.encode(), pages, [])
+        return Rendered(html.encode(), [{"prepared": box, "portfolio": box}], [])
 
-    def split(batch: bytes, ranges: list[range], body: bytes, block_at: object) -> list[bytes]:
-        return [marker + part + body for part in batch.split(marker)[1:]]
+    def split(drawn: bytes, portfolios: list[list[int]], blocks: list[int],
+              body: object) -> list[bytes]:
+        drawings = drawn.split(SEPARATOR)
+        return [drawings[block] + b"".join(drawings[n] for n in own) + body.pdf  # type: ignore[attr-defined]
+                for own, block in zip(portfolios, blocks, strict=True)]
 
     monkeypatch.setattr(edition, "drawing_charts",
                         lambda data, ins, figures: nullcontext(_NoCharts()))
     monkeypatch.setattr(pdf, "render_document", render_document)  # imported where used
-    monkeypatch.setattr(copies, "placed",
-                        lambda keys, svgs, fonts_config: nullcontext(lambda p: p))
+    monkeypatch.setattr(copies, "chart_pages",
+                        lambda svgs, fonts: nullcontext(lambda: SEPARATOR.join(svgs())))
     monkeypatch.setattr(copies, "split_client_pages", split)
     return documents
+
+
+SEPARATOR = b"\0"  # between the stand-in drawings
 
 
 @pytest.fixture

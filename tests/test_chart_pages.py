@@ -22,10 +22,11 @@ from fontTools.agl import UV2AGL
 from PIL import Image, ImageChops
 
 from reportgen.charts.report_charts import draw_charts
+from reportgen.charts.svg import svg_size
 from reportgen.config import Config
 from reportgen.errors import ReportgenError
 from reportgen.render import chart_pages as chart_pages_module
-from reportgen.render.chart_pages import chart_pages, drawing_stand_in_uri, with_charts
+from reportgen.render.chart_pages import chart_pages, stand_in_uri, with_charts
 from reportgen.render.pdf import render_document
 from reportgen.templating import data_uri
 
@@ -45,7 +46,7 @@ def _drawn(svgs: list[bytes]) -> bytes:
 
 
 def _stood_in(svgs: list[bytes]) -> list[str]:
-    return [drawing_stand_in_uri(svg) for svg in svgs]
+    return [stand_in_uri(svg, *svg_size(svg)) for svg in svgs]
 
 
 def _html(images: list[str]) -> str:
@@ -211,8 +212,8 @@ def test_each_page_keeps_only_the_forms_it_draws(charts: dict) -> None:
     does) would read every form once per page: 20 ms became 240 ms a batch of 20 portfolio
     pages."""
     svgs = [chart.svg for chart in charts.values()]
-    pages = "".join(f'<div style="break-after: page"><img src="{drawing_stand_in_uri(svg)}" '
-                    'style="width: 170mm"></div>' for svg in svgs)
+    pages = "".join(f'<div style="break-after: page"><img src="{uri}" '
+                    'style="width: 170mm"></div>' for uri in _stood_in(svgs))
     placed = with_charts(render_document(pages, variant="none").pdf, _drawn(svgs), svgs)
     with pikepdf.open(io.BytesIO(placed)) as pdf:
         forms = [[name for name, x in page.Resources.get("/XObject", {}).items()

@@ -1,11 +1,12 @@
-"""A client's holdings table and contribution bars, drawn as SVG by reportgen and placed
-into the PDF by librsvg (render/drawn.py): the table wrapped and split as an HTML table
-would be, the bars as long as their shares, and both in the PDF as text, in reading order,
-with tabular figures, at their own size."""
+"""A client's own pages, drawn as SVG by reportgen and placed into the PDF by librsvg
+(render/drawn.py): the table wrapped and split as an HTML table would be, the bars as long as
+their shares, paragraphs wrapped and pages broken as CSS would, the block where WeasyPrint
+would set it; all in the PDF as text, in reading order, with tabular figures, at their own
+size."""
 
 from __future__ import annotations
 
-import io
+import html
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -28,9 +29,15 @@ from reportgen.render.drawn import (
     Bar,
     Cell,
     Column,
+    Drawing,
+    Flowed,
     Row,
+    Type,
     drawn_bars,
+    drawn_block,
     drawn_table,
+    paged,
+    paragraph,
     text_width,
 )
 
@@ -45,6 +52,10 @@ def _texts(svg: bytes) -> list[tuple[float, float, str]]:
             for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
+def _svgs(drawings: list[Drawing]) -> list[bytes]:
+    return [drawing.svg() for drawing in drawings]
+
+
 def _row(ticker: str, name: str, weight: str = "10.0%", contribution: str = "−1.2%") -> Row:
     return Row((Cell(ticker, SEMIBOLD), Cell(name), Cell(weight), Cell(contribution, 400,
                                                                        "loss")))
@@ -52,7 +63,7 @@ def _row(ticker: str, name: str, weight: str = "10.0%", contribution: str = "−
 
 def test_a_long_name_wraps_in_its_column_and_a_figure_never_does() -> None:
     name = "Vanguard Total International Stock Index Fund ETF Shares & <Other> Classes"
-    svg, = drawn_table(COLUMNS, [_row("VXUS", name), _row("IWM", "Russell 2000")], 120)
+    svg, = _svgs(drawn_table(COLUMNS, [_row("VXUS", name), _row("IWM", "Russell 2000")], 120))
     texts = _texts(svg)
     width, _ = svg_size(svg)
     assert float(width.removesuffix("pt")) == pytest.approx(120 * PT_PER_MM, abs=1e-3)
@@ -68,14 +79,14 @@ def test_a_long_name_wraps_in_its_column_and_a_figure_never_does() -> None:
     next_row = next(y for x, y, text in texts if text == "IWM")
     assert next_row >= lines[-1][0] + LINE_HEIGHT
     # A word longer than the column is cut where it must be, as CSS's break-word does.
-    svg, = drawn_table(COLUMNS, [_row("X", "A" * 80)], 120)
+    svg, = _svgs(drawn_table(COLUMNS, [_row("X", "A" * 80)], 120))
     cut = [text for x, _, text in _texts(svg) if x == pytest.approx(fund_left, abs=1e-3)][1:]
     assert "".join(cut) == "A" * 80 and all(text_width(t) <= room for t in cut)
 
 
 def test_a_table_taller_than_a_page_is_drawn_in_parts_each_with_its_header() -> None:
     rows = [_row(f"T{n:02d}", f"Fund {n}") for n in range(60)]
-    parts = drawn_table(COLUMNS, rows, 178)
+    parts = _svgs(drawn_table(COLUMNS, rows, 178))
     assert len(parts) >= 3
     tickers = []
     for part in parts:
@@ -91,7 +102,7 @@ def test_a_table_taller_than_a_page_is_drawn_in_parts_each_with_its_header() -> 
 def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> None:
     bars = [Bar("IWM", "−3.4%", 1.0, "loss"), Bar("SPY", "+1.7%", 0.5, "gain"),
             Bar("QQQ", "0.0%", 0.0, "gain")]
-    svg, = drawn_bars(bars, 178)
+    svg, = _svgs(drawn_bars(bars, 178))
     rects = list(ET.fromstring(svg).iter(f"{SVG}rect"))
     room = (178 - BAR_LABEL - 2 * BAR_GAP - BAR_VALUE) * PT_PER_MM
     assert [float(r.get("width", 0)) for r in rects] == pytest.approx([room, room / 2], abs=1e-3)
@@ -102,58 +113,99 @@ def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> 
     assert [x for x, _, t in texts if "%" in t] == pytest.approx([178 * PT_PER_MM] * 3,
                                                                  abs=1e-3)
     # Many holdings' bars come in parts a page can hold, in order.
-    parts = drawn_bars([Bar(f"T{n:02d}", "+0.1%", 0.5, "gain") for n in range(60)], 178)
+    parts = _svgs(drawn_bars([Bar(f"T{n:02d}", "+0.1%", 0.5, "gain") for n in range(60)], 178))
     assert len(parts) >= 2
     assert all(float(svg_size(part)[1].removesuffix("pt")) <= PART_HEIGHT for part in parts)
     assert [t for part in parts for _, _, t in _texts(part) if t.startswith("T")] == [
         f"T{n:02d}" for n in range(60)]
 
 
-@pytest.fixture(scope="module")
-def laid_out_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    """A real sample edition's job and batch for one client holding three funds, and that
-    batch laid out, on A4 and on Letter."""
-    import dataclasses
+def test_a_paragraph_wraps_to_its_room_keeps_its_padding_and_draws_its_rule() -> None:
+    kind = Type(size=9.6, line_height=14.0, weight=SEMIBOLD)
+    text = "Your portfolio returned −2.9% in October 2026 & <more>, " * 4
+    drawn = paragraph(text, kind, 200.0, padding=(3.0, 5.0, 7.0, 11.0), background="#f4f6f8",
+                      rule=(1.2, "#123456"))
+    svg = ET.fromstring(drawn.svg())
+    lines = [t for t in svg.iter(f"{SVG}text")]
+    assert len(lines) >= 4 and " ".join(t.text or "" for t in lines) == " ".join(text.split())
+    assert all(text_width(t.text or "", SEMIBOLD, 9.6) <= 200 - 16 for t in lines)
+    assert {float(t.get("x", 0)) for t in lines} == {11.0}
+    assert drawn.height == pytest.approx(3 + 14 * len(lines) + 7 + 1.2)
+    rect, = svg.iter(f"{SVG}rect")
+    assert (float(rect.get("width", 0)), float(rect.get("height", 0))) == pytest.approx(
+        (200.0, drawn.height), abs=1e-3)
+    rule, = svg.iter(f"{SVG}line")
+    assert float(rule.get("y1", 0)) == pytest.approx(drawn.height - 0.6, abs=1e-3)
 
-    from reportgen import copies
+
+def test_a_block_wraps_a_long_name_and_sets_it_in_bold_after_prepared_for() -> None:
+    drawn = drawn_block("The Very Long Name of a Family Office & Trust <Partners> " * 3,
+                        "Jane Doe")
+    lines = list(ET.fromstring(drawn.svg()).iter(f"{SVG}text"))
+    assert (lines[0].text or "").startswith("Prepared for ")
+    bold = [span.text or "" for line in lines for span in line.iter(f"{SVG}tspan")]
+    assert " ".join(bold) == " ".join(("The Very Long Name of a Family Office & Trust "
+                                       "<Partners> " * 3).split())
+    assert len(lines) >= 3 and "".join(lines[-1].itertext()) == "Your adviser: Jane Doe"
+
+
+def _piece(height: float, **options: object) -> Flowed:
+    return Flowed(Drawing(100.0, height, (f'<rect width="100" height="{height}"/>',)),
+                  **options)  # type: ignore[arg-type]
+
+
+def test_pages_break_between_pieces_keeping_a_heading_with_what_follows() -> None:
+    flow = [_piece(30, below=10, keep_with_next=True), _piece(20, below=5),
+            _piece(40, above=8), _piece(50, keep_with_next=True), _piece(45)]
+    pages = paged(flow, 100.0, 120.0)
+    tops = [[float(g.get("transform", "").split()[1].rstrip(")"))
+             for g in ET.fromstring(page.svg()).iter(f"{SVG}g")] for page in pages]
+    # Margins collapse to the larger of the two; the fourth piece fits (118 of 120), but
+    # must stay with the fifth, which does not: both go to the next page, whose first
+    # piece starts at its top.
+    assert tops == [[0.0, 40.0, 68.0], [0.0, 50.0]]
+    assert [page.height for page in pages] == pytest.approx([108.0, 95.0])
+    # A piece taller than the room left goes on alone; a chain that is all its page has
+    # stays there rather than leave an empty page.
+    assert len(paged([_piece(200, keep_with_next=True), _piece(10)], 100.0, 120.0)) == 2
+
+
+@pytest.fixture(scope="module")
+def client_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """A real sample edition's copies for a client holding three funds, on A4 and on
+    Letter, with the figures their pages show."""
     from reportgen.config import Config
     from reportgen.data.sources import open_source
     from reportgen.data.store import Store
     from reportgen.edition import EditionRequest, build_edition, load_market_data
 
     tmp = tmp_path_factory.mktemp("table")
+    held = "[{ticker: IWM, weight: 0.5}, {ticker: AVUV, weight: 0.3}, {ticker: SPY, weight: 0.2}]"
     (tmp / "clients.yaml").write_text(
-        "clients:\n  - {id: acme, name: Acme, email: [a@acme.example], holdings: "
-        "[{ticker: IWM, weight: 0.5}, {ticker: AVUV, weight: 0.3}, {ticker: SPY, weight: 0.2}]}\n")
-    seen = []
-    with pytest.MonkeyPatch.context() as patch:
-        lay_out = copies.lay_out_batch
-        patch.setattr(copies, "lay_out_batch",
-                      lambda job, batch: seen.append((job, batch)) or lay_out(job, batch))
-        data = load_market_data(open_source("sample"), Config(), Store(), None,
-                                ["IWM", "SPY", "AVUV"])
-        build_edition(data, Config(), EditionRequest(
-            out_dir=tmp / "out", month=pd.Period("2026-10"), clients=tmp / "clients.yaml"))
-    (job, batch), = seen
-    yield job, {paper: copies.lay_out_batch(job, dataclasses.replace(
-        batch, branding=batch.branding.model_copy(update={"paper": paper})))
-        for paper in ("A4", "Letter")}
+        f"clients:\n  - {{id: a4, name: Acme, email: [a@acme.example], holdings: {held}}}\n"
+        f"  - {{id: letter, name: Acme, email: [a@acme.example], holdings: {held},\n"
+        "     branding: {paper: Letter}}\n")
+    data = load_market_data(open_source("sample"), Config(), Store(), None,
+                            ["IWM", "SPY", "AVUV"])
+    built = build_edition(data, Config(), EditionRequest(
+        out_dir=tmp / "out", month=pd.Period("2026-10"), clients=tmp / "clients.yaml"))
+    return data, {"A4": built.client_pdfs["a4"], "Letter": built.client_pdfs["letter"]}
 
 
 def test_the_table_and_bars_are_text_in_reading_order_with_the_pages_figures(
-        laid_out_batch) -> None:
+        client_copies) -> None:
     from reportgen.clients import Holding
     from reportgen.formatting import pct
     from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, portfolio_figures
 
-    job, laid_out = laid_out_batch
-    page = subprocess.run(["pdftotext", "-layout", "-f", "3", "-l", "3", "-", "-"],
-                          input=laid_out["A4"].pdf, capture_output=True, check=True
-                          ).stdout.decode()
+    data, copies = client_copies
+    page = subprocess.run(["pdftotext", "-layout", "-f", "3", "-l", "3", str(copies["A4"]),
+                           "-"], capture_output=True, check=True).stdout.decode()
     lines = [re.sub(r"\s+", " ", line).strip() for line in page.splitlines() if line.strip()]
     held = [Holding(ticker="IWM", weight=0.5), Holding(ticker="AVUV", weight=0.3),
             Holding(ticker="SPY", weight=0.2)]
-    p = portfolio_figures(held, job.closes, job.figures.as_of, set())
+    closes = {t: data.adj_close(t) for t in ("IWM", "AVUV", "SPY")}
+    p = portfolio_figures(held, closes, pd.Timestamp("2026-10-30"), set())
     names = {"IWM": "Russell 2000", "AVUV": "Avantis US Small Cap Value", "SPY": "S&P 500"}
     expected = [" ".join([h.ticker, names[h.ticker], pct(h.weight, 1, signed=False),
                           *(pct(h.returns[period]) for period in PORTFOLIO_PERIODS),
@@ -161,11 +213,15 @@ def test_the_table_and_bars_are_text_in_reading_order_with_the_pages_figures(
     expected.append(" ".join(["Your portfolio", "100%",
                               *(pct(p.returns[period]) for period in PORTFOLIO_PERIODS),
                               pct(p.returns["YTD"])]))
+    assert lines[0] == "Your portfolio" and lines[1] == "Your portfolio"  # header, heading
+    assert lines[2].startswith(f"Your portfolio returned {pct(p.returns['MTD'])} in October")
     header = next(n for n, line in enumerate(lines) if line.startswith("Holding Fund Weight"))
     assert lines[header + 1:header + 1 + len(expected)] == expected
     bars = lines.index("Contribution to the portfolio's return by holding, year to date")
-    assert lines[bars + 1:bars + 4] == [f"{h.ticker} {pct(h.contributions['YTD'])}"
-                                        for h in p.holdings]
+    # (Between them, letters of the sample data's watermark, drawn across the page.)
+    assert [line for line in lines[bars + 1:] if line.split()[0] in names][:3] == [
+        f"{h.ticker} {pct(h.contributions['YTD'])}" for h in p.holdings]
+    assert "Not a recommendation" in lines[-1]  # the frame's running footer
 
 
 def _digit_widths(form: pikepdf.Object) -> list[set[float]]:
@@ -180,8 +236,9 @@ def _digit_widths(form: pikepdf.Object) -> list[set[float]]:
     return found
 
 
-def _drawn_forms(page: pikepdf.Page) -> Iterator[tuple[pikepdf.Object, float]]:
-    """Each form XObject the page draws, and the scale it is drawn at (1: its own size)."""
+def _drawn_forms(page: pikepdf.Page) -> Iterator[tuple[str, pikepdf.Object, float]]:
+    """Each form XObject the page draws, by name, and the scale it is drawn at (1: its own
+    size)."""
     matrix, saved = pikepdf.Matrix(), []
     for operands, operator in pikepdf.parse_content_stream(page):
         if str(operator) == "q":
@@ -193,22 +250,61 @@ def _drawn_forms(page: pikepdf.Page) -> Iterator[tuple[pikepdf.Object, float]]:
         elif str(operator) == "Do":
             xobject = page.Resources.XObject[operands[0]]
             if xobject.get("/Subtype") == pikepdf.Name.Form:
-                drawn = pikepdf.Matrix(*map(float, xobject.Matrix)) @ matrix
-                yield xobject, abs(drawn.a)
+                drawn = pikepdf.Matrix(*map(float, xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+                                       ) @ matrix
+                yield str(operands[0]), xobject, abs(drawn.a)
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_the_table_and_bars_print_at_their_own_size_with_tabular_figures(laid_out_batch,
-                                                               paper: str) -> None:
+def test_a_portfolio_page_prints_at_its_own_size_with_tabular_figures(client_copies,
+                                                                     paper: str) -> None:
     from reportgen.render.portfolio import TEXT_WIDTH_MM
 
-    _, laid_out = laid_out_batch
-    with pikepdf.open(io.BytesIO(laid_out[paper].pdf)) as pdf:
-        drawn = list(_drawn_forms(pdf.pages[2]))
-        assert len(drawn) == 2  # the table and the bars
-        for form, scale in drawn:
-            width = float(form.BBox[2]) - float(form.BBox[0])
-            assert width == pytest.approx(TEXT_WIDTH_MM[paper] * PT_PER_MM, abs=1e-3)
-            assert scale == pytest.approx(1.0, abs=1e-4)
-            digits = _digit_widths(form)
-            assert digits and all(len(widths) == 1 for widths in digits), digits
+    _, copies = client_copies
+    with pikepdf.open(copies[paper]) as pdf:
+        drawn = dict((name, (form, scale)) for name, form, scale in
+                     _drawn_forms(pdf.pages[2]))
+        assert sorted(drawn) == ["/Frame", "/Portfolio"]  # the frame, and what is on it
+        assert pdf.pages[2].mediabox == pdf.pages[3].mediabox  # the paper's size
+        form, scale = drawn["/Portfolio"]
+        width = float(form.BBox[2]) - float(form.BBox[0])
+        assert width == pytest.approx(TEXT_WIDTH_MM[paper] * PT_PER_MM, abs=1e-3)
+        assert scale == pytest.approx(1.0, abs=1e-4)
+        # Tabular figures share one advance (Inter SemiBold's "4" is 3/2816 em narrower than
+        # its other figures: 669 against 670 thousandths); proportional ones differ by up to
+        # 190 thousandths of an em.
+        digits = _digit_widths(form)
+        assert digits and all(max(widths) - min(widths) <= 1 for widths in digits), digits
+
+
+def _words(pdf: bytes) -> list[tuple[str, float, float]]:
+    """Each word on the PDF's first page, with its left and bottom edges (points)."""
+    found = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf,
+                           capture_output=True, check=True).stdout.decode()
+    return [(html.unescape(word), float(left), float(bottom)) for left, bottom, word in
+            re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">'
+                       r"([^<]*)</word>", found)]
+
+
+def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
+    """The block restates the cover's .prepared rule: the words of the same HTML, laid out
+    by WeasyPrint in the project's fonts, fall within half a point of the drawn ones."""
+    from reportgen.render.chart_pages import chart_pages
+    from reportgen.render.drawn import FONTS_CONFIG
+    from reportgen.render.pdf import render_document
+
+    name, adviser = "Acme Family Office & Co", "Jane Doe"
+    html = ('<!DOCTYPE html><html lang="en"><head><title>t</title>'
+            '<link rel="stylesheet" href="fonts.css"><style>@page { margin: 0 } '
+            'html { font-family: "Inter Figures"; line-height: 1.45 } body, p { margin: 0 } '
+            'div { font-size: 11pt; width: 150mm } strong { font-weight: 600 }</style>'
+            f'</head><body><div><p>Prepared for <strong>{name.replace("&", "&amp;")}</strong>'
+            f'<br>Your adviser: {adviser}</p></div></body></html>')
+    laid_out = _words(render_document(html, variant="none").pdf)
+    with chart_pages(lambda: [drawn_block(name, adviser).svg()], FONTS_CONFIG) as drawn:
+        drawn_words = _words(drawn())
+    assert [w for w, _, _ in drawn_words] == [w for w, _, _ in laid_out] == [
+        "Prepared", "for", "Acme", "Family", "Office", "&", "Co", "Your", "adviser:", "Jane",
+        "Doe"]
+    for (_, x, y), (_, x0, y0) in zip(drawn_words, laid_out, strict=True):
+        assert abs(x - x0) < 0.5 and abs(y - y0) < 0.5

@@ -188,23 +188,30 @@ def test_a_client_with_its_own_branding_gets_its_own_body_and_paper(
     clients.write_text(
         "clients:\n"
         "  - {id: acme, name: Acme Family Office, email: [cio@acme.example]}\n"
-        "  - {id: bell, name: Bell Trust, email: [a@bell.example]}\n"
+        "  - {id: bell, name: Bell Trust, email: [a@bell.example],\n"
+        "     holdings: [{ticker: IWM, weight: 1}]}\n"
         "  - id: cedar\n    name: Cedar Pension Fund\n    email: [pm@cedar.example]\n"
+        "    holdings: [{ticker: SPY, weight: 1}]\n"
         "    branding: {colour: '#7a1f5c', paper: Letter, firm_name: Cedar Advisory}\n")
     build_edition(sample_data, Config(), EditionRequest(out_dir=tmp_path / "out",
                                                         month=OCTOBER, clients=clients))
-    # The body once per branding (all laid out before any client's pages, to be sent to the
-    # workers); the clients of one branding share one document of covers.
-    master, cedar_body, house_covers, cedar_covers = stub_renderer
-    assert "size: A4" in master and "Prepared for" not in master
-    assert "Prepared for <strong>Acme Family Office</strong>" in house_covers
-    assert "Prepared for <strong>Bell Trust</strong>" in house_covers
-    for page in (cedar_body, cedar_covers):
+    # The body and the frame of a portfolio page once per branding (all laid out before any
+    # client's copy is spliced, to be sent to the workers); the clients' blocks and pages are
+    # drawn, not laid out.
+    master, house_frame, cedar_body, cedar_frame = stub_renderer
+    assert "size: A4" in master and "Cedar" not in master
+    assert 'id="portfolio"' in house_frame and "size: A4" in house_frame
+    for page in (cedar_body, cedar_frame):
         assert "size: Letter" in page and "Cedar Advisory" in page and "#7a1f5c" in page
-    assert "Prepared for" not in cedar_body
-    copy = tmp_path / "out" / "2026-10" / "clients" / "us-small-cap-outlook-2026-10-cedar.pdf"
-    assert copy.read_bytes().endswith(cedar_body.encode())  # its own pages on its body
-    assert b"Prepared for <strong>Cedar Pension Fund</strong>" in copy.read_bytes()
+    assert not any("Prepared for" in page for page in stub_renderer)
+    folder = tmp_path / "out" / "2026-10" / "clients"
+    cedar = (folder / "us-small-cap-outlook-2026-10-cedar.pdf").read_bytes()
+    assert cedar.endswith(cedar_body.encode())  # its own pages on its body
+    assert b'Prepared for <tspan font-weight="600">Cedar Pension Fund</tspan>' in cedar
+    assert b">Your portfolio</text>" in cedar and b"#7a1f5c" in cedar.split(b"<!DOCTYPE")[0]
+    acme = (folder / "us-small-cap-outlook-2026-10-acme.pdf").read_bytes()
+    assert acme.endswith(master.encode()) and b"Acme Family Office" in acme
+    assert b">Your portfolio</text>" not in acme
 
 
 def test_a_revision_knows_its_inherited_clients_before_the_data_is_loaded(

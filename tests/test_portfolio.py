@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from reportgen.metrics.portfolio import (
     PortfolioFigures,
     portfolio_figures,
 )
-from reportgen.render.portfolio import BY_UNITS, BY_WEIGHTS, _bars, portfolio_page
+from reportgen.render.portfolio import BY_UNITS, BY_WEIGHTS, _bars, portfolio_pages
 from tests import independent
 
 AS_OF = date(2026, 9, 30)
@@ -154,12 +155,48 @@ def test_the_page_says_how_its_figures_were_computed_for_the_holdings_given(
 
     given = {"weights": [Holding(ticker="IWM", weight=0.6), Holding(ticker="SPY", weight=0.4)],
              "units": [Holding(ticker="IWM", units=100.0), Holding(ticker="SPY", units=20.0)]}
-    methods = {kind: portfolio_page(
-        portfolio_figures(holdings, closes, pd.Timestamp(AS_OF), {"IWM"}), sample_figures,
-        Instruments()).context.method for kind, holdings in given.items()}
+    methods = {}
+    for kind, holdings in given.items():
+        pages = portfolio_pages(portfolio_figures(holdings, closes, pd.Timestamp(AS_OF),
+                                                  {"IWM"}), sample_figures, Instruments())
+        words = [t.text or "" for page in pages for t in ET.fromstring(page.svg()).iter()
+                 if t.tag.endswith("text")]
+        methods[kind] = " ".join(words)
     assert BY_WEIGHTS in methods["weights"] and "units" not in methods["weights"]
     assert BY_UNITS in methods["units"] and BY_WEIGHTS not in methods["units"]
-    assert all(m.startswith("Total returns on adjusted closes") for m in methods.values())
+    assert all("Total returns on adjusted closes" in m for m in methods.values())
+
+
+def test_a_long_portfolio_runs_onto_more_pages_each_row_once_in_order(sample_figures
+                                                                     ) -> None:
+    """A page breaks between the table's parts and before the bars' caption; the heading
+    and the finding open the first page only, and no page is taller than the column."""
+    from reportgen.config import Instruments
+    from reportgen.render.drawn import PT_PER_MM
+    from reportgen.render.portfolio import CAPTION, HEADING, TEXT_HEIGHT_MM
+
+    tickers = [f"T{n:02d}" for n in range(70)]
+    figures = PortfolioFigures(
+        holdings=[HoldingFigures(t, 1 / 70, {"MTD": 0.01, "YTD": 0.02, "1Y": 0.03},
+                                 {"YTD": 0.02 / 70 * (1 + n % 3)})
+                  for n, t in enumerate(tickers)],
+        returns={"MTD": 0.01, "YTD": 0.02, "1Y": 0.03}, small_cap_share=None,
+        unpriced=["GONE"])
+    pages = portfolio_pages(figures, sample_figures, Instruments())
+    assert len(pages) >= 3
+    assert all(page.height <= TEXT_HEIGHT_MM["A4"] * PT_PER_MM for page in pages)
+    texts = [[t.text or "" for t in ET.fromstring(page.svg()).iter() if t.tag.endswith("text")]
+             for page in pages]
+    # The heading opens the first page; the only other "Your portfolio" is the table's total.
+    assert texts[0][0] == HEADING and sum(page.count(HEADING) for page in texts) == 2
+    rows = [t for page in texts for t in page if t in tickers]
+    assert rows == tickers + tickers  # each in the table, then in the bars
+    notes = [n for n, page in enumerate(texts) if any(t.startswith("GONE:") for t in page)]
+    caption = [n for n, page in enumerate(texts) if CAPTION in page]
+    assert len(notes) == 1 and len(caption) == 1 and notes[0] <= caption[0]
+    # The caption is never the last thing on its page: its first bars come with it.
+    assert texts[caption[0]][-2:] != [CAPTION] and texts[caption[0]].index(CAPTION) < len(
+        texts[caption[0]]) - 2
 
 
 MODEL = "[{ticker: IWM, weight: 0.6}, {ticker: SPY, weight: 0.4}]"
@@ -168,7 +205,7 @@ OWN = "[{ticker: IWM, weight: 0.5}, {ticker: AVUV, weight: 0.5}]"
 
 def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A model portfolio held by several clients of a batch is laid out once (the page shows
+    """A model portfolio held by several clients of a batch is drawn once (the page shows
     only the holdings and the edition's figures); each holder's copy has that page after
     their own cover block, a client with other holdings their own, one with none no page."""
     from pypdf import PdfReader
@@ -184,23 +221,22 @@ def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
     (tmp_path / "clients.yaml").write_text("clients:\n" + "".join(
         f"  - {{id: {c}, name: Client {c.upper()}, email: [{c}@example.com]"
         f"{f', holdings: {h}' if h else ''}}}\n" for c, h in holds.items()))
-    laid_out: list[int] = []
+    drawn: list[tuple[int, int]] = []
 
     def counted(job: copies.CopyJob, batch: copies.Batch):  # type: ignore[no-untyped-def]
-        pages = lay_out_batch(job, batch)
-        laid_out.append(len(pages.page_anchors))
+        pages = draw_batch(job, batch)
+        drawn.append((len({n for own in pages.portfolios for n in own}), len(pages.blocks)))
         return pages
 
-    lay_out_batch = copies.lay_out_batch
-    monkeypatch.setattr(copies, "lay_out_batch", counted)
+    draw_batch = copies.draw_batch
+    monkeypatch.setattr(copies, "draw_batch", counted)
     data = load_market_data(open_source("sample"), Config(), Store(), None,
                             ["IWM", "SPY", "AVUV"])
     built = build_edition(data, Config(), EditionRequest(
         out_dir=tmp_path / "out", month=pd.Period("2026-10"),
         clients=tmp_path / "clients.yaml"))
-    # The firm's name (a page the splice leaves out), five blocks, and two portfolio pages
-    # where each holder's own would be four.
-    assert laid_out == [1 + 5 + 2]
+    # Two portfolio pages, where each holder's own would be four, and five blocks.
+    assert drawn == [(2, 5)]
     master = len(PdfReader(built.pdf).pages)
     portfolio_pages = {}
     for client, held in holds.items():
@@ -219,7 +255,7 @@ def test_clients_holding_the_same_share_one_portfolio_page_and_each_copy_has_it(
 
 def test_holders_of_one_model_portfolio_are_batched_together(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """So that a model's page is laid out once a batch, not once in every batch a holder
+    """So that a model's page is drawn once a batch, not once in every batch a holder
     happens to fall into; brandings still batch apart, in the order of their first client."""
     from reportgen import copies
     from reportgen.clients import Client

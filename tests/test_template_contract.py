@@ -16,7 +16,7 @@ from jinja2 import nodes
 from reportgen.render.context import ChartContext, ReportContext, field_help
 from reportgen.templating import TEMPLATES_DIR, environment
 
-REPORT_TEMPLATES = ["base.html.j2", "report.html.j2", "client_pages.html.j2",
+REPORT_TEMPLATES = ["base.html.j2", "report.html.j2", "portfolio_frame.html.j2",
                     *(f"sections/{p.name}" for p in sorted((TEMPLATES_DIR / "sections")
                                                            .glob("*.html.j2")))]
 # Macro parameters whose type the templates cannot declare.

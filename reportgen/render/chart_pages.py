@@ -14,8 +14,8 @@ fonts (Inter, through fontconfig, as WeasyPrint does), draws the lines and shape
 pixel as WeasyPrint would (tested), and sets each label as a whole, with the font's kerning,
 as matplotlib measures it (WeasyPrint set it letter by letter).
 
-A client's holdings table and bars are drawn the same way (``render/drawn.py``), in the
-process that lays out the client's pages, their stand-ins marked with their SVG's digest.
+A client's own pages are drawn by librsvg too (``render/drawn.py``), with no layout to
+stand in for: they are laid over the body's pages (``render/personalise.py``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from reportgen.charts.svg import svg_size
 from reportgen.errors import ReportgenError
 from reportgen.templating import data_uri
 
@@ -64,11 +63,6 @@ def stand_in_uri(key: bytes, width: str, height: str) -> str:
                 f'preserveAspectRatio="none" href="{data_uri("image/png", png.getvalue())}"/>'
                 f'</svg>')
     return data_uri("image/svg+xml", stand_in.encode())
-
-
-def drawing_stand_in_uri(svg: bytes) -> str:
-    """The stand-in of a drawing whose SVG is at hand, marked by the SVG itself."""
-    return stand_in_uri(svg, *svg_size(svg))
 
 
 @cache
@@ -167,19 +161,16 @@ def chart_pages(svgs: Callable[[], Sequence[bytes]], fonts_config: str | None = 
 
 def with_charts(pdf: bytes, chart_pages: bytes, keys: Sequence[bytes]) -> bytes:
     """``pdf`` with each stand-in replaced by its picture's page in ``chart_pages`` (the
-    pictures ``keys`` name, in that order); a picture the PDF does not show is left out. An
-    image XObject is drawn in the unit square; the picture's form maps its page onto that
-    square, so it fills the stand-in's box."""
+    pictures ``keys`` name, in that order: the first pages; a picture the PDF does not show,
+    and any page after them, is left out). An image XObject is drawn in the unit square;
+    the picture's form maps its page onto that square, so it fills the stand-in's box."""
     page_of = {marker(key): n for n, key in enumerate(keys)}
-    with pikepdf.open(io.BytesIO(pdf)) as edition, \
-            pikepdf.open(io.BytesIO(chart_pages)) as charts:
-        charts.remove_unreferenced_resources()  # each form carries only what it draws
-        # And each page of the PDF only what it draws, before the forms join its resources:
-        # WeasyPrint gives every page one dictionary, and a form in a dictionary that forty
-        # pages share is read forty times when those pages are trimmed later (a client
-        # batch's splice: 20 → 240 ms a batch of 20 portfolio pages).
+    with pikepdf.open(io.BytesIO(pdf)) as edition, opened_drawings(chart_pages) as charts:
+        # Each page of the PDF carries only what it draws, before the forms join its
+        # resources: WeasyPrint gives every page one dictionary, and a form in a dictionary
+        # that forty pages share is read forty times when those pages are trimmed later (a
+        # client batch's splice: 20 → 240 ms a batch of 20 portfolio pages).
         edition.remove_unreferenced_resources()
-        _list_glyphs(charts)
         forms: dict[int, pikepdf.Object] = {}
         for xobjects in _xobject_dictionaries(edition):
             # A dictionary shared by several pages is seen again: its stand-ins are forms by
@@ -195,6 +186,26 @@ def with_charts(pdf: bytes, chart_pages: bytes, keys: Sequence[bytes]) -> bytes:
         # Its XMP metadata names no PDF version: fixing it would only re-serialise it.
         edition.save(buffer, deterministic_id=True, fix_metadata_version=False)
     return buffer.getvalue()
+
+
+@contextmanager
+def opened_drawings(pdf: bytes) -> Iterator[pikepdf.Pdf]:
+    """librsvg's PDF of drawings, ready to be drawn from: each page, as a form, carries only
+    what it draws, and each font the list of its glyphs (``_list_glyphs``)."""
+    with pikepdf.open(io.BytesIO(pdf)) as drawings:
+        drawings.remove_unreferenced_resources()
+        _list_glyphs(drawings)
+        yield drawings
+
+
+def drawn_form(page: pikepdf.Page) -> pikepdf.Object:
+    """A page of drawings as a form XObject, at its own size."""
+    form = page.as_form_xobject()
+    # cairo makes each page a transparency group, which PDF/A-1 forbids. The drawings are
+    # drawn in the normal blend mode, in which a group composites as its contents would.
+    if "/Group" in form:
+        del form.Group
+    return form
 
 
 def _list_glyphs(pdf: pikepdf.Pdf) -> None:
@@ -238,11 +249,7 @@ def _marker_of(xobject: pikepdf.Object) -> bytes | None:
 
 def _unit_form(page: pikepdf.Page) -> pikepdf.Object:
     """The page as a form XObject drawn in the unit square, like an image."""
-    form = page.as_form_xobject()
-    # cairo makes each page a transparency group, which PDF/A-1 forbids. The charts are
-    # drawn in the normal blend mode, in which a group composites as its contents would.
-    if "/Group" in form:
-        del form.Group
+    form = drawn_form(page)
     left, bottom, right, top = (Decimal(str(v)) for v in page.mediabox)
     # pikepdf writes a float with six decimals: too few for 1/width. A Decimal it writes as is.
     form.Matrix = pikepdf.Array([1 / (right - left), 0, 0, 1 / (top - bottom),

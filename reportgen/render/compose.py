@@ -15,7 +15,6 @@ from markupsafe import Markup
 import reportgen
 from reportgen.charts.chart import Chart, ChartsByName, ChartShape
 from reportgen.charts.palette import HOUSE
-from reportgen.clients import Client
 from reportgen.config import Branding, Config
 from reportgen.formatting import (
     DASH,
@@ -46,7 +45,6 @@ from reportgen.render.context import (
     ChangeRow,
     ChangesSection,
     ChartContext,
-    ClientContext,
     Condition,
     ContentsContext,
     CoverContext,
@@ -58,7 +56,6 @@ from reportgen.render.context import (
     HistoryTableRow,
     LeadersSection,
     PerformanceSection,
-    PortfolioContext,
     QualitySection,
     RatesSection,
     ReportContext,
@@ -356,10 +353,9 @@ def compose_report(figures: ReportFigures, narrative: Narrative,
         medium="print",
         edition=edition_context(f, config.branding, logo_url(config, config.branding), created,
                                 status),
-        cover=CoverContext(headline=commentary.headline or n.headline, client=None,
+        cover=CoverContext(headline=commentary.headline or n.headline,
                            verdict=n.verdict_line.text, figures=cover_figures(f, config),
                            chart=chart_context(charts.get("relative_strength"))),
-        covers=[],
         contents=ContentsContext(
             sections=[SectionHeading(id=s.id, number=number, title=s.title)
                       for number, s in enumerate(SECTIONS, start=FIRST_NUMBER)],
@@ -405,13 +401,3 @@ def with_branding(context: ReportContext, config: Config, branding: Branding
     return dataclasses.replace(context, edition=dataclasses.replace(
         context.edition, firm=branding.firm_name, logo=logo_url(config, branding),
         paper=branding.paper, colour=branding.colour, disclaimer=branding.disclaimer))
-
-
-def for_clients(context: ReportContext, config: Config, branding: Branding,
-                clients: list[tuple[Client, PortfolioContext | None]]) -> ReportContext:
-    """One branding's batch of clients: each one's block, to go on the shared cover, and
-    their portfolio page."""
-    return dataclasses.replace(with_branding(context, config, branding), covers=[
-        dataclasses.replace(context.cover, client=ClientContext(
-            name=client.name, adviser=client.adviser, portfolio=portfolio))
-        for client, portfolio in clients])

@@ -65,28 +65,6 @@ class EditionContext:
 
 
 @dataclass(frozen=True)
-class PortfolioContext:
-    summary: Annotated[str, "The portfolio's month against IWM and SPY, and its small-cap share"]
-    table: Annotated[list[str], "The table of the holdings, the portfolio and the small- "
-                                "and large-cap funds (weights, returns over the month, year "
-                                "to date and one year, contributions), in parts of at most "
-                                "a page: each part's stand-in as a data: URI, over which the "
-                                "part is drawn once laid out (render/drawn.py)"]
-    bars: Annotated[list[str], "The bars of each holding's contribution to the year's "
-                               "return, in parts as the table is; none when the year's "
-                               "contributions cannot be computed"]
-    notes: Annotated[list[str], "Holdings without prices, named"]
-    method: Annotated[str, "How the returns and contributions are computed"]
-
-
-@dataclass(frozen=True)
-class ClientContext:
-    name: Annotated[str, "The client's name, as written in the clients file"]
-    adviser: Annotated[str | None, "The client's adviser, if named"]
-    portfolio: Annotated[PortfolioContext | None, "Their portfolio page; None without holdings"]
-
-
-@dataclass(frozen=True)
 class CoverFigure:
     label: Annotated[str, "What the figure is, e.g. 'Russell 2000 (IWM)'"]
     period: Annotated[str, "Its period or date, e.g. 'September 2026'"]
@@ -96,7 +74,6 @@ class CoverFigure:
 @dataclass(frozen=True)
 class CoverContext:
     headline: Annotated[str, "One-line headline: the analyst's, else generated from the data"]
-    client: Annotated[ClientContext | None, "The client a personal copy is for; None on the master"]
     verdict: Annotated[str, "The verdict in one sentence, without figures"]
     figures: Annotated[list[CoverFigure], "Three key figures, each with its period"]
     chart: Annotated[ChartContext | None, "Relative strength over 52 weeks"]
@@ -344,14 +321,13 @@ class SourcesSection:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What ``report.html.j2`` (and ``client_pages.html.j2`` for clients' own pages)
-    receives."""
+    """What ``report.html.j2`` (and ``portfolio_frame.html.j2``, the frame of a client's
+    portfolio pages) receives."""
 
     medium: Annotated[str, "'print' (the PDF) or 'screen' (the HTML edition, self-contained)"]
     edition: Annotated[EditionContext, "The edition and its branding"]
-    cover: Annotated[CoverContext, "The cover: headline and client"]
-    covers: Annotated[list[CoverContext], "A batch of clients' covers, each with its client "
-                                          "(client_pages.html.j2); empty for the edition"]
+    cover: Annotated[CoverContext, "The cover: headline, verdict and key figures; it leaves "
+                                   "room for a client's name, drawn over it in their copy"]
     contents: Annotated[ContentsContext, "The contents page and the data notes"]
     takeaways: Annotated[TakeawaysSection, "Section 2"]
     performance: Annotated[PerformanceSection, "Section 3"]

@@ -8,7 +8,7 @@ from reportgen.render.context import ReportContext
 from reportgen.templating import render_template
 
 REPORT_TEMPLATE = "report.html.j2"
-CLIENT_PAGES_TEMPLATE = "client_pages.html.j2"  # clients' covers and portfolio pages
+PORTFOLIO_FRAME_TEMPLATE = "portfolio_frame.html.j2"  # a client's portfolio page, empty
 
 
 def render_html(context: ReportContext, template: str = REPORT_TEMPLATE) -> str:

@@ -1,25 +1,31 @@
-"""A client's "Your portfolio" page: its context from the portfolio's figures."""
+"""A client's "Your portfolio" pages, drawn (``render/drawn.py``): the heading, the finding,
+the holdings table and its note, any holding without prices, and the contribution bars, in
+pages of the text column's size (``portfolio_pages``), laid over a page WeasyPrint lays out
+with the running header and footer (``render/personalise.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from reportgen.charts.palette import HOUSE
 from reportgen.config import Instruments, Paper
 from reportgen.formatting import DASH, day, month_name, pct
 from reportgen.metrics.portfolio import PORTFOLIO_PERIODS, HoldingFigures, PortfolioFigures
 from reportgen.metrics.report import ReportFigures, number_at
-from reportgen.render.chart_pages import drawing_stand_in_uri
 from reportgen.render.compose import month_heading
-from reportgen.render.context import PortfolioContext
 from reportgen.render.drawn import (
+    PT_PER_MM,
     REGULAR,
     SEMIBOLD,
     Bar,
     Cell,
     Column,
+    Drawing,
+    Flowed,
     Row,
+    Type,
     drawn_bars,
     drawn_table,
+    paged,
+    paragraph,
 )
 
 # How the page's figures are computed, for the way the client gave its holdings.
@@ -30,35 +36,65 @@ BY_WEIGHTS = ("The portfolio is taken at your weights at the start of each perio
 BY_UNITS = ("Each period starts from the value of your units then: the portfolio's return is "
             "the change in that value, and each holding contributes its own change as a "
             "share of the starting value. Weights are by value on the as-of date.")
+HEADING = "Your portfolio"
+CAPTION = "Contribution to the portfolio's return by holding, year to date"
 
-# The text column's width, so that the table prints at its own size: the paper's width less
-# the page's side margins (report.css, @page: 16 mm each).
+# The text column, as report.css's @page sets it (margins: 20 mm top, 16 mm at the sides,
+# 18 mm at the foot): its width, so that the table prints at its own size, and its height,
+# which a page's pieces fill.
 TEXT_WIDTH_MM: dict[Paper, float] = {"A4": 210 - 32, "Letter": 215.9 - 32}
+TEXT_HEIGHT_MM: dict[Paper, float] = {"A4": 297 - 38, "Letter": 279.4 - 38}
 # Columns' widths with their cells' padding (3 mm): room for "Your portfolio" in bold, for
 # "−10.0%", and for "Contribution YTD". The fund's name takes what the figures leave.
 NAME_WIDTH, FIGURE_WIDTH, CONTRIBUTION_WIDTH = 25.0, 15.0, 29.0
+# report.css, restated: h2 (15 pt, bold, in the brand's colour, on lines 1.2 times as tall,
+# over a 1.2 pt rule 1.5 mm below, 4 mm above what follows); p.finding (9.6 pt, bold); the
+# table's note (7 pt, muted, 1.2 mm below the table, 4 mm above what follows); p.missing
+# (9.4 pt italic, secondary, in a panel padded 4 mm); the bars' caption (9.4 pt, bold, 4 mm
+# below the note, 2 mm above the bars); paragraphs 2.2 mm apart.
+FINDING = Type(size=9.6, line_height=1.45 * 9.6, weight=SEMIBOLD)
+NOTE = Type(size=7.0, line_height=1.45 * 7.0, colour=HOUSE["muted"])
+MISSING = Type(size=9.4, line_height=1.45 * 9.4, italic=True, colour=HOUSE["secondary"])
+CAPTION_TYPE = Type(size=9.4, line_height=1.45 * 9.4, weight=SEMIBOLD)
+PARAGRAPH_GAP, HEADING_GAP, FIGURE_GAP = 2.2 * PT_PER_MM, 4.0 * PT_PER_MM, 4.0 * PT_PER_MM
 
 
-@dataclass(frozen=True)
-class PortfolioPage:
-    """The page's template context, and the SVG of its table's parts and of its bars, which
-    librsvg draws over their stand-ins once the page is laid out."""
-
-    context: PortfolioContext
-    drawings: list[bytes]
-
-
-def portfolio_page(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
-                   paper: Paper = "A4") -> PortfolioPage:
+def portfolio_pages(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
+                    paper: Paper = "A4", brand: str = HOUSE["ink"]) -> list[Drawing]:
+    """The client's portfolio pages, each the pieces set on it (in points, the text
+    column's width; ``brand``: the branding's colour, the heading's)."""
     width = TEXT_WIDTH_MM[paper]
-    tables = drawn_table(_columns(f), _rows(p, f, ins), width)
-    bars = drawn_bars(_bars(p), width)
-    return PortfolioPage(PortfolioContext(
-        summary=_summary(p, f, ins), table=[drawing_stand_in_uri(svg) for svg in tables],
-        bars=[drawing_stand_in_uri(svg) for svg in bars],
-        notes=[f"{t}: no prices from the data source, so it is not valued and the "
-               "portfolio's returns are not shown." for t in p.unpriced],
-        method=f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"), [*tables, *bars])
+    room = width * PT_PER_MM
+    heading_type = Type(size=15.0, line_height=1.2 * 15.0, weight=SEMIBOLD, colour=brand)
+    heading = paragraph(HEADING, heading_type, room, padding=(0, 0, 1.5 * PT_PER_MM, 0),
+                        rule=(1.2, brand))
+    note = paragraph(f"Total returns in US dollars to {day(f.as_of)}; contribution: each "
+                     f"holding's part of the portfolio's year-to-date return. {method(p)}",
+                     NOTE, room, padding=(1.2 * PT_PER_MM, 0, 0, 0))
+    flow = [Flowed(heading, below=HEADING_GAP, keep_with_next=True),
+            Flowed(paragraph(_summary(p, f, ins), FINDING, room), below=PARAGRAPH_GAP,
+                   keep_with_next=True),
+            *(Flowed(part) for part in drawn_table(_columns(f), _rows(p, f, ins), width)),
+            Flowed(note, below=HEADING_GAP),
+            *(Flowed(paragraph(missing, MISSING, room, padding=(4 * PT_PER_MM,) * 4,
+                               background=HOUSE["panel"]), below=PARAGRAPH_GAP)
+              for missing in unpriced_notes(p))]
+    if bars := drawn_bars(_bars(p), width):
+        flow.append(Flowed(paragraph(CAPTION, CAPTION_TYPE, room), above=FIGURE_GAP,
+                           below=2.0 * PT_PER_MM, keep_with_next=True))
+        flow.extend(Flowed(part) for part in bars)
+    return paged(flow, room, TEXT_HEIGHT_MM[paper] * PT_PER_MM)
+
+
+def method(p: PortfolioFigures) -> str:
+    """How the page's figures were computed, for the way the client gave its holdings."""
+    return f"{SOURCE} {BY_UNITS if p.by_units else BY_WEIGHTS}"
+
+
+def unpriced_notes(p: PortfolioFigures) -> list[str]:
+    """A note for each holding without prices: named, never valued at zero."""
+    return [f"{t}: no prices from the data source, so it is not valued and the portfolio's "
+            "returns are not shown." for t in p.unpriced]
 
 
 def _columns(f: ReportFigures) -> list[Column]:
