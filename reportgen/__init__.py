@@ -13,4 +13,7 @@
 # 0.7.0: a chart's stand-in is marked by the chart's name, not its SVG (laid out before the
 # chart is encoded: chart_drawing.py), and WeasyPrint names the image by its content, so the
 # pages' resource names differ; their pictures and text do not.
-__version__ = "0.7.0"
+# 0.8.0: a client's block and portfolio pages are drawn by librsvg over the shared cover and
+# over a frame laid out once per branding (render/drawn.py, render/personalise.py), and the
+# sample or draft watermark is on the portfolio pages too.
+__version__ = "0.8.0"
