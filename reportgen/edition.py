@@ -331,7 +331,7 @@ class _Renderer:
     identifier: bytes  # the PDFs' document identifier
     place_charts: Callable[[bytes], bytes]  # see chart_pages.placed
     refused: list[str] = dataclasses.field(default_factory=list)
-    laid_out: dict[tuple[str, str], Rendered] = dataclasses.field(default_factory=dict)
+    documents: dict[tuple[str, str], Rendered] = dataclasses.field(default_factory=dict)
 
     def body(self, branding: Branding) -> Rendered:
         return self._laid_out(branding, REPORT_TEMPLATE)
@@ -361,7 +361,7 @@ class _Renderer:
 
     def _laid_out(self, branding: Branding, template: str) -> Rendered:
         key = (branding_key(branding), template)
-        if key not in self.laid_out:
+        if key not in self.documents:
             from reportgen.render.pdf import render_document  # loaded by now: see RENDERER
 
             rendered = render_document(
@@ -369,9 +369,9 @@ class _Renderer:
                 assets_dir=self.config.assets_dir, variant=self.variant,
                 identifier=self.identifier)
             self.refused.extend(url for url in rendered.refused if url not in self.refused)
-            self.laid_out[key] = (dataclasses.replace(rendered, pdf=self.place_charts(
+            self.documents[key] = (dataclasses.replace(rendered, pdf=self.place_charts(
                 rendered.pdf)) if template == REPORT_TEMPLATE else rendered)
-        return self.laid_out[key]
+        return self.documents[key]
 
 
 def _corner(rendered: Rendered, anchor: str) -> tuple[float, float]:
