@@ -282,8 +282,8 @@ def _words(pdf: bytes) -> list[tuple[str, float, float]]:
     found = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf,
                            capture_output=True, check=True).stdout.decode()
     return [(html.unescape(word), float(left), float(bottom)) for left, bottom, word in
-            re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">'
-                       r"([^<]*)</word>", found)]
+            re.findall(r'xMin="(-?[\d.]+)" yMin="-?[\d.]+" xMax="-?[\d.]+" '
+                       r'yMax="(-?[\d.]+)">([^<]*)</word>', found)]
 
 
 def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
@@ -308,3 +308,26 @@ def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
         "Doe"]
     for (_, x, y), (_, x0, y0) in zip(drawn_words, laid_out, strict=True):
         assert abs(x - x0) < 0.5 and abs(y - y0) < 0.5
+
+
+def test_a_block_draws_other_scripts_in_fallback_fonts_and_emoji_as_pictures() -> None:
+    """Not as empty boxes: CJK in a Noto CJK face, as text; an emoji in the colour-emoji
+    font, which cairo draws as a picture (so it is not in the PDF's text)."""
+    from reportgen.render.chart_pages import chart_pages, opened_drawings
+    from reportgen.render.drawn import FONTS_CONFIG
+
+    with chart_pages(lambda: [drawn_block("山田太郎 株式会社 🎉", None).svg()],
+                     FONTS_CONFIG) as drawn:
+        pdf = drawn()
+    with opened_drawings(pdf) as drawings:
+        page = drawings.pages[0]
+        fonts = {str(font.BaseFont).split("+")[-1] for font in page.Resources.Font.values()}
+        images = [x for x in page.Resources.get("/XObject", {}).values()
+                  if x.get("/Subtype") == pikepdf.Name.Image]
+    assert any("CJK" in name for name in fonts), fonts
+    assert images, "the emoji is drawn"
+    assert "Prepared for 山田太郎 株式会社" in _words_text(pdf)
+
+
+def _words_text(pdf: bytes) -> str:
+    return " ".join(word for word, _, _ in _words(pdf))

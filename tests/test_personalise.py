@@ -106,3 +106,16 @@ def test_a_splice_leaves_the_body_as_it_was() -> None:
         splice_client_pages(pdf, drawings.pages[blocks[0]], [], BLOCK_AT)
         assert pdf.pages[0].obj.Contents.unparse() == before and len(pdf.pages) == 4
         assert "/PageLabels" not in pdf.Root
+
+
+def test_a_name_in_other_scripts_and_emoji_gives_the_same_bytes_when_drawn_again() -> None:
+    """A rebuild draws the block in a process of its own: the copy must come out the same
+    (WeasyPrint's colour-emoji subset was not deterministic; librsvg's is)."""
+    body = Body(render_document(_html(BODY)).pdf, BLOCK_AT)
+    svg = drawn_block("山田太郎 株式会社 🎉 Zoë", "Jane Doe").svg()
+    copies = []
+    for _ in range(2):
+        with chart_pages(lambda: [svg], FONTS_CONFIG) as drawn:
+            copies += split_client_pages(drawn(), [[]], [0], body)
+    assert copies[0] == copies[1]
+    assert "山田太郎" in _text(copies[0])[0]
