@@ -77,14 +77,15 @@ def librsvg_version() -> str:
 
 
 def rsvg_convert() -> str:
-    """Where librsvg's command is, which draws the PDF's charts and tables; else a one-line
-    error that says what to install (a build asks as it begins, before it loads or fetches
+    """Where librsvg's command is, which draws the PDF's charts and clients' pages; else a
+    one-line error that says what to install (a build asks as it begins, before it loads or fetches
     data)."""
     command = shutil.which(RSVG_CONVERT)
     if command is None:
         raise ReportgenError(f"{RSVG_CONVERT} was not found, and it draws the PDF's charts "
-                             "and tables: install librsvg (Debian and Ubuntu: apt-get install "
-                             "librsvg2-bin; macOS: brew install librsvg) and build again.")
+                             "and clients' pages: install librsvg (Debian and Ubuntu: apt-get "
+                             "install librsvg2-bin; macOS: brew install librsvg) and build "
+                             "again.")
     return command
 
 
@@ -141,7 +142,7 @@ def chart_pages(svgs: Callable[[], Sequence[bytes]], fonts_config: str | None = 
             _, errors = drawing.communicate()
             if drawing.returncode != 0:
                 raise ReportgenError(f"{RSVG_CONVERT} could not draw the PDF's charts or "
-                                     f"tables ({errors.decode(errors='replace').strip()}); "
+                                     f"clients' pages ({errors.decode(errors='replace').strip()}); "
                                      "nothing was published.")
             return output.read_bytes()
 
