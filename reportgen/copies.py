@@ -51,7 +51,7 @@ from reportgen.processes import (
     start_helper_with,
     usable_cores,
 )
-from reportgen.render.chart_pages import chart_pages, librsvg_version
+from reportgen.render.chart_pages import librsvg_version, svg_pages
 from reportgen.render.drawn import FONTS_CONFIG, Drawing, drawn_block
 from reportgen.render.personalise import Body, split_client_pages
 from reportgen.render.portfolio import portfolio_pages
@@ -148,7 +148,7 @@ def draw_batch(job: CopyJob, batch: Batch) -> OwnPages:
             drawings += pages
     first_block = len(drawings)
     drawings += [drawn_block(client.name, client.adviser).svg() for client in batch.clients]
-    with chart_pages(lambda: drawings, FONTS_CONFIG) as drawn:
+    with svg_pages(lambda: drawings, FONTS_CONFIG) as drawn:
         pdf = drawn()
     return OwnPages(pdf, tuple(pages_of[holder] if holder is not None else ()
                                for holder in holders),

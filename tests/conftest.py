@@ -244,7 +244,7 @@ def stub_rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(edition, "drawing_charts",
                         lambda data, ins, figures: nullcontext(_NoCharts()))
     monkeypatch.setattr(pdf, "render_document", render_document)  # imported where used
-    monkeypatch.setattr(copies, "chart_pages",
+    monkeypatch.setattr(copies, "svg_pages",
                         lambda svgs, fonts: nullcontext(lambda: SEPARATOR.join(svgs())))
     monkeypatch.setattr(copies, "split_client_pages", split)
     return documents

@@ -26,7 +26,7 @@ from reportgen.charts.svg import svg_size
 from reportgen.config import Config
 from reportgen.errors import ReportgenError
 from reportgen.render import chart_pages as chart_pages_module
-from reportgen.render.chart_pages import chart_pages, stand_in_uri, with_charts
+from reportgen.render.chart_pages import stand_in_uri, svg_pages, with_charts
 from reportgen.render.pdf import render_document
 from reportgen.templating import data_uri
 
@@ -41,7 +41,7 @@ def charts(sample_data, sample_figures) -> dict:
 
 
 def _drawn(svgs: list[bytes]) -> bytes:
-    with chart_pages(lambda: svgs) as pages:
+    with svg_pages(lambda: svgs) as pages:
         return pages()
 
 
@@ -115,7 +115,7 @@ def test_the_charts_pages_are_the_same_bytes_each_time(charts: dict) -> None:
     laid_out = render_document(_html(_stood_in(svgs))).pdf
     assert with_charts(laid_out, _drawn(svgs), svgs) == with_charts(laid_out, _drawn(svgs),
                                                                      svgs)
-    with chart_pages(lambda: svgs) as pages:  # asked again, for another branding's body
+    with svg_pages(lambda: svgs) as pages:  # asked again, for another branding's body
         first = pages()
         time.sleep(1.1)
         assert first == pages() == _drawn(svgs)
@@ -156,7 +156,7 @@ def test_a_build_stopped_while_librsvg_draws_ends_it(charts: dict,
 
     monkeypatch.setattr(chart_pages_module.subprocess, "Popen", Recorded)
     many = [chart.svg for chart in charts.values()] * 100  # seconds of drawing
-    with pytest.raises(KeyboardInterrupt), chart_pages(lambda: many):
+    with pytest.raises(KeyboardInterrupt), svg_pages(lambda: many):
         while not started:  # the thread starts it once it has the SVGs
             time.sleep(0.01)
         raise KeyboardInterrupt
@@ -178,7 +178,7 @@ def test_a_build_stopped_before_its_charts_are_encoded_does_not_wait_for_them(
         return [chart.svg for chart in charts.values()]
 
     began = time.monotonic()
-    with pytest.raises(KeyboardInterrupt), chart_pages(svgs):
+    with pytest.raises(KeyboardInterrupt), svg_pages(svgs):
         raise KeyboardInterrupt
     assert time.monotonic() - began < 1
     encoded.set()  # the encoding ends after the build has stopped

@@ -289,7 +289,7 @@ def _words(pdf: bytes) -> list[tuple[str, float, float]]:
 def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
     """The block restates the cover's .prepared rule: the words of the same HTML, laid out
     by WeasyPrint in the project's fonts, fall within half a point of the drawn ones."""
-    from reportgen.render.chart_pages import chart_pages
+    from reportgen.render.chart_pages import svg_pages
     from reportgen.render.drawn import FONTS_CONFIG
     from reportgen.render.pdf import render_document
 
@@ -301,7 +301,7 @@ def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
             f'</head><body><div><p>Prepared for <strong>{name.replace("&", "&amp;")}</strong>'
             f'<br>Your adviser: {adviser}</p></div></body></html>')
     laid_out = _words(render_document(html, variant="none").pdf)
-    with chart_pages(lambda: [drawn_block(name, adviser).svg()], FONTS_CONFIG) as drawn:
+    with svg_pages(lambda: [drawn_block(name, adviser).svg()], FONTS_CONFIG) as drawn:
         drawn_words = _words(drawn())
     assert [w for w, _, _ in drawn_words] == [w for w, _, _ in laid_out] == [
         "Prepared", "for", "Acme", "Family", "Office", "&", "Co", "Your", "adviser:", "Jane",
@@ -313,10 +313,10 @@ def test_a_drawn_block_sets_its_words_where_weasyprint_lays_them_out() -> None:
 def test_a_block_draws_other_scripts_in_fallback_fonts_and_emoji_as_pictures() -> None:
     """Not as empty boxes: CJK in a Noto CJK face, as text; an emoji in the colour-emoji
     font, which cairo draws as a picture (so it is not in the PDF's text)."""
-    from reportgen.render.chart_pages import chart_pages, opened_drawings
+    from reportgen.render.chart_pages import opened_drawings, svg_pages
     from reportgen.render.drawn import FONTS_CONFIG
 
-    with chart_pages(lambda: [drawn_block("山田太郎 株式会社 🎉", None).svg()],
+    with svg_pages(lambda: [drawn_block("山田太郎 株式会社 🎉", None).svg()],
                      FONTS_CONFIG) as drawn:
         pdf = drawn()
     with opened_drawings(pdf) as drawings:

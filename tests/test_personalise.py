@@ -11,7 +11,7 @@ import subprocess
 import pikepdf
 from pypdf import PdfReader
 
-from reportgen.render.chart_pages import chart_pages, opened_drawings
+from reportgen.render.chart_pages import opened_drawings, svg_pages
 from reportgen.render.drawn import FONTS_CONFIG, Type, drawn_block, paragraph
 from reportgen.render.pdf import render_document
 from reportgen.render.personalise import (
@@ -47,7 +47,7 @@ def _drawn() -> tuple[bytes, list[list[int]], list[int]]:
                            ).svg() for k in range(count)]
     blocks = list(range(len(svgs), len(svgs) + len(PORTFOLIO_PAGES)))
     svgs += [drawn_block(f"client {n}", None).svg() for n in PORTFOLIO_PAGES]
-    with chart_pages(lambda: svgs, FONTS_CONFIG) as drawn:
+    with svg_pages(lambda: svgs, FONTS_CONFIG) as drawn:
         return drawn(), pages_of, blocks
 
 
@@ -115,7 +115,7 @@ def test_a_name_in_other_scripts_and_emoji_gives_the_same_bytes_when_drawn_again
     svg = drawn_block("山田太郎 株式会社 🎉 Zoë", "Jane Doe").svg()
     copies = []
     for _ in range(2):
-        with chart_pages(lambda: [svg], FONTS_CONFIG) as drawn:
+        with svg_pages(lambda: [svg], FONTS_CONFIG) as drawn:
             copies += split_client_pages(drawn(), [[]], [0], body)
     assert copies[0] == copies[1]
     assert "山田太郎" in _text(copies[0])[0]

@@ -99,13 +99,13 @@ def placed(keys: Sequence[bytes], svgs: Callable[[], Sequence[bytes]],
     if not keys:
         yield lambda pdf: pdf
         return
-    with chart_pages(svgs, fonts_config) as pages:
+    with svg_pages(svgs, fonts_config) as pages:
         yield lambda pdf: with_charts(pdf, pages(), keys)
 
 
 @contextmanager
-def chart_pages(svgs: Callable[[], Sequence[bytes]], fonts_config: str | None = None
-                ) -> Iterator[Callable[[], bytes]]:
+def svg_pages(svgs: Callable[[], Sequence[bytes]], fonts_config: str | None = None
+              ) -> Iterator[Callable[[], bytes]]:
     """A function that gives the SVGs ``svgs`` gives as the pages of one PDF, each page the
     picture's size (one document, so that they share their fonts), drawn by
     ``rsvg-convert``: a thread asks for the SVGs at once and starts it as soon as they are

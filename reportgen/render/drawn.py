@@ -44,7 +44,7 @@ FAMILY = "Inter Figures"  # as in fonts.css: the project's Inter, with tabular f
 # Apple silicon and on Intel, and any the environment names.
 SYSTEM_FONTS_CONFIGS = [os.environ.get("FONTCONFIG_FILE", ""), "/etc/fonts/fonts.conf",
                         "/opt/homebrew/etc/fonts/fonts.conf", "/usr/local/etc/fonts/fonts.conf"]
-# fontconfig for the process that draws tables (``chart_pages``'s ``fonts_config``): the
+# fontconfig for the process that draws clients' pages (``svg_pages``'s ``fonts_config``): the
 # system's configuration (for the fallback fonts of names in other scripts), and the
 # project's Inter files under the family FAMILY, with tabular figures (a feature fontconfig
 # hands to Pango, as WeasyPrint does for fonts.css).
