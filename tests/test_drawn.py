@@ -121,7 +121,7 @@ def test_bars_are_as_long_as_their_share_of_the_room_and_print_their_value() -> 
 
 
 def test_a_paragraph_wraps_to_its_room_keeps_its_padding_and_draws_its_rule() -> None:
-    kind = Type(size=9.6, line_height=14.0, weight=SEMIBOLD)
+    kind = Type(size=9.6, weight=SEMIBOLD, spacing=14.0 / 9.6)
     text = "Your portfolio returned −2.9% in October 2026 & <more>, " * 4
     drawn = paragraph(text, kind, 200.0, padding=(3.0, 5.0, 7.0, 11.0), background="#f4f6f8",
                       rule=(1.2, "#123456"))

@@ -43,7 +43,7 @@ def _drawn() -> tuple[bytes, list[list[int]], list[int]]:
     svgs, pages_of = [], []
     for n, count in PORTFOLIO_PAGES.items():
         pages_of.append(list(range(len(svgs), len(svgs) + count)))
-        svgs += [paragraph(f"Portfolio of client {n}, page {k + 1}", Type(9.0, 13.0), 300.0
+        svgs += [paragraph(f"Portfolio of client {n}, page {k + 1}", Type(9.0), 300.0
                            ).svg() for k in range(count)]
     blocks = list(range(len(svgs), len(svgs) + len(PORTFOLIO_PAGES)))
     svgs += [drawn_block(f"client {n}", None).svg() for n in PORTFOLIO_PAGES]

@@ -67,11 +67,14 @@ FONTS_CONFIG = f"""<?xml version="1.0"?>
 
 PT_PER_MM = 72 / 25.4
 REGULAR, SEMIBOLD = 400, 600
+# report.css: html's line-height, which every paragraph and table cell inherits (a line as
+# tall as this times its text's size).
+LINE_SPACING = 1.45
 # report.css, table.figures (and .contribution): 8.3 pt text on lines 1.45 times as tall;
 # cells padded 1.5 mm at the sides, 1 mm above and below in the header and 0.75 mm in the
 # body; a 0.8 pt ink rule under the header (and over a total), a 0.4 pt rule under each row.
 FONT_SIZE = 8.3
-LINE_HEIGHT = 1.45 * FONT_SIZE
+LINE_HEIGHT = LINE_SPACING * FONT_SIZE
 PAD_X, PAD_Y_HEADER, PAD_Y = 1.5 * PT_PER_MM, 1.0 * PT_PER_MM, 0.75 * PT_PER_MM
 HEAVY_RULE, LIGHT_RULE = 0.8, 0.4
 # The tallest a part of a table or of the bars may be, so that a page can turn between two
@@ -109,10 +112,15 @@ class Type:
     """How a paragraph is set: report.css's rule for it, restated."""
 
     size: float  # pt
-    line_height: float  # pt, from one line's top to the next's
     weight: int = REGULAR
     italic: bool = False
     colour: str = HOUSE["ink"]
+    spacing: float = LINE_SPACING  # a line's height ÷ ``size``
+
+    @property
+    def line_height(self) -> float:
+        """From one line's top to the next's, in points."""
+        return self.spacing * self.size
 
 
 Run = tuple[str, int]  # some text, and its weight
@@ -157,9 +165,9 @@ def _spans(line: Sequence[Run], weight: int) -> str:
                     for run_weight, text in runs)
 
 
-# report.css, .prepared: a client's name and adviser in 11 pt, on lines 1.45 times as tall,
-# the name in bold, in a block 150 mm wide.
-BLOCK = Type(size=11.0, line_height=1.45 * 11.0)
+# report.css, .prepared: a client's name and adviser in 11 pt, the name in bold, in a block
+# 150 mm wide.
+BLOCK = Type(size=11.0)
 BLOCK_WIDTH = 150 * PT_PER_MM
 
 

@@ -52,11 +52,12 @@ NAME_WIDTH, FIGURE_WIDTH, CONTRIBUTION_WIDTH = 25.0, 15.0, 29.0
 # table's note (7 pt, muted, 1.2 mm below the table, 4 mm above what follows); p.missing
 # (9.4 pt italic, secondary, in a panel padded 4 mm); the bars' caption (9.4 pt, bold, 4 mm
 # below the note, 2 mm above the bars); paragraphs 2.2 mm apart.
-FINDING = Type(size=9.6, line_height=1.45 * 9.6, weight=SEMIBOLD)
-NOTE = Type(size=7.0, line_height=1.45 * 7.0, colour=HOUSE["muted"])
-MISSING = Type(size=9.4, line_height=1.45 * 9.4, italic=True, colour=HOUSE["secondary"])
-CAPTION_TYPE = Type(size=9.4, line_height=1.45 * 9.4, weight=SEMIBOLD)
-PARAGRAPH_GAP, HEADING_GAP, FIGURE_GAP = 2.2 * PT_PER_MM, 4.0 * PT_PER_MM, 4.0 * PT_PER_MM
+FINDING = Type(size=9.6, weight=SEMIBOLD)
+NOTE = Type(size=7.0, colour=HOUSE["muted"])
+MISSING = Type(size=9.4, italic=True, colour=HOUSE["secondary"])
+CAPTION_TYPE = Type(size=9.4, weight=SEMIBOLD)
+PARAGRAPH_GAP, HEADING_GAP, NOTE_GAP = 2.2 * PT_PER_MM, 4.0 * PT_PER_MM, 4.0 * PT_PER_MM
+FIGURE_GAP, CAPTION_GAP = 4.0 * PT_PER_MM, 2.0 * PT_PER_MM
 
 
 def portfolio_pages(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
@@ -65,7 +66,7 @@ def portfolio_pages(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
     column's width; ``brand``: the branding's colour, the heading's)."""
     width = TEXT_WIDTH_MM[paper]
     room = width * PT_PER_MM
-    heading_type = Type(size=15.0, line_height=1.2 * 15.0, weight=SEMIBOLD, colour=brand)
+    heading_type = Type(size=15.0, weight=SEMIBOLD, colour=brand, spacing=1.2)
     heading = paragraph(HEADING, heading_type, room, padding=(0, 0, 1.5 * PT_PER_MM, 0),
                         rule=(1.2, brand))
     note = paragraph(f"Total returns in US dollars to {day(f.as_of)}; contribution: each "
@@ -75,13 +76,13 @@ def portfolio_pages(p: PortfolioFigures, f: ReportFigures, ins: Instruments,
             Flowed(paragraph(_summary(p, f, ins), FINDING, room), below=PARAGRAPH_GAP,
                    keep_with_next=True),
             *(Flowed(part) for part in drawn_table(_columns(f), _rows(p, f, ins), width)),
-            Flowed(note, below=HEADING_GAP),
+            Flowed(note, below=NOTE_GAP),
             *(Flowed(paragraph(missing, MISSING, room, padding=(4 * PT_PER_MM,) * 4,
                                background=HOUSE["panel"]), below=PARAGRAPH_GAP)
               for missing in unpriced_notes(p))]
     if bars := drawn_bars(_bars(p), width):
         flow.append(Flowed(paragraph(CAPTION, CAPTION_TYPE, room), above=FIGURE_GAP,
-                           below=2.0 * PT_PER_MM, keep_with_next=True))
+                           below=CAPTION_GAP, keep_with_next=True))
         flow.extend(Flowed(part) for part in bars)
     return paged(flow, room, TEXT_HEIGHT_MM[paper] * PT_PER_MM)
 
